@@ -1,0 +1,63 @@
+// Bundles the extension client, the language server, the Stage 0 engine worker and the CLI,
+// then builds the fixture Stage 0 binaries from this project's own source.
+//   node esbuild.mjs               development build (source maps)
+//   node esbuild.mjs --production  minified, no source maps (what the .vsix ships)
+//   node esbuild.mjs --watch       rebuild on change
+import * as esbuild from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** Prints build start/end lines that VS Code's esbuild problem matcher understands. */
+const problemMatcher = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onStart(() => { if (watch) console.log('[watch] build started'); });
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      if (watch) console.log('[watch] build finished');
+    });
+  },
+};
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: !production,
+  sourcesContent: false,
+  minify: production,
+  logLevel: 'warning',
+  plugins: [problemMatcher],
+};
+
+const targets = [
+  { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
+  { entryPoints: ['server/src/backends/stage0/worker.ts'], outfile: 'dist/stage0-worker.js' },
+  { entryPoints: ['bin/src/clysm-check.ts'], outfile: 'dist/cli.js' },
+  { entryPoints: ['test/fixtures/stage0/build-fixtures.ts'], outfile: 'dist/build-fixtures.js' },
+  { entryPoints: ['scripts/bench/bench.ts'], outfile: 'dist/bench.js' },
+];
+
+/** The fixture Stage 0 binaries are real WasmGC modules generated from test/fixtures/stage0/. */
+function buildFixtures() {
+  // The SBCL backend's Lisp driver ships next to the server bundle.
+  fs.mkdirSync('dist/lisp', { recursive: true });
+  fs.copyFileSync('server/lisp/driver.lisp', 'dist/lisp/driver.lisp');
+  execFileSync(process.execPath, ['dist/build-fixtures.js'], { stdio: 'inherit' });
+}
+
+if (watch) {
+  const contexts = await Promise.all(targets.map((t) => esbuild.context({ ...common, ...t })));
+  await Promise.all(contexts.map((c) => c.watch()));
+} else {
+  await Promise.all(targets.map((t) => esbuild.build({ ...common, ...t })));
+  buildFixtures();
+}

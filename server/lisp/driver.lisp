@@ -1,0 +1,646 @@
+;;;; driver.lisp — the Clysm extension's SBCL backend driver.
+;;;;
+;;;; Shipped with the VS Code extension (not part of Clysm). Started by the language server as
+;;;;   sbcl --noinform --dynamic-space-size N --disable-ldb --end-runtime-options
+;;;;        --disable-debugger --no-userinit --no-sysinit
+;;;;        --load driver.lisp --eval "(clysm-sbcl-driver:main)"
+;;;;        --end-toplevel-options --workspace DIR [--system NAME] [--save-core FILE]
+;;;; it loads the workspace's ASDF system (normally Clysm itself) and then compiles one top-level
+;;;; form per request with CLYSM:COMPILE-TO-WASM, the way Clysm's own Stage 1 generator does.
+;;;;
+;;;; Channels: requests arrive on stdin, one JSON object per line. Replies go to fd 3, one JSON
+;;;; object per line, and never to stdout: SBCL's C runtime writes fatal backtraces to fd 1 and
+;;;; fd 2, so those two are only ever treated as logs by the server.
+
+(defpackage #:clysm-sbcl-driver
+  (:use #:common-lisp)
+  (:export #:main))
+
+(in-package #:clysm-sbcl-driver)
+
+(defparameter +protocol-version+ 1)
+
+;;; ------------------------------------------------------------------------------------------
+;;; Minimal JSON. Objects are (:object ("key" . value) ...), arrays are vectors, true is T,
+;;; false is :FALSE, null is NIL. Only what the protocol needs; no external libraries exist here.
+;;; ------------------------------------------------------------------------------------------
+
+(defun obj (&rest keys-and-values)
+  "Builds a JSON object from alternating string keys and values; NIL values are omitted."
+  (cons :object
+        (loop for (key value) on keys-and-values by #'cddr
+              unless (null value) collect (cons key value))))
+
+(defun jget (object key &optional default)
+  (let ((cell (and (consp object) (eq (car object) :object)
+                   (assoc key (cdr object) :test #'string=))))
+    (if cell (cdr cell) default)))
+
+(defun write-json-string (string stream)
+  (write-char #\" stream)
+  (loop for ch across string
+        for code = (char-code ch)
+        do (case ch
+             (#\" (write-string "\\\"" stream))
+             (#\\ (write-string "\\\\" stream))
+             (#\Newline (write-string "\\n" stream))
+             (#\Return (write-string "\\r" stream))
+             (#\Tab (write-string "\\t" stream))
+             (t
+              ;; Control characters and lone surrogates are escaped so the line stays valid UTF-8.
+              (if (or (< code 32) (= code 127) (<= #xD800 code #xDFFF))
+                  (format stream "\\u~4,'0X" code)
+                  (write-char ch stream)))))
+  (write-char #\" stream))
+
+(defun write-json (value stream)
+  (cond ((eq value t) (write-string "true" stream))
+        ((eq value :false) (write-string "false" stream))
+        ((null value) (write-string "null" stream))
+        ((stringp value) (write-json-string value stream))
+        ((integerp value) (format stream "~D" value))
+        ((realp value)
+         (let ((*read-default-float-format* 'double-float))
+           (format stream "~,3F" (coerce value 'double-float))))
+        ((symbolp value) (write-json-string (symbol-name value) stream))
+        ((and (consp value) (eq (car value) :object))
+         (write-char #\{ stream)
+         (loop for (key . item) in (cdr value)
+               for first = t then nil
+               do (unless first (write-char #\, stream))
+                  (write-json-string key stream)
+                  (write-char #\: stream)
+                  (write-json item stream))
+         (write-char #\} stream))
+        ((vectorp value)
+         (write-char #\[ stream)
+         (loop for item across value
+               for first = t then nil
+               do (unless first (write-char #\, stream))
+                  (write-json item stream))
+         (write-char #\] stream))
+        ((listp value) (write-json (coerce value 'vector) stream))
+        (t (write-json-string (princ-to-string value) stream))))
+
+(define-condition json-syntax-error (error)
+  ((text :initarg :text :reader json-syntax-error-text))
+  (:report (lambda (c s) (format s "Malformed JSON request: ~A" (json-syntax-error-text c)))))
+
+(defun parse-json (string)
+  "Parses one JSON value from STRING."
+  (let ((pos 0) (len (length string)))
+    (labels ((fail (what) (error 'json-syntax-error :text (format nil "~A at offset ~D" what pos)))
+             (peek () (if (< pos len) (char string pos) nil))
+             (next () (if (< pos len) (prog1 (char string pos) (incf pos)) (fail "unexpected end")))
+             (skip-ws () (loop while (and (< pos len) (member (char string pos) '(#\Space #\Tab #\Return #\Newline)))
+                               do (incf pos)))
+             (expect (word value)
+               (if (and (<= (+ pos (length word)) len) (string= word string :start2 pos :end2 (+ pos (length word))))
+                   (progn (incf pos (length word)) value)
+                   (fail "unknown literal")))
+             (hex4 ()
+               (when (> (+ pos 4) len) (fail "short \\u escape"))
+               (prog1 (or (parse-integer string :start pos :end (+ pos 4) :radix 16 :junk-allowed nil)
+                          (fail "bad \\u escape"))
+                 (incf pos 4)))
+             (parse-string ()
+               (next)                   ; opening quote
+               (with-output-to-string (out)
+                 (loop
+                   (let ((ch (next)))
+                     (cond ((char= ch #\") (return))
+                           ((char= ch #\\)
+                            (let ((esc (next)))
+                              (case esc
+                                (#\n (write-char #\Newline out))
+                                (#\t (write-char #\Tab out))
+                                (#\r (write-char #\Return out))
+                                (#\b (write-char #\Backspace out))
+                                (#\f (write-char #\Page out))
+                                (#\u (let ((code (hex4)))
+                                       ;; Join a UTF-16 surrogate pair into one character.
+                                       (when (and (<= #xD800 code #xDBFF)
+                                                  (< (+ pos 1) len)
+                                                  (char= (char string pos) #\\)
+                                                  (char= (char string (1+ pos)) #\u))
+                                         (let ((save pos))
+                                           (incf pos 2)
+                                           (let ((low (hex4)))
+                                             (if (<= #xDC00 low #xDFFF)
+                                                 (setf code (+ #x10000 (ash (- code #xD800) 10) (- low #xDC00)))
+                                                 (setf pos save)))))
+                                       (write-char (code-char code) out)))
+                                (t (write-char esc out)))))
+                           (t (write-char ch out)))))))
+             (parse-number ()
+               (let ((start pos))
+                 (loop while (and (< pos len) (find (char string pos) "+-0123456789.eE")) do (incf pos))
+                 (let ((text (subseq string start pos)))
+                   (or (ignore-errors (parse-integer text))
+                       (let ((*read-eval* nil) (*read-default-float-format* 'double-float))
+                         (let ((n (ignore-errors (read-from-string text))))
+                           (if (realp n) n (fail "bad number"))))))))
+             (parse-value ()
+               (skip-ws)
+               (let ((ch (peek)))
+                 (case ch
+                   ((nil) (fail "unexpected end"))
+                   (#\{ (next)
+                    (skip-ws)
+                    (if (eql (peek) #\})
+                        (progn (next) (list :object))
+                        (cons :object
+                              (loop collect (progn (skip-ws)
+                                                   (unless (eql (peek) #\") (fail "expected a key"))
+                                                   (let ((key (parse-string)))
+                                                     (skip-ws)
+                                                     (unless (eql (next) #\:) (fail "expected ':'"))
+                                                     (cons key (parse-value))))
+                                    while (progn (skip-ws) (eql (peek) #\,))
+                                    do (next)
+                                    finally (skip-ws) (unless (eql (next) #\}) (fail "expected '}'"))))))
+                   (#\[ (next)
+                    (skip-ws)
+                    (if (eql (peek) #\])
+                        (progn (next) (vector))
+                        (coerce (loop collect (parse-value)
+                                      while (progn (skip-ws) (eql (peek) #\,))
+                                      do (next)
+                                      finally (skip-ws) (unless (eql (next) #\]) (fail "expected ']'")))
+                                'vector)))
+                   (#\" (parse-string))
+                   (#\t (expect "true" t))
+                   (#\f (expect "false" :false))
+                   (#\n (expect "null" nil))
+                   (t (parse-number))))))
+      (prog1 (parse-value)
+        (skip-ws)
+        (when (< pos len) (fail "trailing text"))))))
+
+;;; ------------------------------------------------------------------------------------------
+;;; Small utilities
+;;; ------------------------------------------------------------------------------------------
+
+(defun now-ms ()
+  ;; CLOCK_MONOTONIC: GET-INTERNAL-REAL-TIME moves in 4 ms steps on this SBCL.
+  (multiple-value-bind (sec nsec) (sb-unix::clock-gettime 1)
+    (+ (* sec 1000.0d0) (/ nsec 1.0d6))))
+
+(defun elapsed-ms (start) (- (now-ms) start))
+
+(defparameter +base64-alphabet+
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+
+(defun base64-encode (bytes)
+  (let ((n (length bytes)))
+    (with-output-to-string (out)
+      (loop for i from 0 below n by 3
+            do (let* ((b0 (aref bytes i))
+                      (b1 (if (< (+ i 1) n) (aref bytes (+ i 1)) 0))
+                      (b2 (if (< (+ i 2) n) (aref bytes (+ i 2)) 0))
+                      (word (logior (ash b0 16) (ash b1 8) b2)))
+                 (write-char (char +base64-alphabet+ (ldb (byte 6 18) word)) out)
+                 (write-char (char +base64-alphabet+ (ldb (byte 6 12) word)) out)
+                 (write-char (if (< (+ i 1) n) (char +base64-alphabet+ (ldb (byte 6 6) word)) #\=) out)
+                 (write-char (if (< (+ i 2) n) (char +base64-alphabet+ (ldb (byte 6 0) word)) #\=) out))))))
+
+(defparameter +max-message-chars+ 4000)
+(defparameter +max-output-chars+ 20000)
+
+(defun clip (string limit)
+  (if (> (length string) limit)
+      (format nil "~A… [~D more characters]" (subseq string 0 limit) (- (length string) limit))
+      string))
+
+(defun condition-text (condition)
+  "The condition's report, as Clysm's generator records it ((format nil \"~A\" c)), but bounded:
+compiler errors often print whole AST structures."
+  (clip (handler-case
+            (let ((*print-length* 20) (*print-level* 6) (*print-readably* nil))
+              (format nil "~A" condition))
+          (serious-condition ()
+            (format nil "#<~S (its report could not be printed)>" (type-of condition))))
+        +max-message-chars+))
+
+(defun condition-type-name (condition)
+  (let ((type (type-of condition)))
+    (if (symbolp type) (symbol-name type) (princ-to-string type))))
+
+;;; ------------------------------------------------------------------------------------------
+;;; The reply channel (fd 3) and log lines
+;;; ------------------------------------------------------------------------------------------
+
+(defvar *reply* nil "Output stream on fd 3; created at start-up, never saved in a core.")
+
+(defun send (message)
+  (let ((line (with-output-to-string (s) (write-json message s))))
+    (write-string line *reply*)
+    (write-char #\Newline *reply*)
+    (finish-output *reply*)))
+
+(defun send-log (source text)
+  (send (obj "type" "log" "source" source "text" text)))
+
+(defclass log-line-stream (sb-gray:fundamental-character-output-stream)
+  ((source :initarg :source :reader log-source)
+   (buffer :initform (make-string-output-stream) :reader log-buffer)
+   (column :initform 0 :accessor log-column)
+   (lines :initform '() :accessor log-lines))
+  (:documentation "Turns text printed while loading into log lines on the reply channel, as it happens."))
+
+(defun emit-log-line (stream line)
+  (send-log (log-source stream) line)
+  (push line (log-lines stream))
+  (setf (log-column stream) 0))
+
+(defmethod sb-gray:stream-write-char ((stream log-line-stream) char)
+  (if (char= char #\Newline)
+      (emit-log-line stream (get-output-stream-string (log-buffer stream)))
+      (progn (write-char char (log-buffer stream))
+             (incf (log-column stream))))
+  char)
+
+(defmethod sb-gray:stream-line-column ((stream log-line-stream)) (log-column stream))
+
+(defmethod sb-gray:stream-finish-output ((stream log-line-stream))
+  (let ((rest (get-output-stream-string (log-buffer stream))))
+    (when (plusp (length rest))
+      (emit-log-line stream rest)))
+  nil)
+
+(defmethod sb-gray:stream-force-output ((stream log-line-stream)) (sb-gray:stream-finish-output stream))
+
+(defun comment-line-p (line)
+  (and (plusp (length line)) (char= (char line 0) #\;)))
+
+(defun compiler-complaint (stream)
+  "The first `caught ERROR' (else `caught WARNING') block that SBCL's compiler printed while
+loading, with its file and form: ASDF's own condition only names the file that failed."
+  (let* ((lines (coerce (reverse (log-lines stream)) 'vector))
+         (start (or (position-if (lambda (l) (search "caught ERROR:" l)) lines)
+                    (position-if (lambda (l) (search "caught WARNING:" l)) lines))))
+    (when start
+      (let ((context (loop for i from (1- start) downto (max 0 (- start 4))
+                           while (comment-line-p (aref lines i))
+                           when (or (search "; file:" (aref lines i)) (search "; in:" (aref lines i)))
+                             collect (aref lines i)))
+            (block (loop for i from start below (length lines)
+                         while (comment-line-p (aref lines i))
+                         collect (aref lines i))))
+        (format nil "~{~A~^~%~}"
+                (remove "" (mapcar (lambda (l) (string-trim " " (string-left-trim ";" l)))
+                                   (append (reverse context) block))
+                        :test #'string=))))))
+
+;;; ------------------------------------------------------------------------------------------
+;;; Loading the workspace's system
+;;; ------------------------------------------------------------------------------------------
+
+(defvar *loaded* nil "Plist describing the loaded system; kept in a saved core.")
+
+(defun user-args ()
+  "Arguments after --end-toplevel-options, as (key . value) pairs."
+  (let ((args (rest sb-ext:*posix-argv*)) (pairs '()))
+    (loop while args
+          do (let ((key (pop args)))
+               (push (cons key (if (and args (not (eql 0 (search "--" (first args))))) (pop args) ""))
+                     pairs)))
+    (nreverse pairs)))
+
+(defun arg (name &optional default)
+  (let ((cell (assoc name (user-args) :test #'string=)))
+    (if cell (cdr cell) default)))
+
+(defun directory-pathname (namestring)
+  (let ((text (if (and (plusp (length namestring)) (char/= (char namestring (1- (length namestring))) #\/))
+                  (concatenate 'string namestring "/")
+                  namestring)))
+    (sb-ext:parse-native-namestring text)))
+
+(defun asdf-call (name &rest args)
+  ;; ASDF is loaded at run time, so its symbols can't be named when this file is read.
+  (apply (symbol-function (find-symbol name "ASDF")) args))
+
+(defun system-source-files (system)
+  "Native namestrings of the system's .asd file and every source file it names."
+  (let ((files (list (sb-ext:native-namestring (asdf-call "SYSTEM-SOURCE-FILE" system)))))
+    (labels ((walk (component)
+               (let ((children (ignore-errors (asdf-call "COMPONENT-CHILDREN" component))))
+                 (if children
+                     (mapc #'walk children)
+                     (let ((path (ignore-errors (asdf-call "COMPONENT-PATHNAME" component))))
+                       (when (and path (pathname-name path) (probe-file path))
+                         (push (sb-ext:native-namestring path) files)))))))
+      (mapc #'walk (asdf-call "COMPONENT-CHILDREN" system)))
+    (nreverse files)))
+
+(defun fatal (kind message &rest more)
+  (send (apply #'obj "type" "fatal" "kind" kind "message" message more))
+  (finish-output *reply*)
+  (sb-ext:exit :code 3 :abort t))
+
+(defun load-workspace-system (workspace system-name)
+  (let ((start (now-ms))
+        (root (directory-pathname workspace))
+        (log (make-instance 'log-line-stream :source "load")))
+    (let ((*standard-output* log) (*error-output* log) (*trace-output* log))
+      (handler-case (require :asdf)
+        (error (c) (fatal "asdf-missing" (format nil "(require :asdf) failed: ~A" (condition-text c)))))
+      ;; The workspace goes first, ahead of anything in the source registry.
+      (push root (symbol-value (find-symbol "*CENTRAL-REGISTRY*" "ASDF")))
+      (let ((system (handler-case (asdf-call "FIND-SYSTEM" system-name nil)
+                      (error (c)
+                        (finish-output log)
+                        (fatal "load-failed"
+                               (format nil "Reading the ~A system definition failed: ~A"
+                                       system-name (condition-text c)))))))
+        (unless system
+          (fatal "system-not-found"
+                 (format nil "ASDF cannot find a system named ~S in ~A (no ~A.asd defining it)"
+                         system-name (sb-ext:native-namestring root) system-name)))
+        ;; Warnings are left alone (ASDF decides what they mean); their text reaches the log.
+        (handler-case (asdf-call "LOAD-SYSTEM" system-name)
+          (error (c)
+            (finish-output log)
+            (let ((complaint (compiler-complaint log)))
+              (fatal "load-failed"
+                     (format nil "Loading the ~A system failed: ~A~@[~%~A~]"
+                             system-name (condition-text c) complaint)
+                     "condition" (condition-type-name c)))))
+        (finish-output log)
+        (let ((compile-fn (find-symbol "COMPILE-TO-WASM" "CLYSM")))
+          (unless (and compile-fn (fboundp compile-fn))
+            (fatal "no-compiler"
+                   (format nil "The ~A system loaded, but it defines no CLYSM:COMPILE-TO-WASM function"
+                           system-name)))
+          (setf *loaded*
+                (list :compile-fn compile-fn
+                      :system system-name
+                      :source-root (sb-ext:native-namestring (asdf-call "SYSTEM-SOURCE-DIRECTORY" system))
+                      :source-files (system-source-files system)
+                      :asdf-version (asdf-call "ASDF-VERSION")
+                      :load-ms (elapsed-ms start))))))))
+
+;;; ------------------------------------------------------------------------------------------
+;;; Compiling one form
+;;; ------------------------------------------------------------------------------------------
+
+(defparameter +non-compilable-operators+ '(in-package declare eval-when provide require)
+  "Heads that Clysm's Stage 1 generator never hands to COMPILE-TO-WASM (its compilable-form-p).")
+
+(defun compilable-form-p (form)
+  (and (consp form)
+       (symbolp (car form))
+       (not (member (car form) +non-compilable-operators+))))
+
+(defun form-operator (form)
+  (when (and (consp form) (symbolp (car form)))
+    (symbol-name (car form))))
+
+(defun form-name (form)
+  (when (and (consp form) (consp (cdr form)))
+    (let ((name (cadr form)))
+      (cond ((symbolp name) (symbol-name name))
+            ((and (consp name) (symbolp (car name))) (symbol-name (car name)))))))
+
+(defun storage-error-type (condition)
+  (let ((name (condition-type-name condition)))
+    (cond ((search "STACK" name) "stack-exhausted")
+          ((search "HEAP" name) "heap-exhausted")
+          (t "storage-condition"))))
+
+(defun find-package-designator (name)
+  (or (find-package name) (find-package (string-upcase name))))
+
+(defun wasm-bytes-p (value)
+  (and (vectorp value)
+       (every (lambda (b) (typep b '(unsigned-byte 8))) value)))
+
+(defun output-of (stream)
+  (let ((text (get-output-stream-string stream)))
+    (if (plusp (length text)) (clip text +max-output-chars+) nil)))
+
+(defmacro with-captured-output ((out err) &body body)
+  "Anything printed inside BODY lands in the string streams OUT and ERR, never on fd 1 or 2;
+the debugger streams read nothing."
+  `(let* ((,out (make-string-output-stream))
+          (,err (make-string-output-stream))
+          (*standard-output* ,out)
+          (*error-output* ,err)
+          (*trace-output* ,out)
+          (*terminal-io* (make-two-way-stream (make-string-input-stream "") ,out))
+          (*query-io* *terminal-io*)
+          (*debug-io* *terminal-io*)
+          (*standard-input* (make-string-input-stream "")))
+     ,@body))
+
+(defun read-form-text (text package)
+  "Reads the first datum of TEXT. Returns (values form nil) or (values nil error-message)."
+  (handler-case
+      (let ((*package* package)
+            (*read-eval* nil))
+        (let ((form (read-from-string text nil '%eof)))
+          (if (eq form '%eof)
+              (values nil "The text holds no form (only whitespace or comments)")
+              (values form nil))))
+    (storage-condition (c)
+      (values nil (format nil "Control stack exhausted while reading the form: ~A" (condition-text c))))
+    (error (c) (values nil (condition-text c)))))
+
+(defun compile-request (request)
+  (let* ((id (jget request "id"))
+         (package-name (or (jget request "package") "CL-USER"))
+         (text (or (jget request "form") ""))
+         (timeout-ms (or (jget request "timeout_ms") 5000))
+         (started (now-ms))
+         (warnings 0)
+         (warning-texts '())
+         (fields '())
+         (compile-ms nil))
+    (with-captured-output (out err)
+      (let ((package (find-package-designator package-name)))
+        (flet ((finish (status &rest more)
+                 (setf fields (list* "status" status more))))
+          (if (null package)
+              (finish "failed" "error_type" "unknown-package"
+                      "message" (format nil "Package ~A does not exist in the SBCL image (yet): its defpackage must be checked before this form" package-name))
+              (multiple-value-bind (form read-error) (read-form-text text package)
+                (cond
+                  (read-error
+                   (finish "read-error" "error_type" "read-error" "message" read-error))
+                  ((not (compilable-form-p form))
+                   (finish "skipped" "operator" (form-operator form)
+                           "message" (if (consp form)
+                                         (format nil "~A is not compiled: Clysm's generator treats it as metadata" (form-operator form))
+                                         "A top-level atom is not compiled")))
+                  (t
+                   (let ((compile-start (now-ms))
+                         (operator (form-operator form))
+                         (name (form-name form)))
+                     (handler-case
+                         (let ((result
+                                 (handler-bind ((warning
+                                                  (lambda (w)
+                                                    (incf warnings)
+                                                    (when (< (length warning-texts) 5)
+                                                      (push (condition-text w) warning-texts))
+                                                    (let ((r (find-restart 'muffle-warning w)))
+                                                      (when r (invoke-restart r))))))
+                                   (sb-ext:with-timeout (/ (max 1 timeout-ms) 1000)
+                                     ;; CL-USER, like the generator: it decides how ~S prints
+                                     ;; symbols in messages.
+                                     (let ((*package* (find-package "CL-USER")))
+                                       (funcall (getf *loaded* :compile-fn) form))))))
+                           (setf compile-ms (elapsed-ms compile-start))
+                           (cond ((null result)
+                                  (finish "skipped" "directive" t "operator" operator "name" name
+                                          "message" "Evaluated in the host SBCL (COMPILE-TO-WASM returned NIL)"))
+                                 ((wasm-bytes-p result)
+                                  (finish "compiled" "operator" operator "name" name
+                                          "nbytes" (length result) "wasm" (base64-encode result)))
+                                 (t
+                                  (finish "failed" "error_type" "internal-error" "operator" operator "name" name
+                                          "message" (format nil "COMPILE-TO-WASM returned a ~S, not a byte vector or NIL"
+                                                            (type-of result))))))
+                       (sb-ext:timeout ()
+                         (setf compile-ms (elapsed-ms compile-start))
+                         (finish "timeout" "error_type" "timeout" "operator" operator "name" name
+                                 "message" (format nil "Compiling took longer than ~D ms and was interrupted" timeout-ms)))
+                       (storage-condition (c)
+                         ;; Caught stack or heap exhaustion: this form fails, the image lives on.
+                         (setf compile-ms (elapsed-ms compile-start))
+                         (finish "failed" "error_type" (storage-error-type c) "operator" operator "name" name
+                                 "condition" (condition-type-name c) "message" (condition-text c)))
+                       (error (c)
+                         (setf compile-ms (elapsed-ms compile-start))
+                         (finish "failed" "error_type" "compile-error" "operator" operator "name" name
+                                 "condition" (condition-type-name c) "message" (condition-text c)))
+                       (serious-condition (c)
+                         (setf compile-ms (elapsed-ms compile-start))
+                         (finish "failed" "error_type" "serious-condition" "operator" operator "name" name
+                                 "condition" (condition-type-name c) "message" (condition-text c))))))))))
+        (apply #'obj "type" "result" "id" id
+               (append fields
+                       (list "compile_ms" compile-ms
+                             "total_ms" (elapsed-ms started)
+                             "warnings" warnings
+                             "warning_messages" (and warning-texts (coerce (reverse warning-texts) 'vector))
+                             "stdout" (output-of out)
+                             "stderr" (output-of err)
+                             "heap_bytes" (sb-kernel:dynamic-usage))))))))
+
+;;; ------------------------------------------------------------------------------------------
+;;; Enumerating a file's forms with the host reader, the way Clysm's generator reads modules
+;;; (CL-USER first, following each IN-PACKAGE whose package exists).
+;;; ------------------------------------------------------------------------------------------
+
+(defun read-file-text (path)
+  (with-open-file (in path :external-format :utf-8)
+    (let* ((text (make-string (file-length in)))
+           (end (read-sequence text in)))
+      (subseq text 0 end))))
+
+(defun list-forms-request (request)
+  (let ((id (jget request "id"))
+        (path (jget request "path")))
+    (with-captured-output (out err)
+      (handler-case
+          (let* ((text (read-file-text path))
+                 (forms '())
+                 (index 0)
+                 (*package* (find-package "CL-USER"))
+                 (*read-eval* nil))
+            (with-input-from-string (in text)
+              (loop
+                (let ((start (file-position in))
+                      (package-name (package-name *package*)))
+                  (handler-case
+                      (let ((form (read in nil '%eof)))
+                        (when (eq form '%eof) (return))
+                        (when (and (consp form) (eq (car form) 'in-package))
+                          (let ((target (ignore-errors (find-package (second form)))))
+                            (when target (setf *package* target))))
+                        (push (obj "index" index "start" start "end" (file-position in)
+                                   "package" package-name
+                                   "operator" (form-operator form)
+                                   "name" (form-name form)
+                                   "compilable" (if (compilable-form-p form) t :false))
+                              forms))
+                    (error (c)
+                      (push (obj "index" index "start" start "end" (file-position in)
+                                 "package" package-name "read_error" (condition-text c)
+                                 "compilable" :false)
+                            forms)
+                      ;; A reader error that consumed nothing would repeat forever.
+                      (when (eql start (file-position in)) (return))))
+                  (incf index))))
+            (obj "type" "forms" "id" id "path" path "forms" (coerce (nreverse forms) 'vector)))
+        (error (c)
+          (obj "type" "forms" "id" id "path" path "error" (condition-text c)
+               "stdout" (output-of out) "stderr" (output-of err)))))))
+
+;;; ------------------------------------------------------------------------------------------
+;;; The request loop
+;;; ------------------------------------------------------------------------------------------
+
+(defun handle (line)
+  (let* ((request (handler-case (parse-json line)
+                    (error (c)
+                      (send (obj "type" "error" "message" (condition-text c)))
+                      (return-from handle))))
+         (op (jget request "op" "compile")))
+    (cond ((string= op "compile") (send (compile-request request)))
+          ((string= op "list-forms") (send (list-forms-request request)))
+          ((string= op "ping") (send (obj "type" "pong" "id" (jget request "id")
+                                          "heap_bytes" (sb-kernel:dynamic-usage))))
+          ((string= op "quit") (finish-output *reply*) (sb-ext:exit :code 0))
+          (t (send (obj "type" "error" "id" (jget request "id")
+                        "message" (format nil "Unknown op ~S" op)))))))
+
+(defun serve ()
+  (let ((in (sb-sys:make-fd-stream 0 :input t :external-format :utf-8 :buffering :full)))
+    (loop
+      (let ((line (handler-case (read-line in nil nil)
+                    (error () nil))))
+        (unless line (sb-ext:exit :code 0))
+        (when (plusp (length (string-trim " 	" line)))
+          ;; Nothing may reach the debugger: it would print to stdout and read requests as input.
+          (handler-case (handle line)
+            (serious-condition (c)
+              (ignore-errors
+               (send (obj "type" "error" "message"
+                          (format nil "Driver error: ~A" (condition-text c))))))))))))
+
+(defun send-ready (from-core)
+  (send (obj "type" "ready"
+             "protocol" +protocol-version+
+             "sbcl_version" (lisp-implementation-version)
+             "asdf_version" (getf *loaded* :asdf-version)
+             "system" (getf *loaded* :system)
+             "source_root" (getf *loaded* :source-root)
+             "source_files" (coerce (getf *loaded* :source-files) 'vector)
+             "load_ms" (if from-core 0 (getf *loaded* :load-ms))
+             "from_core" (if from-core t :false)
+             "dynamic_space_bytes" (sb-ext:dynamic-space-size)
+             "heap_bytes" (sb-kernel:dynamic-usage)
+             "pid" (sb-unix:unix-getpid))))
+
+(defun main ()
+  (setf *reply* (sb-sys:make-fd-stream 3 :output t :external-format :utf-8 :buffering :full))
+  (handler-case
+      (let ((from-core (and *loaded* t))
+            (save-core (arg "--save-core")))
+        (unless *loaded*
+          (load-workspace-system (arg "--workspace" (sb-ext:native-namestring *default-pathname-defaults*))
+                                 (arg "--system" "clysm")))
+        (when save-core
+          ;; The reply stream is rebuilt by MAIN in the restarted image.
+          (send (obj "type" "saving-core" "path" save-core))
+          (finish-output *reply*)
+          (setf *reply* nil)
+          (sb-ext:save-lisp-and-die (sb-ext:parse-native-namestring save-core) :executable nil))
+        (send-ready from-core)
+        (serve))
+    (serious-condition (c)
+      (ignore-errors (send (obj "type" "fatal" "kind" "driver" "message" (condition-text c))))
+      (sb-ext:exit :code 3 :abort t))))

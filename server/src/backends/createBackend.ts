@@ -1,0 +1,84 @@
+// Builds and starts the configured compiler backend, and decides between them in "auto"
+// mode. The one place that knows which backends exist, shared by the server and the CLI.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { BackendStatus, CompilerBackend } from '../types';
+import { SbclBackend } from './sbcl/sbclBackend';
+import { Stage0Backend } from './stage0/backend';
+
+export type BackendMode = 'auto' | 'stage0' | 'sbcl';
+
+export interface BackendConfig {
+  mode: BackendMode;
+  workspaceRoot: string;
+  stage0Path: string;
+  timeoutMs: number;
+  modules: string[];
+  /** Where Stage 0 may write (clysm.output write-bytes). */
+  outputDir?: string;
+  sbclPath?: string;
+  sbclDynamicSpaceSizeMb?: number;
+  sbclExtraArgs?: string[];
+  /** Saved SBCL cores live here (the extension's global storage), so restarts are fast. */
+  coreCacheDir?: string;
+  log?: (message: string) => void;
+}
+
+export interface SelectedBackend {
+  backend: CompilerBackend;
+  status: BackendStatus;
+  /** Why this backend is the one in use: shown in the status tooltip and the CLI report. */
+  reason: string;
+}
+
+function createStage0(config: BackendConfig): Stage0Backend {
+  return new Stage0Backend({
+    workspaceRoot: config.workspaceRoot,
+    stage0Path: config.stage0Path,
+    timeoutMs: config.timeoutMs,
+    modules: config.modules,
+    outputDir: config.outputDir ?? path.join(config.workspaceRoot, 'dist'),
+    log: config.log,
+  });
+}
+
+function createSbcl(config: BackendConfig): SbclBackend {
+  return new SbclBackend({
+    workspaceRoot: config.workspaceRoot,
+    sbclPath: config.sbclPath,
+    dynamicSpaceSizeMb: config.sbclDynamicSpaceSizeMb,
+    extraArgs: config.sbclExtraArgs,
+    timeoutMs: config.timeoutMs,
+    coreCacheDir: config.coreCacheDir,
+    log: config.log,
+  });
+}
+
+/** Starts the backend the configuration asks for; "auto" prefers a Stage 0 that compiles. */
+export async function selectBackend(config: BackendConfig): Promise<SelectedBackend> {
+  if (config.mode === 'stage0') {
+    const backend = createStage0(config);
+    return { backend, status: await backend.start(), reason: 'clysm.backend is "stage0"' };
+  }
+  if (config.mode === 'sbcl') {
+    const backend = createSbcl(config);
+    return { backend, status: await backend.start(), reason: 'clysm.backend is "sbcl"' };
+  }
+  const stage0 = createStage0(config);
+  const stage0Status = await stage0.start();
+  if (stage0Status.state === 'ready') {
+    return { backend: stage0, status: stage0Status, reason: 'auto: Stage 0 compiled the probe form (+ 1 2)' };
+  }
+  const stage0Why = `Stage 0 is not usable (${stage0Status.state}: ${stage0Status.message})`;
+  if (!fs.existsSync(path.join(config.workspaceRoot, 'clysm.asd'))) {
+    return { backend: stage0, status: stage0Status, reason: `auto: ${stage0Why}, and the workspace has no clysm.asd for the SBCL backend` };
+  }
+  const sbcl = createSbcl(config);
+  const sbclStatus = await sbcl.start();
+  if (sbclStatus.state === 'ready') {
+    await stage0.dispose();
+    return { backend: sbcl, status: sbclStatus, reason: `auto: ${stage0Why}; using Clysm on SBCL` };
+  }
+  await sbcl.dispose();
+  return { backend: stage0, status: stage0Status, reason: `auto: ${stage0Why}, and SBCL failed too (${sbclStatus.message})` };
+}

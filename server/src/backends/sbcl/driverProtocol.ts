@@ -1,0 +1,126 @@
+// The line protocol between the language server and server/lisp/driver.lisp.
+// Requests go to the driver's stdin, replies come back on fd 3; one JSON object per line each way.
+
+/** What the server asks for. `id` is added by SbclProcess. */
+export type DriverRequest =
+  | { op: 'compile'; package: string; form: string; timeout_ms: number }
+  | { op: 'list-forms'; path: string }
+  | { op: 'ping' }
+  | { op: 'quit' };
+
+/** Sent once, after the workspace's system has loaded. */
+export interface ReadyMessage {
+  type: 'ready';
+  protocol: number;
+  sbcl_version: string;
+  asdf_version?: string;
+  system: string;
+  /** Directory of the system's .asd file, with a trailing slash. */
+  source_root: string;
+  /** The .asd file and every source file the system names. */
+  source_files: string[];
+  load_ms: number;
+  from_core: boolean;
+  dynamic_space_bytes: number;
+  heap_bytes: number;
+  pid: number;
+}
+
+/** Sent instead of `ready` when the driver cannot serve; the process then exits. */
+export interface FatalMessage {
+  type: 'fatal';
+  kind: 'asdf-missing' | 'system-not-found' | 'load-failed' | 'no-compiler' | 'driver';
+  message: string;
+  condition?: string;
+}
+
+/** Text printed while loading the system (compiler notes, redefinition warnings). */
+export interface LogMessage {
+  type: 'log';
+  source: string;
+  text: string;
+}
+
+export type DriverStatus = 'compiled' | 'failed' | 'skipped' | 'timeout' | 'read-error';
+
+export interface ResultMessage {
+  type: 'result';
+  id: number;
+  status: DriverStatus;
+  /** `compile-error`, `stack-exhausted`, `timeout`, `read-error`, `unknown-package`, `internal-error`, ... */
+  error_type?: string;
+  /** Lisp condition class, e.g. `SIMPLE-ERROR`. */
+  condition?: string;
+  message?: string;
+  operator?: string;
+  name?: string;
+  /** True when COMPILE-TO-WASM returned NIL: the form was evaluated in the host. */
+  directive?: boolean;
+  nbytes?: number;
+  /** The compiled module, base64. */
+  wasm?: string;
+  compile_ms?: number;
+  total_ms: number;
+  warnings: number;
+  warning_messages?: string[];
+  stdout?: string;
+  stderr?: string;
+  heap_bytes: number;
+}
+
+/** One top-level datum of a file, as the host reader (and Clysm's generator) sees it. */
+export interface DriverForm {
+  index: number;
+  /** Character offsets into the file; the text from `start` includes leading comments. */
+  start: number;
+  end: number;
+  /** Package in effect when the datum was read. */
+  package: string;
+  operator?: string;
+  name?: string;
+  compilable: boolean;
+  read_error?: string;
+}
+
+export interface FormsMessage {
+  type: 'forms';
+  id: number;
+  path: string;
+  forms?: DriverForm[];
+  error?: string;
+}
+
+export interface PongMessage {
+  type: 'pong';
+  id: number;
+  heap_bytes: number;
+}
+
+export interface ErrorMessage {
+  type: 'error';
+  id?: number;
+  message: string;
+}
+
+export interface SavingCoreMessage {
+  type: 'saving-core';
+  path: string;
+}
+
+export type DriverReply = ResultMessage | FormsMessage | PongMessage | ErrorMessage;
+export type DriverMessage = ReadyMessage | FatalMessage | LogMessage | SavingCoreMessage | DriverReply;
+
+const TYPES = new Set(['ready', 'fatal', 'log', 'saving-core', 'result', 'forms', 'pong', 'error']);
+
+/** Parses one line from fd 3; undefined for anything that is not a driver message. */
+export function parseDriverLine(line: string): DriverMessage | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const type = (value as { type?: unknown }).type;
+  return typeof type === 'string' && TYPES.has(type) ? (value as DriverMessage) : undefined;
+}

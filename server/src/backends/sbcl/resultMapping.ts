@@ -1,0 +1,60 @@
+// Turns what the driver (or the supervisor) reports into the domain's FormResult, validating
+// returned bytes the way Clysm's generator does: rejected bytes make the form `failed`.
+import type { FormResult } from '../../types';
+import type { DriverReply } from './driverProtocol';
+import type { JobOutcome } from './supervisor';
+import type { WasmValidator } from './validate';
+
+/** A FormResult plus what the form printed while it was compiled. */
+export interface SbclFormResult extends FormResult {
+  /** Text the compiler (or a directive evaluated in the host) wrote to *standard-output*. */
+  stdout?: string;
+  /** Text written to *error-output*. */
+  stderr?: string;
+  /** Warnings signalled (and muffled) during the compile. */
+  warnings?: number;
+  /** True when the form was evaluated in the host (COMPILE-TO-WASM returned NIL). */
+  directive?: boolean;
+}
+
+export async function formResultFromOutcome(outcome: JobOutcome, validator: WasmValidator): Promise<SbclFormResult> {
+  switch (outcome.kind) {
+    case 'crashed':
+      return { status: 'crashed', errorType: 'crash', message: outcome.message };
+    case 'hung':
+      return { status: 'timeout', errorType: 'timeout', message: outcome.message };
+    case 'reply':
+      return formResultFromReply(outcome.reply, validator);
+  }
+}
+
+export async function formResultFromReply(reply: DriverReply, validator: WasmValidator): Promise<SbclFormResult> {
+  if (reply.type !== 'result') {
+    const message = reply.type === 'error' ? reply.message : `unexpected driver reply of type ${reply.type}`;
+    return { status: 'failed', errorType: 'driver-error', message };
+  }
+  const extra: SbclFormResult = {
+    status: 'failed',
+    durationMs: reply.compile_ms ?? reply.total_ms,
+    ...(reply.stdout ? { stdout: reply.stdout } : {}),
+    ...(reply.stderr ? { stderr: reply.stderr } : {}),
+    ...(reply.warnings ? { warnings: reply.warnings } : {}),
+    ...(reply.directive ? { directive: true } : {}),
+  };
+  switch (reply.status) {
+    case 'compiled': {
+      const wasm = new Uint8Array(Buffer.from(reply.wasm ?? '', 'base64'));
+      const verdict = await validator.validate(wasm);
+      if (verdict.valid) return { ...extra, status: 'compiled', bytes: wasm.length, wasm };
+      return { ...extra, status: 'failed', errorType: 'wasm-validation-error', message: verdict.message, bytes: wasm.length, wasm };
+    }
+    case 'skipped':
+      return { ...extra, status: 'skipped', message: reply.message };
+    case 'timeout':
+      return { ...extra, status: 'timeout', errorType: 'timeout', message: reply.message };
+    case 'read-error':
+      return { ...extra, status: 'read-error', errorType: 'read-error', message: reply.message };
+    case 'failed':
+      return { ...extra, status: 'failed', errorType: reply.error_type ?? 'compile-error', message: reply.message };
+  }
+}

@@ -1,0 +1,314 @@
+// Clysm on SBCL: a persistent SBCL loads the workspace's own `clysm` ASDF system through the
+// shipped Lisp driver and compiles form by form with CLYSM:COMPILE-TO-WASM, with the semantics
+// of Clysm's own Stage 1 generator. This is what gives real per-form results on today's Clysm.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { BackendStatus, CompileRequest, CompilerBackend } from '../../types';
+import type { DriverForm, ReadyMessage } from './driverProtocol';
+import { defaultDriverPath } from './driverPath';
+import { findExecutable } from './findExecutable';
+import { driverLaunchSpec, type DriverLaunch } from './launchSpec';
+import { formResultFromOutcome, type SbclFormResult } from './resultMapping';
+import { DriverFatalError } from './sbclProcess';
+import { hashSourceFiles } from './sourceHash';
+import { BackendUnavailableError, SbclSupervisor, type RestartEvent, type SupervisorState } from './supervisor';
+import { CoreCache } from './coreCache';
+import { WasmValidator } from './validate';
+
+export interface SbclBackendOptions {
+  /** Folder holding `clysm.asd` (the Clysm checkout). */
+  workspaceRoot: string;
+  /** `sbcl` on the PATH, or a path (setting clysm.sbcl.path). */
+  sbclPath?: string;
+  /** --dynamic-space-size; address space only, so generous is cheap. Default 4096. */
+  dynamicSpaceSizeMb?: number;
+  /** Extra SBCL runtime options, e.g. ['--control-stack-size', '8MB']. */
+  extraArgs?: string[];
+  /** Per-form time limit, enforced inside SBCL by sb-ext:with-timeout. Default 5000. */
+  timeoutMs?: number;
+  /** The Lisp driver; default dist/lisp/driver.lisp next to the bundled server. */
+  driverPath?: string;
+  /** ASDF system to load. Default `clysm`. */
+  systemName?: string;
+  /** Time allowed for SBCL to load the system; the first load compiles every fasl. Default 300 s. */
+  startTimeoutMs?: number;
+  /** Replace the image after this many timeouts or caught stack/heap exhaustions (its state may be half updated). Default 3. */
+  recycleAfterTimeouts?: number;
+  /** wasm-tools path; undefined: use it when on the PATH; null: never. */
+  wasmTools?: string | null;
+  /** Where saved cores may be kept (one per Clysm source hash); no cores without it. */
+  coreCacheDir?: string;
+  /** Delays between restart attempts after a crash. Default 100, 400, 1600, 5000 ms. */
+  restartBackoffMs?: number[];
+  /** Environment for SBCL; default the server's own. */
+  env?: Record<string, string>;
+  log?: (message: string) => void;
+}
+
+export interface Disposable {
+  dispose(): void;
+}
+
+type Listener<T> = (value: T) => void;
+
+function listen<T>(set: Set<Listener<T>>, listener: Listener<T>): Disposable {
+  set.add(listener);
+  return { dispose: () => set.delete(listener) };
+}
+
+const DEFAULTS = {
+  sbclPath: 'sbcl',
+  dynamicSpaceSizeMb: 4096,
+  timeoutMs: 5000,
+  systemName: 'clysm',
+  startTimeoutMs: 300_000,
+  recycleAfterTimeouts: 3,
+};
+
+export class SbclBackend implements CompilerBackend {
+  readonly kind = 'sbcl' as const;
+  private readonly options: SbclBackendOptions & typeof DEFAULTS;
+  private readonly log: (message: string) => void;
+  private readonly validator: WasmValidator;
+  private readonly supervisor: SbclSupervisor;
+  private readonly statusListeners = new Set<Listener<BackendStatus>>();
+  private readonly restartListeners = new Set<Listener<RestartEvent>>();
+  private readonly coreCache: CoreCache | undefined;
+  private current: BackendStatus;
+  private starting: Promise<BackendStatus> | undefined;
+  private ready: ReadyMessage | undefined;
+  private sourceHash = 'unknown';
+  private sbclExecutable: string | undefined;
+  private offeredCore: string | undefined;
+  private disposed = false;
+
+  constructor(options: SbclBackendOptions) {
+    this.options = { ...DEFAULTS, ...stripUndefined(options), workspaceRoot: options.workspaceRoot };
+    this.log = options.log ?? (() => undefined);
+    this.validator = new WasmValidator({ wasmTools: options.wasmTools });
+    this.coreCache = options.coreCacheDir ? new CoreCache(options.coreCacheDir, this.log) : undefined;
+    this.current = { state: 'stopped', message: 'SBCL backend not started', engine: { name: 'SBCL', version: 'unknown' } };
+    this.supervisor = new SbclSupervisor({
+      launch: () => {
+        this.offeredCore = this.coreCache?.coreFor(this.coreKeyInputs());
+        return driverLaunchSpec(this.launchConfig(this.offeredCore));
+      },
+      onLaunchFailed: () => {
+        if (this.offeredCore) this.coreCache?.reject(this.offeredCore);
+      },
+      timeoutMs: this.options.timeoutMs,
+      startTimeoutMs: this.options.startTimeoutMs,
+      recycleAfterTimeouts: this.options.recycleAfterTimeouts,
+      backoffMs: options.restartBackoffMs,
+      log: this.log,
+      onReady: (ready) => this.onReady(ready),
+      onState: (state, message) => this.onSupervisorState(state, message),
+      onRestart: (event) => this.restartListeners.forEach((listener) => listener(event)),
+    });
+  }
+
+  /** `sbcl:<SBCL version>:<hash of the system's sources and the driver>`. */
+  identity(): string {
+    return `sbcl:${this.ready?.sbcl_version ?? 'unknown'}:${this.sourceHash.slice(0, 16)}`;
+  }
+
+  status(): BackendStatus {
+    return this.current;
+  }
+
+  /** Fires on every status change, including `starting` while SBCL restarts after a crash. */
+  onDidChangeStatus(listener: Listener<BackendStatus>): Disposable {
+    return listen(this.statusListeners, listener);
+  }
+
+  /** Fires when SBCL is about to be restarted (crash, hang, or recycling after timeouts). */
+  onRestart(listener: Listener<RestartEvent>): Disposable {
+    return listen(this.restartListeners, listener);
+  }
+
+  /** Process id of the running SBCL, for diagnostics and tests. */
+  get processId(): number | undefined {
+    return this.supervisor.pid;
+  }
+
+  start(): Promise<BackendStatus> {
+    if (this.current.state === 'ready') return Promise.resolve(this.current);
+    if (!this.starting && this.supervisor.currentState === 'restarting') return this.settled();
+    this.starting ??= this.doStart().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  async compileForm(request: CompileRequest, signal?: AbortSignal): Promise<SbclFormResult> {
+    await this.ensureStarted();
+    const outcome = await this.supervisor.submit(
+      { op: 'compile', package: request.package, form: request.text, timeout_ms: this.options.timeoutMs },
+      request.formId,
+      signal,
+    );
+    const result = await formResultFromOutcome(outcome, this.validator);
+    if (result.stdout || result.stderr) {
+      this.log(`[sbcl] ${request.formId} printed while compiling: ${(result.stdout ?? '') + (result.stderr ?? '')}`.trimEnd());
+    }
+    return result;
+  }
+
+  /**
+   * Top-level forms of `file` as SBCL's reader sees them, tracking in-package the way Clysm's
+   * generator does. A generator-faithful enumeration for measurements; the editor uses its own
+   * splitter (it needs exact ranges and must work on unsaved text).
+   */
+  async listForms(file: string): Promise<DriverForm[]> {
+    await this.ensureStarted();
+    const outcome = await this.supervisor.submit({ op: 'list-forms', path: path.resolve(file) });
+    if (outcome.kind !== 'reply' || outcome.reply.type !== 'forms') {
+      throw new Error(`listing forms of ${file} failed: ${outcome.kind === 'reply' ? outcome.reply.type : outcome.message}`);
+    }
+    if (outcome.reply.error !== undefined) throw new Error(outcome.reply.error);
+    return outcome.reply.forms ?? [];
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await this.supervisor.stop();
+    await this.coreCache?.dispose();
+  }
+
+  /** The next status that is not `starting` (the supervisor is restarting SBCL). */
+  private settled(): Promise<BackendStatus> {
+    return new Promise((resolve) => {
+      const subscription = this.onDidChangeStatus((status) => {
+        if (status.state === 'starting') return;
+        subscription.dispose();
+        resolve(status);
+      });
+    });
+  }
+
+  /** Starts on first use; after a failed start only an explicit start() tries again. */
+  private async ensureStarted(): Promise<void> {
+    if (this.disposed) throw new BackendUnavailableError('SBCL backend disposed');
+    if (this.current.state === 'ready' || this.current.state === 'starting') return;
+    if (this.current.state === 'error') throw new BackendUnavailableError(this.current.message);
+    const status = await this.start();
+    if (status.state !== 'ready') throw new BackendUnavailableError(status.message);
+  }
+
+  private async doStart(): Promise<BackendStatus> {
+    const problem = this.checkPrerequisites();
+    if (problem) return this.setStatus({ ...this.current, state: 'error', message: problem });
+    this.setStatus({ ...this.current, state: 'starting', message: `Starting SBCL and loading ${this.options.systemName}` });
+    try {
+      const ready = await this.supervisor.start().catch((error: unknown) => {
+        // A stale or incompatible saved core: it is rejected now, so load from sources.
+        if (this.offeredCore && !(error instanceof DriverFatalError)) return this.supervisor.start();
+        throw error;
+      });
+      await this.refreshSourceHash(ready);
+      this.coreCache?.ensure(this.coreKeyInputs(), (saveCore) => driverLaunchSpec(this.launchConfig(undefined, saveCore)));
+      return this.setStatus(this.readyStatus(ready));
+    } catch (error) {
+      return this.setStatus({ ...this.current, state: 'error', message: this.startFailureMessage(error) });
+    }
+  }
+
+  private checkPrerequisites(): string | undefined {
+    const { sbclPath, workspaceRoot, systemName } = this.options;
+    this.sbclExecutable = findExecutable(sbclPath, this.options.env?.PATH ?? process.env.PATH);
+    if (!this.sbclExecutable) {
+      const where = sbclPath.includes('/') || sbclPath.includes(path.sep) ? sbclPath : `"${sbclPath}" (not on the PATH)`;
+      return `sbcl not found at ${where}: install SBCL or set clysm.sbcl.path`;
+    }
+    const asd = path.join(workspaceRoot, `${systemName}.asd`);
+    if (!fs.existsSync(asd)) {
+      return `No ${systemName}.asd in ${workspaceRoot}: the SBCL backend loads the workspace's own ${systemName} ASDF system, so open the Clysm checkout (the folder with ${systemName}.asd)`;
+    }
+    const driver = this.driverPath();
+    if (!fs.existsSync(driver)) return `The SBCL driver is missing at ${driver}: the extension build is incomplete`;
+    return undefined;
+  }
+
+  private startFailureMessage(error: unknown): string {
+    if (error instanceof DriverFatalError) {
+      const tail = error.logTail.filter((line) => line.trim() !== '').slice(-5);
+      // The driver quotes the compiler's complaint when it found one; else show the last lines.
+      const quoted = error.message.includes('\n');
+      const context = error.fatal.kind === 'load-failed' && !quoted && tail.length > 0 ? `\nLast load output:\n${tail.join('\n')}` : '';
+      return `${error.message}${context}`;
+    }
+    const text = error instanceof Error ? error.message : String(error);
+    return `SBCL could not start the driver: ${text}`;
+  }
+
+  private readyStatus(ready: ReadyMessage): BackendStatus {
+    const how = ready.from_core ? 'from a saved core' : `in ${Math.round(ready.load_ms)} ms`;
+    return {
+      state: 'ready',
+      message: `Clysm on SBCL ${ready.sbcl_version}: ${ready.system} loaded from ${ready.source_root} ${how}; compiled bytes ${this.validator.describe()}`,
+      engine: { name: 'SBCL', version: ready.sbcl_version },
+    };
+  }
+
+  private onReady(ready: ReadyMessage): void {
+    this.ready = ready;
+    this.log(`[sbcl] ready: SBCL ${ready.sbcl_version}, ${ready.system} from ${ready.source_root}, pid ${ready.pid}`);
+    // A restart reloads the system from disk, where the sources may have changed: then the
+    // identity changes too, and listeners hear about it.
+    if (!this.starting) {
+      const before = this.identity();
+      void this.refreshSourceHash(ready).then(() => {
+        if (this.identity() !== before && this.current.state === 'ready') this.setStatus(this.readyStatus(ready));
+      });
+    }
+  }
+
+  private async refreshSourceHash(ready: ReadyMessage): Promise<void> {
+    this.sourceHash = await hashSourceFiles(ready.source_root, ready.source_files, [this.driverPath()]);
+  }
+
+  private onSupervisorState(state: SupervisorState, message: string): void {
+    if (this.starting && (state === 'starting' || state === 'ready')) return; // doStart reports these
+    if (state === 'restarting') this.setStatus({ ...this.current, state: 'starting', message: `Restarting: ${message}` });
+    else if (state === 'ready' && this.ready) this.setStatus(this.readyStatus(this.ready));
+    else if (state === 'failed') this.setStatus({ ...this.current, state: 'error', message });
+    else if (state === 'stopped') this.setStatus({ ...this.current, state: 'stopped', message });
+  }
+
+  private setStatus(status: BackendStatus): BackendStatus {
+    this.current = status;
+    this.statusListeners.forEach((listener) => listener(status));
+    return status;
+  }
+
+  private driverPath(): string {
+    return this.options.driverPath ?? defaultDriverPath();
+  }
+
+  private launchConfig(core: string | undefined, saveCore?: string): DriverLaunch {
+    return {
+      sbcl: this.sbclExecutable ?? this.options.sbclPath,
+      workspaceRoot: path.resolve(this.options.workspaceRoot),
+      systemName: this.options.systemName,
+      driverPath: this.driverPath(),
+      dynamicSpaceSizeMb: this.options.dynamicSpaceSizeMb,
+      extraArgs: this.options.extraArgs ?? [],
+      core,
+      saveCore,
+      env: this.options.env,
+    };
+  }
+
+  /** What a saved core must match: the runtime binary, the driver and the system's sources. */
+  private coreKeyInputs(): { workspaceRoot: string; files: string[]; sbcl: string } {
+    return {
+      workspaceRoot: path.resolve(this.options.workspaceRoot),
+      files: [...(this.ready?.source_files ?? []), this.driverPath()],
+      sbcl: this.sbclExecutable ?? this.options.sbclPath,
+    };
+  }
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,217 @@
+// The Stage 0 backend: Clysm's own compiler, compiled to Wasm, running on the embedded V8
+// engine. start() checks the runtime, loads the binary and probe-compiles `(+ 1 2)`, so a
+// Stage 0 that compiles nothing (today's 275-byte stub) is reported once as `stub` instead
+// of painting every form red.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { BackendStatus, CompileRequest, CompilerBackend, FormResult, Stage0Info } from '../../types';
+import { EmbeddedV8Engine } from './engine';
+import type { Isolation } from './workerTransport';
+import { probeRuntime, type RuntimeProbeResult } from './runtimeProbe';
+import type { Stage0LoadInfo } from './workerProtocol';
+
+export interface Stage0BackendOptions {
+  workspaceRoot: string;
+  /** Absolute, or relative to workspaceRoot. */
+  stage0Path: string;
+  /** Per-form time limit. */
+  timeoutMs: number;
+  /** Module list in compile order (workspace-relative); what clysm.fs/list-modules returns. */
+  modules: string[];
+  /** Folder clysm.output/write-bytes may write into (absolute or relative to the root). */
+  outputDir?: string;
+  workerScript?: string;
+  log?: (message: string) => void;
+  /** Replaceable for tests; defaults to the real runtime probe. */
+  probeRuntime?: () => RuntimeProbeResult;
+  /** Polling interval of watch(). */
+  watchIntervalMs?: number;
+  /** Where Stage 0 runs: a worker thread (default) or a forked process (always killable). */
+  isolation?: Isolation;
+  /** Heap limit of the engine worker in MB (default 1024). */
+  memoryLimitMb?: number;
+}
+
+export const probeForm = '(+ 1 2)';
+
+export interface Disposable {
+  dispose(): void;
+}
+
+export class Stage0Backend implements CompilerBackend {
+  readonly kind = 'stage0' as const;
+  private readonly engine: EmbeddedV8Engine;
+  private readonly absolutePath: string;
+  private current: BackendStatus;
+  private sha256 = 'none';
+  private loadInfo?: Stage0LoadInfo;
+  private probe?: FormResult;
+  private started = false;
+  private disposed = false;
+  private loading: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: Stage0BackendOptions) {
+    const root = path.resolve(options.workspaceRoot);
+    this.absolutePath = path.resolve(root, options.stage0Path);
+    this.engine = new EmbeddedV8Engine({
+      workspaceRoot: root,
+      modules: options.modules,
+      outputDir: options.outputDir === undefined ? undefined : path.resolve(root, options.outputDir),
+      protectedFiles: [this.absolutePath],
+      workerScript: options.workerScript,
+      log: options.log,
+      isolation: options.isolation,
+      memoryLimitMb: options.memoryLimitMb,
+    });
+    this.current = { state: 'stopped', message: 'Stage 0 has not been started', engine: this.engine.info };
+  }
+
+  /** `stage0:embedded-v8:<sha256 of the binary>`: part of every cache key. */
+  identity(): string {
+    return `stage0:${this.engine.info.name}:${this.sha256}`;
+  }
+
+  status(): BackendStatus {
+    return this.current;
+  }
+
+  /** What `(+ 1 2)` gave at the last (re)load. */
+  probeResult(): FormResult | undefined {
+    return this.probe;
+  }
+
+  /** Exports and imports of the loaded Stage 0. */
+  stage0Exports(): Stage0LoadInfo | undefined {
+    return this.loadInfo;
+  }
+
+  start(): Promise<BackendStatus> {
+    this.started = true;
+    return this.reload();
+  }
+
+  /** Re-reads the binary and loads it again (serialised with other reloads). */
+  reload(): Promise<BackendStatus> {
+    const run = this.loading.then(() => this.load(), () => this.load());
+    this.loading = run;
+    return run;
+  }
+
+  private log(message: string): void {
+    this.options.log?.(message);
+  }
+
+  private setError(message: string, stage0?: Stage0Info): BackendStatus {
+    this.probe = undefined;
+    this.loadInfo = undefined;
+    this.current = { state: 'error', message, engine: this.engine.info, stage0: stage0 ? { ...stage0, status: 'error', message } : undefined };
+    this.log(message);
+    return this.current;
+  }
+
+  private async load(): Promise<BackendStatus> {
+    if (this.disposed) return this.current;
+    this.current = { ...this.current, state: 'starting', message: `Loading Stage 0 from ${this.absolutePath}` };
+    const runtime = (this.options.probeRuntime ?? probeRuntime)();
+    if (!runtime.ok) {
+      this.sha256 = 'none';
+      return this.setError(runtime.message);
+    }
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(this.absolutePath);
+    } catch (error) {
+      this.sha256 = 'none';
+      const code = (error as NodeJS.ErrnoException).code;
+      return this.setError(
+        code === 'ENOENT'
+          ? `Stage 0 not found at ${this.absolutePath}`
+          : `Stage 0 at ${this.absolutePath} could not be read: ${(error as Error).message}`,
+      );
+    }
+    this.sha256 = createHash('sha256').update(bytes).digest('hex');
+    const info: Stage0Info = { path: this.absolutePath, sha256: this.sha256, size: bytes.length, status: 'error', message: '' };
+    try {
+      this.loadInfo = await this.engine.load(bytes);
+    } catch (error) {
+      if (this.disposed) return this.current;
+      return this.setError(`${(error as Error).message} (${this.absolutePath})`, info);
+    }
+    let probe: FormResult;
+    try {
+      probe = await this.engine.compile(probeForm, { timeoutMs: this.options.timeoutMs });
+    } catch (error) {
+      if (this.disposed) return this.current;
+      return this.setError(`Stage 0 could not compile the probe form ${probeForm}: ${(error as Error).message}`, info);
+    }
+    if (this.disposed) return this.current;
+    this.probe = probe;
+    const { state, message } = describeProbe(probe);
+    this.current = { state, message, engine: this.engine.info, stage0: { ...info, status: state, message } };
+    this.log(`${message} [${this.identity()}]`);
+    return this.current;
+  }
+
+  async compileForm(request: CompileRequest, signal?: AbortSignal): Promise<FormResult> {
+    await this.loading.catch(() => undefined);
+    if (this.current.state !== 'ready' && this.current.state !== 'stub') {
+      throw new Error(`the Stage 0 backend is not ready (${this.current.state}): ${this.current.message}`);
+    }
+    return this.engine.compile(request.text, { timeoutMs: this.options.timeoutMs, signal, package: request.package });
+  }
+
+  /**
+   * Reloads when the binary changes on disk: rewritten in place, replaced by a rename,
+   * deleted or re-created. Polls the file's stat (cheap) and hashes it only when the stat
+   * changed; the first poll also hashes, so a change between start() and watch() is not
+   * missed. Reloads only when the content hash differs from the loaded one.
+   */
+  watch(onChange: (status: BackendStatus) => void): Disposable {
+    let lastStat: string | undefined;
+    let busy = false;
+    const poll = async (): Promise<void> => {
+      if (busy || this.disposed || !this.started) return;
+      busy = true;
+      try {
+        const stat = await fs.promises.stat(this.absolutePath).then((s) => `${s.ino}:${s.size}:${s.mtimeMs}`, () => 'missing');
+        if (stat === lastStat) return;
+        lastStat = stat;
+        await this.loading.catch(() => undefined);
+        const hash = stat === 'missing'
+          ? 'none'
+          : await fs.promises.readFile(this.absolutePath).then((b) => createHash('sha256').update(b).digest('hex'), () => 'none');
+        if (hash === this.sha256 || this.disposed) return;
+        this.log(`Stage 0 changed on disk (${this.absolutePath}); reloading`);
+        onChange(await this.reload());
+      } finally {
+        busy = false;
+      }
+    };
+    const timer = setInterval(() => void poll(), this.options.watchIntervalMs ?? 1000);
+    timer.unref();
+    void poll();
+    return { dispose: () => clearInterval(timer) };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.engine.dispose();
+    this.current = { state: 'stopped', message: 'Stage 0 backend stopped', engine: this.engine.info, stage0: this.current.stage0 };
+  }
+}
+
+/** The backend state and the one message the user sees, from the probe compile of `(+ 1 2)`. */
+export function describeProbe(probe: FormResult): { state: 'ready' | 'stub'; message: string } {
+  switch (probe.status) {
+    case 'no-output':
+      return { state: 'stub', message: `Stage 0 produced no output for ${probeForm}: this Stage 0 does not compile yet` };
+    case 'compiled':
+      return { state: 'ready', message: `Stage 0 compiles: ${probeForm} gave a valid ${probe.bytes ?? 0}-byte module` };
+    case 'skipped':
+      return { state: 'ready', message: `Stage 0 loaded; it treated ${probeForm} as a directive (skipped)` };
+    default:
+      return { state: 'ready', message: `Stage 0 loaded, but the probe ${probeForm} ended ${probe.status}: ${probe.message ?? ''}`.trimEnd() };
+  }
+}

@@ -1,0 +1,298 @@
+// The embedded engine: Stage 0 runs on this process's V8, in a worker thread (or a forked
+// Node process, see workerTransport.ts). Requests are served one at a time. A form that
+// exceeds its time limit (or is cancelled) costs the worker: it is stopped and a fresh one
+// re-instantiates Stage 0 before the next form.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { EngineInfo, FormResult } from '../../types';
+import type { HostConfig } from './hostImports';
+import { startTransport, type Isolation, type Transport } from './workerTransport';
+import type { FromWorker, Stage0LoadInfo, ToWorker } from './workerProtocol';
+
+/** The host configuration (sandbox roots, module list) plus engine settings. */
+export interface EmbeddedV8EngineOptions extends HostConfig {
+  /** The bundled worker script; default `stage0-worker.js` next to this file (dist/). */
+  workerScript?: string;
+  log?: (message: string) => void;
+  /** Limit for instantiating Stage 0 and running `_initialize`. */
+  loadTimeoutMs?: number;
+  /** Heap limit of the worker, so a runaway Stage 0 cannot exhaust the language server. */
+  memoryLimitMb?: number;
+  /** `thread` (default) or `process`; a process can always be killed, a thread not always. */
+  isolation?: Isolation;
+}
+
+export interface EngineCompileOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Package the form is read in; see docs/stage0-abi.md (package context). */
+  package?: string;
+}
+
+type Outcome =
+  | { kind: 'message'; message: FromWorker }
+  | { kind: 'timeout' }
+  | { kind: 'aborted' }
+  | { kind: 'died'; reason: string };
+
+/** How long a stopped worker may take to exit before it counts as stuck. */
+const stopGraceMs = 1000;
+
+/** One worker and the request it is currently serving. */
+class WorkerSession {
+  private readonly transport: Transport;
+  private waiter?: { accept: (message: FromWorker) => boolean; settle: (outcome: Outcome) => void };
+  private exitReason?: string;
+
+  constructor(isolation: Isolation, script: string, memoryLimitMb: number, log: (message: string) => void, onExit: () => void) {
+    this.transport = startTransport(isolation, script, memoryLimitMb, {
+      onMessage: (message) => {
+        if (message.type === 'log') log(`[stage0] ${message.message}`);
+        else if (this.waiter?.accept(message)) this.finish({ kind: 'message', message });
+      },
+      onExit: (reason) => {
+        this.exitReason ??= reason;
+        this.finish({ kind: 'died', reason: this.exitReason });
+        onExit();
+      },
+      log,
+    });
+  }
+
+  get alive(): boolean {
+    return this.exitReason === undefined;
+  }
+
+  private finish(outcome: Outcome): void {
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.settle(outcome);
+  }
+
+  /** Sends a message and waits for the reply that `accept` recognises, a timeout, an abort or the worker's death. */
+  request(message: ToWorker, accept: (reply: FromWorker) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<Outcome> {
+    if (!this.alive) return Promise.resolve({ kind: 'died', reason: this.exitReason ?? 'the engine worker is gone' });
+    return new Promise<Outcome>((resolve) => {
+      const timer = setTimeout(() => this.finish({ kind: 'timeout' }), timeoutMs);
+      const onAbort = (): void => this.finish({ kind: 'aborted' });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiter = {
+        accept,
+        settle: (outcome) => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          resolve(outcome);
+        },
+      };
+      try {
+        this.transport.post(message);
+      } catch (error) {
+        this.finish({ kind: 'died', reason: `the engine worker cannot take messages: ${(error as Error).message}` });
+      }
+    });
+  }
+
+  /** Stops the worker; resolves false when it is still running after the grace period. */
+  async stop(): Promise<boolean> {
+    if (!this.alive) return true;
+    this.exitReason = 'stopped by the engine';
+    this.finish({ kind: 'died', reason: this.exitReason });
+    return this.transport.stop(stopGraceMs);
+  }
+}
+
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason;
+  const error = new Error('Stage 0 compile cancelled');
+  error.name = 'AbortError';
+  return error;
+}
+
+export class EmbeddedV8Engine {
+  readonly info: EngineInfo;
+  readonly isolation: Isolation;
+  private readonly script: string;
+  private readonly log: (message: string) => void;
+  private readonly loadTimeoutMs: number;
+  private readonly memoryLimitMb: number;
+  private session?: WorkerSession;
+  /** Every live worker, including one still loading, so dispose() can stop them all. */
+  private readonly sessions = new Set<WorkerSession>();
+  /** A replacement worker being started after a timeout, cancel or crash. */
+  private starting?: Promise<WorkerSession>;
+  private bytes?: Uint8Array;
+  private queue: Promise<unknown> = Promise.resolve();
+  private nextId = 1;
+  private disposed = false;
+  /** How many times a worker was replaced after a timeout, cancel or crash. */
+  restarts = 0;
+  /** Workers that did not exit when stopped (V8 did not interrupt them); they still use a CPU. */
+  stuckWorkers = 0;
+
+  constructor(private readonly options: EmbeddedV8EngineOptions) {
+    this.script = options.workerScript ?? path.join(__dirname, 'stage0-worker.js');
+    this.log = options.log ?? (() => undefined);
+    this.loadTimeoutMs = options.loadTimeoutMs ?? 30_000;
+    this.memoryLimitMb = options.memoryLimitMb ?? 1024;
+    this.isolation = options.isolation ?? 'thread';
+    const electron = (process.versions as NodeJS.ProcessVersions & { electron?: string }).electron;
+    this.info = {
+      name: 'embedded-v8',
+      version: `V8 ${process.versions.v8}, Node ${process.versions.node}${electron ? `, Electron ${electron}` : ''}`,
+    };
+  }
+
+  private hostConfig(): HostConfig {
+    const { workspaceRoot, modules, outputDir, protectedFiles } = this.options;
+    return { workspaceRoot, modules, outputDir, protectedFiles };
+  }
+
+  /** Runs tasks one at a time, in call order; a failed task does not block the next. */
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Stops a worker, and says so loudly when V8 would not stop it. */
+  private async stopSession(session: WorkerSession | undefined): Promise<boolean> {
+    if (!session) return true;
+    const stopped = await session.stop();
+    if (!stopped) {
+      this.stuckWorkers++;
+      this.log(`a Stage 0 engine ${this.isolation} did not stop within ${stopGraceMs} ms (V8 did not interrupt the running Wasm); it keeps running until the language server restarts`);
+    }
+    return stopped;
+  }
+
+  /** Starts a worker and loads `bytes` in it; rejects with the worker's clear message. */
+  private async startSession(bytes: Uint8Array): Promise<{ session: WorkerSession; info: Stage0LoadInfo }> {
+    if (!fs.existsSync(this.script)) throw new Error(`the Stage 0 engine worker script is missing: ${this.script}`);
+    const session: WorkerSession = new WorkerSession(this.isolation, this.script, this.memoryLimitMb, this.log, () => this.sessions.delete(session));
+    this.sessions.add(session);
+    const outcome = await session.request(
+      { type: 'load', bytes, host: this.hostConfig() },
+      (reply) => reply.type === 'loaded' || reply.type === 'load-failed',
+      this.loadTimeoutMs,
+    );
+    if (outcome.kind === 'message' && outcome.message.type === 'loaded') return { session, info: outcome.message.info };
+    await this.stopSession(session);
+    if (outcome.kind === 'message' && outcome.message.type === 'load-failed') throw new Error(outcome.message.message);
+    if (outcome.kind === 'timeout') throw new Error(`Stage 0 did not finish loading (_initialize) within ${this.loadTimeoutMs} ms`);
+    throw new Error(`the Stage 0 engine worker failed while loading: ${outcome.kind === 'died' ? outcome.reason : outcome.kind}`);
+  }
+
+  /**
+   * Loads (or replaces) the Stage 0 module in a fresh worker. Resolves with its exports and
+   * imports; rejects with an Error whose message names the problem.
+   */
+  load(bytes: Uint8Array): Promise<Stage0LoadInfo> {
+    return this.enqueue(async () => {
+      if (this.disposed) throw new Error('the Stage 0 engine was disposed');
+      await this.dropWorkers();
+      const copy = Uint8Array.from(bytes);
+      const { session, info } = await this.startSession(copy);
+      if (this.disposed) {
+        await this.stopSession(session);
+        throw new Error('the Stage 0 engine was disposed');
+      }
+      this.session = session;
+      this.bytes = copy;
+      return info;
+    });
+  }
+
+  private async dropWorkers(): Promise<void> {
+    const pending = this.starting;
+    this.starting = undefined;
+    const old = this.session;
+    this.session = undefined;
+    this.bytes = undefined;
+    await this.stopSession(old);
+    if (pending) await pending.then((s) => this.stopSession(s), () => undefined);
+  }
+
+  /** Starts re-instantiating Stage 0 in a fresh worker at once (the old one is already stopped). */
+  private startReplacement(): void {
+    if (!this.bytes || this.disposed) return;
+    this.restarts++;
+    const starting = this.startSession(this.bytes).then(({ session }) => session);
+    starting.catch(() => undefined); // awaited (and reported) by the next compile
+    this.starting = starting;
+  }
+
+  /** The live worker, waiting for a replacement to finish starting if needed. */
+  private async currentSession(): Promise<WorkerSession> {
+    if (this.session?.alive) return this.session;
+    if (!this.starting) {
+      if (!this.bytes) throw new Error('no Stage 0 is loaded');
+      this.startReplacement();
+    }
+    const starting = this.starting!;
+    try {
+      this.session = await starting;
+      return this.session;
+    } finally {
+      if (this.starting === starting) this.starting = undefined;
+    }
+  }
+
+  /** Stops the current worker after a timeout, cancel or crash, and starts its replacement. */
+  private async replaceWorker(): Promise<boolean> {
+    const old = this.session;
+    this.session = undefined;
+    const stopped = await this.stopSession(old);
+    this.startReplacement();
+    return stopped;
+  }
+
+  /**
+   * Compiles one form. Per-form problems (trap, timeout, invalid output, a crashed worker)
+   * are results; only cancellation (AbortSignal), disposal and "nothing loaded" reject.
+   */
+  compile(text: string, options: EngineCompileOptions): Promise<FormResult> {
+    return this.enqueue(async () => {
+      for (let attempt = 1; ; attempt++) {
+        if (this.disposed) throw new Error('the Stage 0 engine was disposed');
+        if (options.signal?.aborted) throw abortError(options.signal);
+        let session: WorkerSession;
+        try {
+          session = await this.currentSession();
+        } catch (error) {
+          if (!this.bytes) throw error;
+          return { status: 'crashed', message: `the Stage 0 engine could not be restarted: ${(error as Error).message}` };
+        }
+        const id = this.nextId++;
+        const started = performance.now();
+        const outcome = await session.request(
+          { type: 'compile', id, text, package: options.package },
+          (reply) => reply.type === 'result' && reply.id === id,
+          options.timeoutMs,
+          options.signal,
+        );
+        const durationMs = performance.now() - started;
+        if (outcome.kind === 'message' && outcome.message.type === 'result') return outcome.message.result;
+        if (this.disposed) throw new Error('the Stage 0 engine was disposed');
+        const stopped = await this.replaceWorker();
+        if (outcome.kind === 'timeout') {
+          this.log(`Stage 0 exceeded ${options.timeoutMs} ms; engine worker restarted`);
+          const stuck = stopped ? '' : '; the timed-out worker could not be stopped and keeps running until the language server restarts';
+          return { status: 'timeout', message: `Stage 0 did not finish this form within ${options.timeoutMs} ms (the engine was restarted${stuck})`, durationMs };
+        }
+        if (outcome.kind === 'aborted') throw abortError(options.signal!);
+        const reason = outcome.kind === 'died' ? outcome.reason : 'unexpected reply';
+        this.log(`Stage 0 engine worker died (${reason}); restarted`);
+        // A worker can die for reasons unrelated to the form: try once more before blaming it.
+        if (attempt >= 2) return { status: 'crashed', message: `the Stage 0 engine died on this form twice: ${reason}`, durationMs };
+      }
+    });
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.dropWorkers();
+    await Promise.all([...this.sessions].map((s) => this.stopSession(s)));
+  }
+}

@@ -1,0 +1,191 @@
+// The host side of the Stage 0 ABI (docs/stage0-abi.md): the clysm.fs, clysm.compile and
+// clysm.output import modules from Clysm's 039 contract, and the import object built from
+// exactly what the module declares. No Worker or Wasm here, so it is unit-testable.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { byteStringToBytes, type FormReport } from './resultFromReports';
+import { resolveReadable, resolveWritable } from './sandbox';
+import type { WasmImportDescriptor, WasmImports } from './wasmApi';
+
+export interface HostConfig {
+  /** Absolute workspace folder: clysm.fs reads only below it. */
+  workspaceRoot: string;
+  /** Module paths returned by clysm.fs/list-modules (workspace-relative, compile order). */
+  modules: string[];
+  /** Absolute folder clysm.output/write-bytes may write into; writes are refused without it. */
+  outputDir?: string;
+  /** Files write-bytes must never replace: the Stage 0 binary. */
+  protectedFiles?: string[];
+}
+
+/** report-start / report-module-complete calls (used by compile_all; recorded, not interpreted per form). */
+export type ProgressEvent =
+  | { kind: 'report-start'; modulePath: string | null; formCount: number }
+  | { kind: 'report-module-complete'; modulePath: string | null; compiled: number; failed: number };
+
+type HostFunction = (...args: unknown[]) => unknown;
+export type ProvidedImports = Record<string, Record<string, HostFunction>>;
+
+/** A JS value that arrived as externref, as a string (or null). */
+function asText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'string' ? value : String(value);
+}
+
+function asBytes(value: unknown): Uint8Array | string {
+  if (typeof value === 'string') {
+    const converted = byteStringToBytes(value);
+    return converted.ok ? converted.bytes : converted.reason;
+  }
+  if (value instanceof Uint8Array) return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  return `bytes must be a byte string, got ${value === null ? 'null' : typeof value}`;
+}
+
+/** Writes via a temporary file and a rename, so a reader never sees half a file. */
+function writeAtomically(file: string, bytes: Uint8Array): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    fs.writeFileSync(temp, bytes);
+    fs.renameSync(temp, file);
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Host state for one Stage 0 instance: the configured sandbox plus what the current call reported. */
+export class HostSession {
+  /** report-form-result calls since the last beginCall(). */
+  reports: FormReport[] = [];
+  progress: ProgressEvent[] = [];
+
+  constructor(
+    private readonly config: HostConfig,
+    private readonly log: (message: string) => void = () => undefined,
+  ) {}
+
+  /** Starts collecting for a new compile_form call. */
+  beginCall(): void {
+    this.reports = [];
+    this.progress = [];
+  }
+
+  readSource(requested: unknown): string | null {
+    const resolved = resolveReadable(this.config.workspaceRoot, requested);
+    if (!resolved.ok) {
+      this.log(`clysm.fs/read-source refused: ${resolved.reason}`);
+      return null;
+    }
+    try {
+      return fs.readFileSync(resolved.path, 'utf8');
+    } catch (error) {
+      this.log(`clysm.fs/read-source failed for ${String(requested)}: ${(error as Error).message}`);
+      return null;
+    }
+  }
+
+  listModules(): string[] {
+    return [...this.config.modules];
+  }
+
+  /** Returns the number of bytes written, or -1 when the write is refused or fails. */
+  writeBytes(bytes: unknown, requested: unknown): number {
+    if (!this.config.outputDir) {
+      this.log('clysm.output/write-bytes refused: no output folder is configured');
+      return -1;
+    }
+    const resolved = resolveWritable(this.config.outputDir, requested, this.config.protectedFiles);
+    if (!resolved.ok) {
+      this.log(`clysm.output/write-bytes refused: ${resolved.reason}`);
+      return -1;
+    }
+    const data = asBytes(bytes);
+    if (typeof data === 'string') {
+      this.log(`clysm.output/write-bytes refused: ${data}`);
+      return -1;
+    }
+    try {
+      writeAtomically(resolved.path, data);
+      return data.length;
+    } catch (error) {
+      this.log(`clysm.output/write-bytes failed for ${String(requested)}: ${(error as Error).message}`);
+      return -1;
+    }
+  }
+
+  /** Every import this host knows, by module and field name. */
+  provided(): ProvidedImports {
+    return {
+      'clysm.fs': {
+        'read-source': (p) => this.readSource(p),
+        'list-modules': () => this.listModules(),
+      },
+      'clysm.compile': {
+        'report-start': (modulePath, formCount) => {
+          this.progress.push({ kind: 'report-start', modulePath: asText(modulePath), formCount: Number(formCount) });
+        },
+        'report-form-result': (formId, success, errorType, message) => {
+          this.reports.push({ formId: asText(formId), success: Number(success) !== 0, errorType: asText(errorType), message: asText(message) });
+        },
+        'report-module-complete': (modulePath, compiled, failed) => {
+          this.progress.push({ kind: 'report-module-complete', modulePath: asText(modulePath), compiled: Number(compiled), failed: Number(failed) });
+        },
+      },
+      'clysm.output': {
+        'write-bytes': (bytes, p) => this.writeBytes(bytes, p),
+      },
+    };
+  }
+}
+
+export class HostImportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HostImportError';
+  }
+}
+
+function joinNames(names: string[]): string {
+  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/**
+ * The import object for exactly the imports the module declares. `wasm:js-string` imports
+ * never appear here: compiled with builtins, the engine supplies them. Anything else the host
+ * does not know fails loading, naming every such import.
+ */
+export function buildImportObject(declared: WasmImportDescriptor[], provided: ProvidedImports): WasmImports {
+  const imports: WasmImports = {};
+  const unknown: string[] = [];
+  const engineMissing: string[] = [];
+  const wrongKind: string[] = [];
+  for (const entry of declared) {
+    const label = `${entry.module}/${entry.name}`;
+    if (entry.module.startsWith('wasm:')) {
+      engineMissing.push(label);
+      continue;
+    }
+    const fn = provided[entry.module]?.[entry.name];
+    if (!fn) {
+      unknown.push(label);
+      continue;
+    }
+    if (entry.kind !== 'function') {
+      wrongKind.push(`${label} as a ${entry.kind}`);
+      continue;
+    }
+    (imports[entry.module] ??= {})[entry.name] = fn;
+  }
+  if (unknown.length) {
+    throw new HostImportError(`Stage 0 imports ${joinNames(unknown)}, which this host does not provide`);
+  }
+  if (engineMissing.length) {
+    throw new HostImportError(`Stage 0 imports ${joinNames(engineMissing)}, which this engine does not provide (only the js-string builtins are enabled)`);
+  }
+  if (wrongKind.length) {
+    throw new HostImportError(`Stage 0 imports ${joinNames(wrongKind)}, but the host provides functions`);
+  }
+  return imports;
+}

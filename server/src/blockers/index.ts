@@ -1,0 +1,11 @@
+// Public surface of the blocker analysis (pure: no VS Code, no I/O).
+
+export type { Blocker, BlockerPattern, Categorization, Priority, Summary } from './model.js';
+export type { CategorizeInput } from './categorize.js';
+export { categorize, extractNamedOperator, extractNamedVariable, UNSUPPORTED_MACROS, DECLARATION_OPERATORS } from './categorize.js';
+export { recommendation, recommendationSubject } from './recommendations.js';
+export { impactPct, priority } from './priority.js';
+export { normalizeMessage, truncateStructDumps, EMPTY_PATTERN } from './patterns.js';
+export { aggregateBlockers, summarize } from './aggregate.js';
+export type { FormBlame } from './analyze.js';
+export { blameForm } from './analyze.js';

@@ -1,0 +1,91 @@
+// How an analysed form looks in the editor: its diagnostic and its hover. Pure, so the
+// wording is unit-tested without a server.
+import type { Blocker, Summary } from '../blockers';
+import { normalizeMessage } from '../blockers';
+import type { AnalyzedForm, Range } from '../types';
+
+export interface DiagnosticData {
+  id: string;
+  status: string;
+}
+
+export interface FormDiagnostic {
+  range: Range;
+  /** 1 = Error, 2 = Warning (LSP DiagnosticSeverity). */
+  severity: 1 | 2;
+  code: string;
+  source: 'clysm';
+  message: string;
+  data: DiagnosticData;
+}
+
+/** Statuses that are problems in the source being compiled (or in the compiler on it). */
+const problemStatuses = new Set(['failed', 'timeout', 'read-error', 'crashed']);
+
+export function diagnosticFor(form: AnalyzedForm): FormDiagnostic | undefined {
+  if (!problemStatuses.has(form.result.status)) return undefined;
+  return {
+    range: form.blameRange ?? form.form.range,
+    // A timeout or crash says more about the compiler than about the form: warn, don't fail.
+    severity: form.result.status === 'timeout' || form.result.status === 'crashed' ? 2 : 1,
+    code: form.category ?? form.result.status,
+    source: 'clysm',
+    message: form.result.message ?? form.result.status,
+    data: { id: form.id, status: form.result.status },
+  };
+}
+
+function formLabel(form: AnalyzedForm): string {
+  const op = form.form.operator ?? (form.form.kind === 'read-error' ? 'read error' : 'atom');
+  return form.form.name ? `${op} ${form.form.name}` : op;
+}
+
+function fence(text: string): string {
+  // Compiler messages can hold printed structures over many lines; keep them verbatim.
+  return '```text\n' + text.replace(/```/g, '`\u200b``') + '\n```';
+}
+
+export interface HoverContext {
+  /** Blockers of the whole workspace. */
+  blockers: Blocker[];
+  summary: Summary;
+}
+
+export function hoverMarkdown(form: AnalyzedForm, context: HoverContext): string {
+  const r = form.result;
+  const head = `**Clysm** · form \`${form.id}\` · \`${formLabel(form)}\``;
+  const lines: string[] = [];
+  switch (r.status) {
+    case 'compiled':
+      lines.push(`${head} — **compiled**: ${r.bytes ?? 0} bytes of valid Wasm`);
+      break;
+    case 'skipped':
+      lines.push(`${head} — **skipped**: a directive evaluated in the host, not compiled to Wasm`);
+      break;
+    case 'no-output':
+      lines.push(`${head} — **no output**: this Stage 0 returned nothing for the form (it does not compile yet)`);
+      break;
+    default: {
+      lines.push(`${head} — **${r.status}**`);
+      const category = form.category ?? r.status;
+      const blame = form.blameOperator ? ` · blamed on \`${form.blameOperator}\`` : '';
+      lines.push(`Blocker: \`${category}\`${blame}`);
+      if (r.message) lines.push(fence(r.message));
+      const blocker = context.blockers.find((b) => b.category === category);
+      if (blocker) {
+        const pattern = normalizeMessage(r.message);
+        const unlock = blocker.patterns.find((p) => p.pattern === pattern)?.count ?? 1;
+        const s = context.summary;
+        const denominator = s.total - s.skipped;
+        const ifFixed = denominator > 0 ? ((100 * (s.compiled + unlock)) / denominator).toFixed(2) : '0.00';
+        lines.push(
+          `${blocker.count} form${blocker.count === 1 ? '' : 's'} share this blocker (${blocker.impactPct.toFixed(2)}% of all forms, priority ${blocker.priority}). ` +
+            `Fixing this exact cause would unlock up to ${unlock} form${unlock === 1 ? '' : 's'}: coverage ${s.coveragePct.toFixed(2)}% → ${ifFixed}%.`,
+        );
+      }
+      if (form.recommendation) lines.push(`**Recommendation:** ${form.recommendation}`);
+    }
+  }
+  if (r.durationMs !== undefined) lines.push(`_${r.durationMs.toFixed(1)} ms in the backend_`);
+  return lines.join('\n\n');
+}

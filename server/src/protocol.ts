@@ -1,0 +1,69 @@
+// The typed protocol between the Clysm client and server, beyond standard LSP.
+// Both sides import this file; the client holds no analysis logic, it only renders these.
+import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
+import type { BackendStatus } from './types';
+
+/** The `clysm` settings the server needs; the client sends them as initializationOptions. */
+export interface ServerSettings {
+  backend: 'auto' | 'stage0' | 'sbcl';
+  stage0Path: string;
+  stage0TimeoutMs: number;
+  modules: string[] | null;
+  diagnosticsDelayMs: number;
+  sbclPath: string;
+  sbclDynamicSpaceSizeMb: number;
+  sbclExtraArgs: string[];
+  /** Folder for saved SBCL cores (the extension's global storage); none in the CLI. */
+  coreCacheDir?: string;
+}
+
+export const defaultServerSettings: ServerSettings = {
+  backend: 'auto',
+  stage0Path: 'dist/clysm-stage0.wasm',
+  stage0TimeoutMs: 5000,
+  modules: null,
+  diagnosticsDelayMs: 300,
+  sbclPath: 'sbcl',
+  sbclDynamicSpaceSizeMb: 4096,
+  sbclExtraArgs: [],
+};
+
+export interface CoverageCounts {
+  total: number;
+  compiled: number;
+  failed: number;
+  skipped: number;
+  timeout: number;
+  readErrors: number;
+  noOutput: number;
+  crashed: number;
+  /** compiled / (total − skipped) × 100, 2 decimals. */
+  coveragePct: number;
+}
+
+/** What the status bar shows: backend health plus the workspace coverage. */
+export interface ServerStatus {
+  backend: 'stage0' | 'sbcl' | 'none';
+  /** Why this backend is in use (auto selection, or the setting). */
+  backendReason: string;
+  status: BackendStatus;
+  /** True while a whole-workspace or per-document analysis is running. */
+  busy: boolean;
+  /** Modules analysed so far / modules in the module list. */
+  modulesDone: number;
+  modulesTotal: number;
+  moduleListSource: string;
+  summary: CoverageCounts;
+  /** ISO time the last whole-workspace analysis finished. */
+  lastRun?: string;
+  lastRunMs?: number;
+}
+
+/** Server → client whenever the status or the coverage changes. */
+export const StatusNotification = new NotificationType<ServerStatus>('clysm/status');
+
+/** Client → server: the current status (used at startup and by tests). */
+export const StatusRequest = new RequestType0<ServerStatus, void>('clysm/getStatus');
+
+/** Client → server: drop cached results and analyse every module again. */
+export const ReanalyzeRequest = new RequestType0<ServerStatus, void>('clysm/reanalyze');

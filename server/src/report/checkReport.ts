@@ -1,0 +1,141 @@
+// The `clysm-check` report: one JSON object (stable, snake_case, 1-based lines and columns)
+// and the equivalent text lines. Pure: built from the workspace model's data.
+import type { Blocker, Summary } from '../blockers';
+import type { AnalyzedForm, BackendStatus } from '../types';
+
+export interface CheckReportForm {
+  file: string;
+  id: string;
+  module_index: number;
+  form_index: number;
+  line: number;
+  column: number;
+  end_line: number;
+  end_column: number;
+  operator: string | null;
+  name: string | null;
+  status: string;
+  category: string | null;
+  message: string | null;
+  bytes: number | null;
+}
+
+export interface CheckReport {
+  backend: string;
+  backend_reason: string;
+  engine: { name: string; version: string };
+  stage0: { path: string; sha256: string; status: string; message: string } | null;
+  module_list: { source: string; modules: string[] };
+  summary: {
+    total: number;
+    compiled: number;
+    failed: number;
+    skipped: number;
+    timeout: number;
+    read_errors: number;
+    no_output: number;
+    crashed: number;
+    coverage_pct: number;
+  };
+  forms: CheckReportForm[];
+  blockers: { category: string; count: number; impact_pct: number; priority: string; recommendation: string; forms: string[] }[];
+  problems: { file: string; message: string }[];
+}
+
+export interface CheckReportInput {
+  backend: string;
+  backendReason: string;
+  status: BackendStatus;
+  modules: string[];
+  moduleListSource: string;
+  forms: AnalyzedForm[];
+  summary: Summary;
+  blockers: Blocker[];
+  problems: { file: string; message: string }[];
+}
+
+export function buildCheckReport(input: CheckReportInput): CheckReport {
+  const { status, summary } = input;
+  return {
+    backend: input.backend,
+    backend_reason: input.backendReason,
+    engine: { name: status.engine.name, version: status.engine.version },
+    stage0: status.stage0
+      ? { path: status.stage0.path, sha256: status.stage0.sha256, status: status.stage0.status, message: status.stage0.message }
+      : null,
+    module_list: { source: input.moduleListSource, modules: input.modules },
+    summary: {
+      total: summary.total,
+      compiled: summary.compiled,
+      failed: summary.failed,
+      skipped: summary.skipped,
+      timeout: summary.timeout,
+      read_errors: summary.readErrors,
+      no_output: summary.noOutput,
+      crashed: summary.crashed,
+      coverage_pct: summary.coveragePct,
+    },
+    forms: input.forms.map(toReportForm),
+    blockers: input.blockers.map((b) => ({
+      category: b.category,
+      count: b.count,
+      impact_pct: b.impactPct,
+      priority: b.priority,
+      recommendation: b.recommendation,
+      forms: b.formIds,
+    })),
+    problems: input.problems,
+  };
+}
+
+function toReportForm(f: AnalyzedForm): CheckReportForm {
+  const range = f.blameRange ?? f.form.range;
+  return {
+    file: f.file,
+    id: f.id,
+    module_index: f.moduleIndex,
+    form_index: f.form.index,
+    line: range.start.line + 1,
+    column: range.start.character + 1,
+    end_line: range.end.line + 1,
+    end_column: range.end.character + 1,
+    operator: f.form.operator ?? null,
+    name: f.form.name ?? null,
+    status: f.result.status,
+    category: f.category ?? null,
+    message: f.result.message ?? null,
+    bytes: f.result.bytes ?? null,
+  };
+}
+
+/** Statuses that make `clysm-check` exit 1. */
+export function isProblemStatus(status: string): boolean {
+  return status === 'failed' || status === 'timeout' || status === 'read-error' || status === 'crashed';
+}
+
+/** Text mode: one `file:line:col: category: message` line per problem, then coverage and blockers. */
+export function formatCheckReportText(report: CheckReport, topBlockers = 10): string {
+  const lines: string[] = [];
+  for (const f of report.forms) {
+    if (!isProblemStatus(f.status)) continue;
+    const message = (f.message ?? f.status).split('\n')[0];
+    lines.push(`${f.file}:${f.line}:${f.column}: ${f.category ?? f.status}: ${message}`);
+  }
+  for (const p of report.problems) lines.push(`${p.file}: warning: ${p.message}`);
+  const s = report.summary;
+  lines.push('');
+  lines.push(
+    `Coverage ${s.coverage_pct.toFixed(2)}% = compiled ${s.compiled} / (total ${s.total} - skipped ${s.skipped})` +
+      ` · failed ${s.failed} · timeout ${s.timeout} · read errors ${s.read_errors}` +
+      (s.crashed ? ` · crashed ${s.crashed}` : '') +
+      (s.no_output ? ` · no output ${s.no_output}` : ''),
+  );
+  lines.push(`Backend ${report.backend} on ${report.engine.name} ${report.engine.version}` + (report.stage0 ? ` · Stage 0 ${report.stage0.path}` : ''));
+  if (report.blockers.length > 0) {
+    lines.push('Top blockers:');
+    for (const b of report.blockers.slice(0, topBlockers)) {
+      lines.push(`  ${String(b.count).padStart(5)}  ${b.impact_pct.toFixed(2).padStart(6)}%  ${b.priority.padEnd(6)} ${b.category} — ${b.recommendation}`);
+    }
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,199 @@
+// The Clysm language server: LSP wiring only. Analysis lives in Session and the pure modules.
+import { fileURLToPath } from 'node:url';
+import {
+  createConnection,
+  DocumentDiagnosticReportKind,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type Diagnostic,
+  type DocumentDiagnosticReport,
+  type WorkDoneProgressServerReporter,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { diagnosticFor, hoverMarkdown } from './lsp/formPresentation';
+import { defaultServerSettings, ReanalyzeRequest, StatusNotification, StatusRequest, type ServerSettings } from './protocol';
+import { Session } from './session';
+import type { BackendStatus } from './types';
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+let session: Session | undefined;
+let settings: ServerSettings = defaultServerSettings;
+/** Last edit time per document, for the debounce between typing and re-checking. */
+const lastChange = new Map<string, number>();
+/** Last diagnostics per document, returned when a pull is cancelled or the backend is down. */
+const lastDiagnostics = new Map<string, Diagnostic[]>();
+const reportedProblems = new Set<string>();
+let progress: WorkDoneProgressServerReporter | undefined;
+let progressStarting = false;
+
+function log(message: string): void {
+  connection.console.log(message);
+}
+
+function relativePathOf(uri: string): string | undefined {
+  if (!session || !uri.startsWith('file:')) return undefined;
+  return session.relativePath(fileURLToPath(uri));
+}
+
+connection.onInitialize((params) => {
+  settings = { ...defaultServerSettings, ...(params.initializationOptions as Partial<ServerSettings> | undefined) };
+  const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
+  if (folder && folder.startsWith('file:')) {
+    session = new Session(fileURLToPath(folder), settings, {
+      log,
+      statusChanged: (status) => void connection.sendNotification(StatusNotification, status),
+      resultsChanged: () => void connection.languages.diagnostics.refresh().catch(() => undefined),
+      backendProblem: reportBackendProblem,
+      progress: (report) => void showProgress(report),
+    });
+  }
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      hoverProvider: true,
+      diagnosticProvider: { identifier: 'clysm', interFileDependencies: false, workspaceDiagnostics: false },
+    },
+    serverInfo: { name: 'clysm-language-server', version: '0.1.0' },
+  };
+});
+
+connection.onInitialized(() => {
+  if (!session) {
+    log('no file-system workspace folder: Clysm has nothing to check');
+    return;
+  }
+  log(`workspace ${session.root}; Stage 0 ${session.stage0AbsolutePath()}`);
+  void session.start().catch((e: unknown) => log(`start failed: ${String(e)}`));
+});
+
+function reportBackendProblem(status: BackendStatus): void {
+  // Tell the user once per distinct problem; the status bar keeps showing it.
+  if (reportedProblems.has(status.message)) return;
+  reportedProblems.add(status.message);
+  if (status.state === 'stub') void connection.window.showWarningMessage(`Clysm: ${status.message}`);
+  else void connection.window.showErrorMessage(`Clysm: ${status.message}`);
+}
+
+async function showProgress(report: { moduleNumber: number; moduleCount: number; file: string } | undefined): Promise<void> {
+  if (!report) {
+    progress?.done();
+    progress = undefined;
+    return;
+  }
+  if (!progress && !progressStarting) {
+    progressStarting = true;
+    try {
+      progress = await connection.window.createWorkDoneProgress();
+      progress.begin('Clysm: checking modules', 0, undefined, true);
+      progress.token.onCancellationRequested(() => session?.cancelAnalysis());
+    } catch {
+      progress = undefined;
+    } finally {
+      progressStarting = false;
+    }
+  }
+  const pct = Math.round((100 * (report.moduleNumber - 1)) / Math.max(1, report.moduleCount));
+  progress?.report(pct, `module ${report.moduleNumber} of ${report.moduleCount}: ${report.file}`);
+}
+
+documents.onDidOpen((e) => {
+  const rel = relativePathOf(e.document.uri);
+  if (rel) session?.setOpenText(rel, e.document.getText());
+});
+
+documents.onDidChangeContent((e) => {
+  lastChange.set(e.document.uri, Date.now());
+  const rel = relativePathOf(e.document.uri);
+  if (rel) session?.setOpenText(rel, e.document.getText());
+});
+
+documents.onDidClose((e) => {
+  lastChange.delete(e.document.uri);
+  lastDiagnostics.delete(e.document.uri);
+  const rel = relativePathOf(e.document.uri);
+  // The file's results stay in the workspace summary; only the unsaved buffer is dropped.
+  if (rel) {
+    session?.setOpenText(rel, undefined);
+    void session?.fileChangedOnDisk(rel);
+  }
+});
+
+function sleep(ms: number, token: { isCancellationRequested: boolean; onCancellationRequested: (f: () => void) => unknown }): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    token.onCancellationRequested(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+connection.languages.diagnostics.on(async (params, token): Promise<DocumentDiagnosticReport> => {
+  const uri = params.textDocument.uri;
+  const document = documents.get(uri);
+  const rel = relativePathOf(uri);
+  const previous = lastDiagnostics.get(uri) ?? [];
+  if (!session || !document || !rel || session.moduleIndexOf(rel) === undefined) {
+    return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+  }
+  // Debounce: re-check only once typing has paused for the configured delay.
+  const wait = (lastChange.get(uri) ?? 0) + settings.diagnosticsDelayMs - Date.now();
+  if (wait > 0) await sleep(wait, token);
+  if (token.isCancellationRequested || !session.isReady()) return { kind: DocumentDiagnosticReportKind.Full, items: session.isReady() ? previous : [] };
+  const controller = new AbortController();
+  token.onCancellationRequested(() => controller.abort());
+  try {
+    const analysis = await session.analyzeDocument(rel, document.getText(), controller.signal);
+    const items = (analysis?.forms ?? []).map(diagnosticFor).filter((d) => d !== undefined) as Diagnostic[];
+    const problem = session.workspace()?.problems.get(rel);
+    if (problem) items.unshift({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 2, source: 'clysm', code: 'file', message: problem });
+    lastDiagnostics.set(uri, items);
+    return { kind: DocumentDiagnosticReportKind.Full, items };
+  } catch {
+    // Cancelled mid-way (a newer edit arrived): the next pull replaces this one.
+    return { kind: DocumentDiagnosticReportKind.Full, items: previous };
+  }
+});
+
+connection.onHover((params) => {
+  const document = documents.get(params.textDocument.uri);
+  const rel = relativePathOf(params.textDocument.uri);
+  if (!session || !document || !rel) return null;
+  if (session.moduleIndexOf(rel) === undefined) return null;
+  const form = session.formAt(rel, document.offsetAt(params.position));
+  const model = session.workspace();
+  if (!form || !model) return null;
+  const markdown = hoverMarkdown(form, {
+    blockers: model.blockers(),
+    summary: model.summary(),
+  });
+  return { contents: { kind: 'markdown', value: markdown }, range: form.form.range };
+});
+
+connection.onDidChangeWatchedFiles((params) => {
+  for (const change of params.changes) {
+    const rel = relativePathOf(change.uri);
+    // Open documents are tracked through their buffers, not the disk.
+    if (rel && !documents.get(change.uri)) void session?.fileChangedOnDisk(rel);
+  }
+});
+
+connection.onRequest(StatusRequest, () => session?.status() ?? {
+  backend: 'none', backendReason: '', status: { state: 'stopped', message: 'no workspace folder', engine: { name: 'none', version: '' } },
+  busy: false, modulesDone: 0, modulesTotal: 0, moduleListSource: '',
+  summary: { total: 0, compiled: 0, failed: 0, skipped: 0, timeout: 0, readErrors: 0, noOutput: 0, crashed: 0, coveragePct: 0 },
+});
+
+connection.onRequest(ReanalyzeRequest, async () => {
+  await session?.reanalyze();
+  return session!.status();
+});
+
+connection.onShutdown(async () => {
+  await session?.dispose();
+});
+
+documents.listen(connection);
+connection.listen();

@@ -1,0 +1,202 @@
+// Drives the real language server process (dist/server.js) over stdio with an LSP client,
+// and checks its diagnostics and hovers against the headless CLI on the same workspace.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { readTopLevelForms } from '../../server/src/reader';
+import type { CheckReport } from '../../server/src/report/checkReport';
+import { copyExampleWorkspace, distDir, fixtureDir, lispFilesUnder } from '../support/repo';
+
+interface LspDiagnostic {
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  severity: number;
+  code: string;
+  source: string;
+  message: string;
+}
+
+class LspSession {
+  readonly connection: MessageConnection;
+  readonly messages: { type: number; message: string }[] = [];
+  private readonly child: ChildProcess;
+
+  constructor(readonly root: string, initializationOptions: Record<string, unknown>) {
+    this.child = spawn(process.execPath, [path.join(distDir, 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
+    this.connection.onNotification('window/showMessage', (p: { type: number; message: string }) => {
+      this.messages.push(p);
+    });
+    this.connection.onRequest('window/workDoneProgress/create', () => null);
+    this.connection.onRequest('workspace/diagnostic/refresh', () => null);
+    this.connection.onNotification('$/progress', () => undefined);
+    this.connection.onNotification('window/logMessage', () => undefined);
+    this.connection.onNotification('clysm/status', () => undefined);
+    this.connection.listen();
+    this.initOptions = initializationOptions;
+  }
+
+  private readonly initOptions: Record<string, unknown>;
+
+  async initialize(): Promise<void> {
+    const uri = pathToFileURL(this.root).href;
+    await this.connection.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: uri,
+      workspaceFolders: [{ uri, name: 'ws' }],
+      capabilities: { textDocument: { diagnostic: { dynamicRegistration: false } }, window: { workDoneProgress: true } },
+      initializationOptions: this.initOptions,
+    });
+    await this.connection.sendNotification('initialized', {});
+  }
+
+  private readonly opened = new Set<string>();
+
+  open(file: string): string {
+    const uri = pathToFileURL(file).href;
+    if (this.opened.has(uri)) return uri;
+    this.opened.add(uri);
+    void this.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'commonlisp', version: 1, text: fs.readFileSync(file, 'utf8') },
+    });
+    return uri;
+  }
+
+  /** Pulls diagnostics until the server has a ready backend (it answers [] while starting). */
+  async diagnostics(uri: string, expectSome = true): Promise<LspDiagnostic[]> {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const report = (await this.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { items: LspDiagnostic[] };
+      if (report.items.length > 0 || !expectSome) return report.items;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`no diagnostics for ${uri}`);
+  }
+
+  async hover(uri: string, line: number, character: number): Promise<string> {
+    const hover = (await this.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character } })) as { contents: { value: string } } | null;
+    return hover?.contents.value ?? '';
+  }
+
+  async close(): Promise<void> {
+    await this.connection.sendRequest('shutdown').catch(() => undefined);
+    await this.connection.sendNotification('exit').catch(() => undefined);
+    this.connection.dispose();
+    this.child.kill();
+  }
+}
+
+function runCli(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [path.join(distDir, 'cli.js'), ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('language server over stdio (fixture Stage 0)', () => {
+  let workspace: string;
+  let lsp: LspSession;
+  let report: CheckReport;
+
+  before(async () => {
+    workspace = copyExampleWorkspace();
+    const cli = runCli([workspace, '--json']);
+    assert.equal(cli.code, 1, cli.stderr);
+    report = JSON.parse(cli.stdout) as CheckReport;
+    lsp = new LspSession(workspace, { diagnosticsDelayMs: 0 });
+    await lsp.initialize();
+  });
+
+  after(async () => {
+    await lsp.close();
+    fs.rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('publishes one diagnostic per failing form, equal to the CLI results', async () => {
+    let checkedFiles = 0;
+    for (const file of lispFilesUnder(workspace)) {
+      const rel = path.relative(workspace, file).split(path.sep).join('/');
+      const expected = report.forms.filter((f) => f.file === rel && ['failed', 'timeout', 'read-error', 'crashed'].includes(f.status));
+      const uri = lsp.open(file);
+      const items = await lsp.diagnostics(uri, expected.length > 0);
+      const got = items.map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.code} ${d.message}`).sort();
+      const want = expected.map((f) => `${f.line}:${f.column} ${f.category} ${f.message}`).sort();
+      assert.deepEqual(got, want, rel);
+      for (const d of items) assert.equal(d.source, 'clysm');
+      checkedFiles++;
+    }
+    assert.ok(checkedFiles >= 3, 'the example workspace has at least three modules');
+  });
+
+  it('hovers show status, category, message and recommendation', async () => {
+    const failing = report.forms.find((f) => f.status === 'failed' && f.category === 'missing-function');
+    assert.ok(failing, 'the example workspace has a missing-function failure');
+    const uri = pathToFileURL(path.join(workspace, failing.file)).href;
+    lsp.open(path.join(workspace, failing.file));
+    await lsp.diagnostics(uri);
+    const text = await lsp.hover(uri, failing.line - 1, failing.column - 1);
+    assert.match(text, /\*\*failed\*\*/);
+    assert.ok(text.includes('missing-function'), text);
+    assert.ok(text.includes(failing.message!), text);
+    assert.match(text, /Recommendation/);
+    assert.match(text, /share this blocker/);
+
+    const compiled = report.forms.find((f) => f.status === 'compiled');
+    assert.ok(compiled);
+    const compiledUri = pathToFileURL(path.join(workspace, compiled.file)).href;
+    lsp.open(path.join(workspace, compiled.file));
+    await lsp.diagnostics(compiledUri, false);
+    const compiledHover = await lsp.hover(compiledUri, compiled.line - 1, compiled.column - 1);
+    assert.match(compiledHover, new RegExp(`\\*\\*compiled\\*\\*: ${compiled.bytes} bytes`));
+  });
+
+  it('re-checks an edited form: a fixed form loses its diagnostic', async () => {
+    const failing = report.forms.find((f) => f.status === 'failed' && f.category === 'missing-function');
+    assert.ok(failing);
+    const file = path.join(workspace, failing.file);
+    const uri = pathToFileURL(file).href;
+    const original = fs.readFileSync(file, 'utf8');
+    const before = await lsp.diagnostics(uri);
+    // Replace the failing form by one the fixture compiles; the reader gives its exact extent.
+    const form = readTopLevelForms(original)[failing.form_index];
+    const edited = `${original.slice(0, form.start)}(defun fixed-by-test (x) (+ x 1))${original.slice(form.end)}`;
+    await lsp.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: edited }] });
+    const after = await lsp.diagnostics(uri, false);
+    assert.equal(after.length, before.length - 1);
+    assert.ok(!after.some((d) => d.message === failing.message && d.range.start.line === failing.line - 1));
+  });
+});
+
+describe('language server over stdio (problem Stage 0 binaries)', () => {
+  it('reports a stub Stage 0 once, and paints no form red', async () => {
+    const workspace = copyExampleWorkspace();
+    const lsp = new LspSession(workspace, { stage0Path: path.join(fixtureDir, 'stage0-stub.wasm'), diagnosticsDelayMs: 0 });
+    try {
+      await lsp.initialize();
+      const file = lispFilesUnder(workspace)[0];
+      const uri = lsp.open(file);
+      for (let i = 0; i < 100 && lsp.messages.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(lsp.messages.length, 1, JSON.stringify(lsp.messages));
+      assert.match(lsp.messages[0].message, /does not compile yet/);
+      assert.deepEqual(await lsp.diagnostics(uri, false), []);
+    } finally {
+      await lsp.close();
+      fs.rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+
+  it('names a missing compile_form export', async () => {
+    const workspace = copyExampleWorkspace();
+    const lsp = new LspSession(workspace, { stage0Path: path.join(fixtureDir, 'stage0-no-compile-form.wasm'), diagnosticsDelayMs: 0 });
+    try {
+      await lsp.initialize();
+      for (let i = 0; i < 100 && lsp.messages.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(lsp.messages.length, 1);
+      assert.match(lsp.messages[0].message, /compile_form/);
+      assert.equal(lsp.messages[0].type, 1, 'an error, not a warning');
+    } finally {
+      await lsp.close();
+      fs.rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { aggregateBlockers, summarize } from '../../server/src/blockers';
+import { diagnosticFor, hoverMarkdown } from '../../server/src/lsp/formPresentation';
+import type { AnalyzedForm, FormResult } from '../../server/src/types';
+
+let counter = 0;
+function analyzed(result: FormResult, extra: Partial<AnalyzedForm> = {}): AnalyzedForm {
+  const index = counter++;
+  return {
+    file: 'src/m.lisp',
+    id: `1:${index}`,
+    moduleIndex: 1,
+    form: {
+      index,
+      kind: 'list',
+      range: { start: { line: index, character: 0 }, end: { line: index, character: 20 } },
+      start: index * 21,
+      end: index * 21 + 20,
+      text: '(defun f (x) (g x))',
+      operator: 'DEFUN',
+      name: 'F',
+      package: 'CL-USER',
+    },
+    result,
+    ...extra,
+  };
+}
+
+describe('diagnostics for analysed forms', () => {
+  it('gives failing forms one Error diagnostic coded by category, on the blamed subform', () => {
+    const blameRange = { start: { line: 0, character: 14 }, end: { line: 0, character: 15 } };
+    const form = analyzed({ status: 'failed', message: 'Undefined function: G' }, { category: 'missing-function', blameRange });
+    const d = diagnosticFor(form);
+    assert.ok(d);
+    assert.equal(d.severity, 1);
+    assert.equal(d.code, 'missing-function');
+    assert.equal(d.source, 'clysm');
+    assert.equal(d.message, 'Undefined function: G');
+    assert.deepEqual(d.range, blameRange);
+    assert.deepEqual(d.data, { id: form.id, status: 'failed' });
+  });
+
+  it('uses the whole form without a blamed subform, and warns for timeouts', () => {
+    const form = analyzed({ status: 'timeout', message: 'Stage 0 ran longer than 5000 ms' }, { category: 'timeout' });
+    const d = diagnosticFor(form);
+    assert.ok(d);
+    assert.equal(d.severity, 2);
+    assert.deepEqual(d.range, form.form.range);
+  });
+
+  it('gives compiled, skipped and no-output forms no diagnostic', () => {
+    for (const status of ['compiled', 'skipped', 'no-output'] as const) assert.equal(diagnosticFor(analyzed({ status })), undefined);
+  });
+});
+
+describe('hover text', () => {
+  const failing = [
+    analyzed({ status: 'failed', message: 'Undefined function: G' }, { category: 'missing-function', recommendation: 'Define G or add it as a runtime import' }),
+    analyzed({ status: 'failed', message: 'Undefined function: G' }, { category: 'missing-function' }),
+    analyzed({ status: 'failed', message: 'Undefined function: H' }, { category: 'missing-function' }),
+  ];
+  const compiled = analyzed({ status: 'compiled', bytes: 41, durationMs: 0.25 });
+  const skipped = analyzed({ status: 'skipped' });
+  const all = [...failing, compiled, skipped];
+  const context = { blockers: aggregateBlockers(all, all.length), summary: summarize(all) };
+
+  it('shows status, category, message, shared count, unlock and recommendation for a failure', () => {
+    const text = hoverMarkdown(failing[0], context);
+    assert.match(text, /form `1:\d+` · `DEFUN F` — \*\*failed\*\*/);
+    assert.match(text, /Blocker: `missing-function`/);
+    assert.match(text, /Undefined function: G/);
+    assert.match(text, /3 forms share this blocker \(60\.00% of all forms/);
+    // Two forms miss G: fixing G unlocks both; coverage 1/4 → 3/4.
+    assert.match(text, /unlock up to 2 forms: coverage 25\.00% → 75\.00%/);
+    assert.match(text, /\*\*Recommendation:\*\* Define G/);
+  });
+
+  it('shows the size of a compiled form and what skipped means', () => {
+    assert.match(hoverMarkdown(compiled, context), /\*\*compiled\*\*: 41 bytes of valid Wasm/);
+    assert.match(hoverMarkdown(compiled, context), /0\.3 ms in the backend|0\.2 ms in the backend/);
+    assert.match(hoverMarkdown(skipped, context), /\*\*skipped\*\*: a directive/);
+  });
+
+  it('keeps a multi-line message verbatim inside a fence', () => {
+    const form = analyzed({ status: 'failed', message: 'Compile-time directive error in (X):\n  Package error: ```boom```' }, { category: 'unknown-error' });
+    const text = hoverMarkdown(form, context);
+    assert.match(text, /```text\nCompile-time directive error in \(X\):\n {2}Package error: /);
+    assert.equal((text.match(/```/g) ?? []).length, 2, 'inner fences are broken up');
+  });
+});

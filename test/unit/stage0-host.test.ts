@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { buildImportObject, HostImportError, HostSession } from '../../server/src/backends/stage0/hostImports';
+import { resolveReadable, resolveWritable } from '../../server/src/backends/stage0/sandbox';
+import { tempWorkspace } from './stage0-helpers';
+
+describe('Stage 0 import object', () => {
+  const host = new HostSession({ workspaceRoot: '/nonexistent', modules: ['a.lisp'] });
+
+  it('provides exactly the declared imports', () => {
+    const imports = buildImportObject([{ module: 'clysm.compile', name: 'report-form-result', kind: 'function' }], host.provided());
+    assert.deepEqual(Object.keys(imports), ['clysm.compile']);
+    assert.deepEqual(Object.keys(imports['clysm.compile']), ['report-form-result']);
+  });
+
+  it('names an import the host does not know', () => {
+    assert.throws(
+      () => buildImportObject([
+        { module: 'clysm.fs', name: 'read-source', kind: 'function' },
+        { module: 'clysm.fs', name: 'bogus', kind: 'function' },
+      ], host.provided()),
+      (error: Error) => error instanceof HostImportError && error.message === 'Stage 0 imports clysm.fs/bogus, which this host does not provide',
+    );
+    assert.throws(
+      () => buildImportObject([{ module: 'host', name: 'log', kind: 'function' }, { module: 'env', name: 'x', kind: 'function' }], host.provided()),
+      /Stage 0 imports host\/log and env\/x, which this host does not provide/,
+    );
+  });
+
+  it('refuses wasm: imports the engine did not supply, and wrong kinds', () => {
+    assert.throws(() => buildImportObject([{ module: 'wasm:js-string', name: 'frob', kind: 'function' }], host.provided()), /wasm:js-string\/frob, which this engine does not provide/);
+    assert.throws(() => buildImportObject([{ module: 'clysm.fs', name: 'read-source', kind: 'global' }], host.provided()), /clysm.fs\/read-source as a global/);
+  });
+
+  it('collects report-form-result calls per call and coerces values', () => {
+    const session = new HostSession({ workspaceRoot: '/nonexistent', modules: ['x.lisp', 'y.lisp'] });
+    const compile = session.provided()['clysm.compile'];
+    compile['report-form-result'](null, 0, 'compile-error', 'Undefined function: X');
+    assert.deepEqual(session.reports, [{ formId: null, success: false, errorType: 'compile-error', message: 'Undefined function: X' }]);
+    compile['report-start']('x.lisp', 3);
+    assert.deepEqual(session.progress, [{ kind: 'report-start', modulePath: 'x.lisp', formCount: 3 }]);
+    session.beginCall();
+    assert.deepEqual(session.reports, []);
+    assert.deepEqual(session.provided()['clysm.fs']['list-modules'](), ['x.lisp', 'y.lisp']);
+  });
+});
+
+describe('Stage 0 file sandbox', () => {
+  let root = '';
+  let outside = '';
+  let cleanup: () => void = () => undefined;
+  let logs: string[] = [];
+  let session: HostSession;
+
+  beforeEach(() => {
+    const temp = tempWorkspace();
+    cleanup = temp.cleanup;
+    root = path.join(temp.root, 'ws');
+    outside = path.join(temp.root, 'secret.txt');
+    fs.mkdirSync(path.join(root, 'src'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'src', 'a.lisp'), '(defun a () 1)');
+    fs.writeFileSync(outside, 'top secret');
+    fs.writeFileSync(path.join(root, 'dist', 'clysm-stage0.wasm'), 'stage0');
+    logs = [];
+    session = new HostSession(
+      { workspaceRoot: root, modules: [], outputDir: path.join(root, 'dist'), protectedFiles: [path.join(root, 'dist', 'clysm-stage0.wasm')] },
+      (message) => logs.push(message),
+    );
+  });
+  afterEach(() => cleanup());
+
+  it('read-source reads files under the workspace folder', () => {
+    assert.equal(session.readSource('src/a.lisp'), '(defun a () 1)');
+    assert.equal(session.readSource(path.join(root, 'src', 'a.lisp')), '(defun a () 1)');
+    assert.equal(session.readSource('src/missing.lisp'), null);
+  });
+
+  it('read-source refuses path traversal and absolute paths outside', () => {
+    assert.equal(session.readSource('../secret.txt'), null);
+    assert.equal(session.readSource('src/../../secret.txt'), null);
+    assert.equal(session.readSource(outside), null);
+    assert.equal(session.readSource(null), null);
+    assert.ok(logs.some((l) => /refused: \.\.\/secret\.txt is outside the workspace folder/.test(l)), logs.join('\n'));
+  });
+
+  it('read-source refuses a symbolic link that leads outside', () => {
+    fs.symlinkSync(outside, path.join(root, 'src', 'link.lisp'));
+    assert.equal(session.readSource('src/link.lisp'), null);
+    assert.ok(logs.some((l) => /symbolic link/.test(l)));
+    fs.symlinkSync(path.dirname(outside), path.join(root, 'escape'));
+    assert.equal(session.readSource('escape/secret.txt'), null);
+  });
+
+  it('write-bytes writes byte strings into the output folder only', () => {
+    assert.equal(session.writeBytes('\0asm\x01\0\0\0', 'stage1/clysm-stage1.wasm'), 8);
+    assert.deepEqual([...fs.readFileSync(path.join(root, 'dist', 'stage1', 'clysm-stage1.wasm'))], [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+    assert.equal(session.writeBytes(Uint8Array.of(1, 2), 'raw.bin'), 2);
+    assert.equal(session.writeBytes('x', '../src/a.lisp'), -1);
+    assert.equal(session.writeBytes('x', outside), -1);
+    assert.equal(session.writeBytes('\u0100', 'wide.bin'), -1);
+    assert.equal(fs.readFileSync(path.join(root, 'src', 'a.lisp'), 'utf8'), '(defun a () 1)');
+  });
+
+  it('write-bytes never overwrites Stage 0 and does not follow links out', () => {
+    assert.equal(session.writeBytes('x', 'clysm-stage0.wasm'), -1);
+    assert.equal(fs.readFileSync(path.join(root, 'dist', 'clysm-stage0.wasm'), 'utf8'), 'stage0');
+    fs.symlinkSync(path.dirname(outside), path.join(root, 'dist', 'out'));
+    assert.equal(session.writeBytes('x', 'out/secret.txt'), -1);
+    assert.equal(fs.readFileSync(outside, 'utf8'), 'top secret');
+  });
+
+  it('write-bytes is refused without an output folder', () => {
+    const noOutput = new HostSession({ workspaceRoot: root, modules: [] }, (m) => logs.push(m));
+    assert.equal(noOutput.writeBytes('x', 'a.bin'), -1);
+    assert.ok(logs.some((l) => /no output folder/.test(l)));
+  });
+
+  it('resolvers explain their refusals', () => {
+    const read = resolveReadable(root, '../../etc/passwd');
+    assert.ok(!read.ok && /outside the workspace folder/.test(read.reason));
+    const write = resolveWritable(path.join(root, 'dist'), '.');
+    assert.ok(!write.ok && /outside the output folder/.test(write.reason));
+    const nul = resolveReadable(root, 'a\0b');
+    assert.ok(!nul.ok && /NUL/.test(nul.reason));
+  });
+});
