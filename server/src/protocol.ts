@@ -1,6 +1,6 @@
 // The typed protocol between the Clysm client and server, beyond standard LSP.
 // Both sides import this file; the client holds no analysis logic, it only renders these.
-import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { BackendStatus } from './types';
 
 /** The `clysm` settings the server needs; the client sends them as initializationOptions. */
@@ -67,3 +67,71 @@ export const StatusRequest = new RequestType0<ServerStatus, void>('clysm/getStat
 
 /** Client → server: drop cached results and analyse every module again. */
 export const ReanalyzeRequest = new RequestType0<ServerStatus, void>('clysm/reanalyze');
+
+/** A form as the views show it: enough to label it and reveal its range. */
+export interface FormRef {
+  id: string;
+  /** Workspace-relative path. */
+  file: string;
+  /** 0-based, LSP range of the form (or of its blamed subform). */
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  operator: string | null;
+  name: string | null;
+  status: string;
+  message: string | null;
+}
+
+export interface BlockerPatternNode {
+  /** Normalised message (digits → N, gensyms folded, the named symbol kept). */
+  pattern: string;
+  count: number;
+  forms: FormRef[];
+}
+
+export interface BlockerCategoryNode {
+  category: string;
+  count: number;
+  impactPct: number;
+  priority: 'HIGH' | 'MEDIUM' | 'LOW';
+  recommendation: string;
+  patterns: BlockerPatternNode[];
+}
+
+export interface BlockerTreeParams {
+  /** Only forms of this workspace-relative file (the "active module" filter); all when absent. */
+  file?: string;
+}
+
+export interface BlockerTree {
+  /** Forms that compiled in the baseline and fail now; shown first. */
+  regressions: FormRef[];
+  categories: BlockerCategoryNode[];
+  /** Total forms the impact percentages are relative to. */
+  totalForms: number;
+}
+
+export const BlockerTreeRequest = new RequestType<BlockerTreeParams, BlockerTree, void>('clysm/blockerTree');
+
+export interface ModuleRow {
+  file: string;
+  /** 1-based position in the module list. */
+  moduleIndex: number;
+  analysed: boolean;
+  total: number;
+  compiled: number;
+  failed: number;
+  skipped: number;
+  /** compiled / (total − skipped) × 100, 2 decimals. */
+  coveragePct: number;
+  /** Missing file, non-UTF-8 text. */
+  problem?: string;
+}
+
+export const ModulesRequest = new RequestType0<ModuleRow[], void>('clysm/modules');
+
+export interface ExportReportParams {
+  /** Absolute path of the JSON report to write. */
+  path: string;
+}
+
+export const ExportReportRequest = new RequestType<ExportReportParams, { path: string; forms: number }, void>('clysm/exportReport');

@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import {
   createConnection,
   DocumentDiagnosticReportKind,
+  MessageType,
+  ShowMessageNotification,
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
@@ -17,6 +19,8 @@ import { Session } from './session';
 import type { BackendStatus } from './types';
 
 const connection = createConnection(ProposedFeatures.all);
+// A failed notification or a bug in one handler must never take the server down with it.
+process.on('unhandledRejection', (reason) => connection.console.error(`unhandled rejection: ${String(reason)}`));
 const documents = new TextDocuments(TextDocument);
 let session: Session | undefined;
 let settings: ServerSettings = defaultServerSettings;
@@ -72,8 +76,9 @@ function reportBackendProblem(status: BackendStatus): void {
   // Tell the user once per distinct problem; the status bar keeps showing it.
   if (reportedProblems.has(status.message)) return;
   reportedProblems.add(status.message);
-  if (status.state === 'stub') void connection.window.showWarningMessage(`Clysm: ${status.message}`);
-  else void connection.window.showErrorMessage(`Clysm: ${status.message}`);
+  // A plain notification: the status bar and the output channel carry the details.
+  const type = status.state === 'stub' ? MessageType.Warning : MessageType.Error;
+  void connection.sendNotification(ShowMessageNotification.type, { type, message: `Clysm: ${status.message}` });
 }
 
 async function showProgress(report: { moduleNumber: number; moduleCount: number; file: string } | undefined): Promise<void> {

@@ -38,6 +38,10 @@ function createStage0(config: BackendConfig): Stage0Backend {
     timeoutMs: config.timeoutMs,
     modules: config.modules,
     outputDir: config.outputDir ?? path.join(config.workspaceRoot, 'dist'),
+    // A child process, not a worker thread: V8 cannot always stop a thread that allocates
+    // large GC arrays, and a heap exhausted in a thread aborts the whole server
+    // (docs/stage0-abi.md §9). A killed process always stops, and costs ~0.01 ms per form.
+    isolation: 'process',
     log: config.log,
   });
 }

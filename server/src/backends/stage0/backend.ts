@@ -69,7 +69,8 @@ export class Stage0Backend implements CompilerBackend {
 
   /** `stage0:embedded-v8:<sha256 of the binary>`: part of every cache key. */
   identity(): string {
-    return `stage0:${this.engine.info.name}:${this.sha256}`;
+    // The engine version is part of the identity: a persisted result from another V8 may differ.
+    return `stage0:${this.engine.info.name}:${this.engine.info.version}:${this.sha256}`;
   }
 
   status(): BackendStatus {
