@@ -41,9 +41,11 @@ const targets = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
   { entryPoints: ['server/src/backends/stage0/worker.ts'], outfile: 'dist/stage0-worker.js' },
+  { entryPoints: ['server/src/stage1/generation/compileAllWorker.ts'], outfile: 'dist/stage1-worker.js' },
   { entryPoints: ['bin/src/clysm-check.ts'], outfile: 'dist/cli.js' },
   { entryPoints: ['test/fixtures/stage0/build-fixtures.ts'], outfile: 'dist/build-fixtures.js' },
   { entryPoints: ['scripts/bench/bench.ts'], outfile: 'dist/bench.js' },
+  { entryPoints: ['scripts/bench/sbclCheckout.ts'], outfile: 'dist/bench-sbcl.js' },
 ];
 
 /** The fixture Stage 0 binaries are real WasmGC modules generated from test/fixtures/stage0/. */
@@ -51,6 +53,7 @@ function buildFixtures() {
   // The SBCL backend's Lisp driver ships next to the server bundle.
   fs.mkdirSync('dist/lisp', { recursive: true });
   fs.copyFileSync('server/lisp/driver.lisp', 'dist/lisp/driver.lisp');
+  fs.copyFileSync('server/lisp/stage1-generate.lisp', 'dist/lisp/stage1-generate.lisp');
   execFileSync(process.execPath, ['dist/build-fixtures.js'], { stdio: 'inherit' });
 }
 

@@ -4,7 +4,10 @@
 //   1. installs code-server & co. under .vscode-test/ unless its stamp says done (scripts/setup-vscode-test.sh)
 //   2. builds the extension, the fixture Stage 0 and the tests (node esbuild.mjs; tsc -p tsconfig.test.json)
 //   3. copies examples/workspace to a temp folder, so the tests may edit files
-//   4. runs scripts/run-vscode-tests.js and prints `integration: N passed, N failed`
+//   4. runs scripts/run-vscode-tests.js on it (the default suites)
+//   5. when `sbcl` is on the PATH, a second pass: the SBCL suite (sbcl.test.ts) on a copy of
+//      test/fixtures/sbcl-workspace with clysm.backend = "sbcl"; then prints the combined
+//      `integration: N passed, N failed`
 // Options: --no-build (use the existing dist/ and out/), --vsix FILE (test an installed .vsix instead
 // of the development folder), --screenshot FILE. VS Code's logs go to test-results/integration-logs/.
 import { spawn, spawnSync } from 'node:child_process';
@@ -23,6 +26,17 @@ const log = (...a) => console.log(`[integration ${((Date.now() - t0) / 1000).toF
 function finish(passed, failed, code) {
   console.log(`integration: ${passed} passed, ${failed} failed`);
   process.exit(code);
+}
+
+function findOnPath(command) {
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
+    try {
+      fs.accessSync(path.join(dir, command), fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 function run(cmd, argv) {
@@ -66,36 +80,67 @@ if (!fs.existsSync(path.join(src, 'dist/clysm-stage0.wasm'))) {
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-integration-'));
 const workspace = path.join(tmp, 'workspace');
 fs.cpSync(src, workspace, { recursive: true });
-const resultsFile = path.join(tmp, 'results.json');
 
-// 4. Run, echoing the output and keeping it for the fallback count.
-const runnerArgs = [path.join(REPO, 'scripts/run-vscode-tests.js'),
-  '--env', `CLYSM_TEST_RESULTS=${resultsFile}`,
-  '--logs-dir', path.join(REPO, 'test-results/integration-logs')];
-if (opt('--screenshot')) runnerArgs.push('--screenshot', path.resolve(opt('--screenshot')));
-if (opt('--vsix')) runnerArgs.push('--vsix', path.resolve(opt('--vsix')), testsDir, workspace);
-else runnerArgs.push(REPO, testsDir, workspace);
+/** One run of the runner on `folder`; CLYSM_TEST_SUITES picks the suites (index.ts). */
+async function runPass(name, folder, { suites, logsDir, screenshot }) {
+  const resultsFile = path.join(tmp, `results-${name}.json`);
+  // 4. Run, echoing the output and keeping it for the fallback count.
+  const runnerArgs = [path.join(REPO, 'scripts/run-vscode-tests.js'),
+    '--env', `CLYSM_TEST_RESULTS=${resultsFile}`,
+    '--logs-dir', logsDir];
+  if (suites) runnerArgs.push('--env', `CLYSM_TEST_SUITES=${suites}`);
+  if (screenshot) runnerArgs.push('--screenshot', path.resolve(screenshot));
+  if (opt('--vsix')) runnerArgs.push('--vsix', path.resolve(opt('--vsix')), testsDir, folder);
+  else runnerArgs.push(REPO, testsDir, folder);
 
-let output = '';
-const child = spawn(process.execPath, runnerArgs, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-child.stdout.on('data', (d) => { output += d; process.stdout.write(d); });
-child.stderr.on('data', (d) => { output += d; process.stderr.write(d); });
-const forward = (sig) => child.kill(sig); // the runner cleans up its own server and browser
-process.on('SIGINT', forward).on('SIGTERM', forward);
-const code = await new Promise((res) => child.on('close', (c) => res(c ?? 1)));
+  let output = '';
+  const child = spawn(process.execPath, runnerArgs, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.on('data', (d) => { output += d; process.stdout.write(d); });
+  child.stderr.on('data', (d) => { output += d; process.stderr.write(d); });
+  const forward = (sig) => child.kill(sig); // the runner cleans up its own server and browser
+  process.on('SIGINT', forward).on('SIGTERM', forward);
+  const code = await new Promise((res) => child.on('close', (c) => res(c ?? 1)));
+  process.off('SIGINT', forward).off('SIGTERM', forward);
 
-let passed = 0;
-let failed = 0;
-if (fs.existsSync(resultsFile)) {
-  // Counted by the suite itself (test/integration/index.ts).
-  ({ passed, failed } = JSON.parse(fs.readFileSync(resultsFile, 'utf8')));
-} else {
-  // No results file (timeout, crash before the end): fall back on mocha's spec summary, if any.
-  passed = +(/(\d+) passing/.exec(output)?.[1] ?? 0);
-  failed = +(/(\d+) failing/.exec(output)?.[1] ?? 0);
-  if (code !== 0 && failed === 0) failed = 1; // the run itself failed: count it
-  console.error(`no results file from the suite (runner exit code ${code}${code === 2 ? ': timeout' : ''})`);
+  let passed = 0;
+  let failed = 0;
+  if (fs.existsSync(resultsFile)) {
+    // Counted by the suite itself (test/integration/index.ts).
+    ({ passed, failed } = JSON.parse(fs.readFileSync(resultsFile, 'utf8')));
+  } else {
+    // No results file (timeout, crash before the end): fall back on mocha's spec summary, if any.
+    passed = +(/(\d+) passing/.exec(output)?.[1] ?? 0);
+    failed = +(/(\d+) failing/.exec(output)?.[1] ?? 0);
+    if (code !== 0 && failed === 0) failed = 1; // the run itself failed: count it
+    console.error(`no results file from the ${name} pass (runner exit code ${code}${code === 2 ? ': timeout' : ''})`);
+  }
+  // Not `integration: ...`: npm test reads the last such line, which must be the combined one.
+  log(`${name} pass: ${passed} passed, ${failed} failed, runner exit code ${code}`);
+  return { passed, failed, code };
 }
+
+const passes = [await runPass('default', workspace, { logsDir: path.join(REPO, 'test-results/integration-logs'), screenshot: opt('--screenshot') })];
+
+// 5. The SBCL backend on the stand-in system. Its clysm.asd loads `:pathname "../clysm-standin/src/"`,
+//    so the stand-in is copied next to the workspace, as in test/fixtures.
+if (findOnPath('sbcl')) {
+  const sbclWorkspace = path.join(tmp, 'sbcl-workspace');
+  fs.cpSync(path.join(REPO, 'test/fixtures/sbcl-workspace'), sbclWorkspace, { recursive: true });
+  fs.cpSync(path.join(REPO, 'test/fixtures/clysm-standin'), path.join(tmp, 'clysm-standin'), { recursive: true });
+  fs.mkdirSync(path.join(sbclWorkspace, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(sbclWorkspace, '.vscode/settings.json'), JSON.stringify({
+    'clysm.backend': 'sbcl',
+    // The fixture's order (its README): package.lisp defines the package the other modules use.
+    'clysm.modules': ['src/app/package.lisp', 'src/app/shapes.lisp', 'src/app/noisy.lisp'],
+  }, null, 2));
+  passes.push(await runPass('sbcl', sbclWorkspace, { suites: 'sbcl', logsDir: path.join(REPO, 'test-results/integration-logs-sbcl') }));
+} else {
+  console.error('SBCL pass skipped: `sbcl` is not on the PATH (install Debian\'s sbcl to run it)');
+}
+
+const passed = passes.reduce((n, p) => n + p.passed, 0);
+const failed = passes.reduce((n, p) => n + p.failed, 0);
+const code = passes.find((p) => p.code !== 0)?.code ?? 0;
 fs.rmSync(tmp, { recursive: true, force: true });
 log(`done, runner exit code ${code}`);
 finish(passed, failed, code !== 0 ? code : failed > 0 ? 1 : 0);

@@ -1,13 +1,20 @@
 #!/usr/bin/env node
-// Takes the documentation screenshot of a Clysm hover: starts code-server (like the test runner) with
-// the extension loaded from its development folder, opens the example workspace, finds a module with
-// a failing form through the Problems panel, hovers the squiggle with the mouse and saves a PNG.
+// Takes the documentation screenshots: starts code-server (like the test runner) with the extension
+// loaded from its development folder and opens the example workspace. Then:
+//   1. the views: the Clysm activity bar container with the Blockers view (top category and its top
+//      message expanded, a form revealed from the tree) and the Modules view, the coverage status bar
+//      item and the module language status (docs/screenshot-views.png);
+//   2. the status bar tooltip, hovered (docs/screenshot-status.png);
+//   3. the hover: finds a module with a failing form through the Problems panel, hovers the squiggle
+//      with the mouse (docs/screenshot-hover.png).
 //
-//   node scripts/screenshot.mjs [out.png] [--workspace DIR] [--extension DIR] [--vsix FILE]
-//                              [--file src/x.lisp] [--timeout MS]
-// Defaults: docs/screenshot-hover.png, examples/workspace (copied to a temp folder first), the repo
-// as the development extension. Needs scripts/setup-vscode-test.sh and a build (node esbuild.mjs).
-// Exit 0 when the picture shows a hover, 1 otherwise (a debug screenshot is still saved next to it).
+//   node scripts/screenshot.mjs [hover.png] [--views-out FILE] [--status-out FILE] [--no-views]
+//                              [--workspace DIR] [--extension DIR] [--vsix FILE] [--file src/x.lisp]
+//                              [--timeout MS]
+// Defaults: the docs/ paths above, examples/workspace (copied to a temp folder first), the repo as
+// the development extension. Needs scripts/setup-vscode-test.sh and a build (node esbuild.mjs).
+// Exit 0 when every picture shows what it should, 1 otherwise (a debug screenshot is saved next to
+// the one that failed).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,11 +29,22 @@ const t0 = Date.now();
 const log = (...a) => console.log(`[screenshot ${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
 
 function parseArgs(argv) {
-  const o = { out: path.join(REPO, 'docs/screenshot-hover.png'), workspace: path.join(REPO, 'examples/workspace'), extension: REPO, timeout: 90000 };
+  const o = {
+    out: path.join(REPO, 'docs/screenshot-hover.png'),
+    viewsOut: path.join(REPO, 'docs/screenshot-views.png'),
+    statusOut: path.join(REPO, 'docs/screenshot-status.png'),
+    views: true,
+    workspace: path.join(REPO, 'examples/workspace'),
+    extension: REPO,
+    timeout: 90000,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => argv[++i];
     if (a === '--workspace') o.workspace = path.resolve(next());
+    else if (a === '--views-out') o.viewsOut = path.resolve(next());
+    else if (a === '--status-out') o.statusOut = path.resolve(next());
+    else if (a === '--no-views') o.views = false;
     else if (a === '--extension') o.extension = path.resolve(next());
     else if (a === '--vsix') o.vsix = path.resolve(next());
     else if (a === '--file') o.file = next();
@@ -51,6 +69,85 @@ function lispModules(root) {
   return out.sort();
 }
 
+/** Runs a command by its palette title (F1), once the palette shows it. */
+async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row.focused').filter({ hasText: title }).first().waitFor({ timeout: 15000 });
+  await page.keyboard.press('Enter');
+}
+
+/** Saves a debug picture next to `out` after a failed step. */
+async function debugShot(page, out) {
+  const dbg = out.replace(/\.png$/, '') + '.debug.png';
+  await page.screenshot({ path: dbg }).then(() => log(`debug screenshot: ${dbg}`), () => {});
+}
+
+/**
+ * The Clysm container: waits for the whole-workspace coverage (no file opened), expands the top
+ * blocker category and its top message, reveals the first form from the tree, and takes the picture.
+ */
+async function captureViews(page, o) {
+  // Open the container from its activity bar icon, as a user would.
+  await page.locator('.activitybar .action-item a[aria-label^="Clysm"], .activitybar .action-item[aria-label^="Clysm"]').first().click({ timeout: o.timeout });
+  const pane = (name) => page.locator('.pane').filter({ has: page.locator('.pane-header', { hasText: new RegExp(`^\\s*${name}`) }) });
+  // Widen the side bar so the blocker messages fit: drag its sash (the default is ~300 px).
+  const sidebar = await page.locator('.part.sidebar').boundingBox();
+  if (sidebar) {
+    const x = sidebar.x + sidebar.width;
+    const y = sidebar.y + sidebar.height / 2;
+    await page.mouse.move(x, y);
+    await page.mouse.down();
+    await page.mouse.move(x + 190, y, { steps: 8 });
+    await page.mouse.up();
+  }
+  const blockers = pane('Blockers');
+  const modules = pane('Modules');
+  // Idle coverage: the pulse icon replaces the spinner once the analysis is done.
+  const status = page.locator('.statusbar-item').filter({ hasText: /Clysm \d+(\.\d)?% · \d+\/\d+/ }).filter({ has: page.locator('.codicon-pulse') });
+  await status.first().waitFor({ timeout: o.timeout });
+  log(`status bar: ${(await status.first().innerText()).trim()}`);
+  const level = (n) => blockers.locator(`.monaco-list-row[aria-level="${n}"]`);
+  await level(1).filter({ hasText: /forms? · / }).first().waitFor({ timeout: o.timeout });
+  await modules.locator('.monaco-list-row').first().waitFor({ timeout: o.timeout });
+  // Expand the top category (regressions, when present, come first and are already open).
+  const category = level(1).filter({ hasText: /forms? · / }).first();
+  await category.click();
+  const pattern = level(2).first();
+  await pattern.waitFor({ timeout: 15000 });
+  await pattern.click();
+  const form = level(3).first();
+  await form.waitFor({ timeout: 15000 });
+  await form.click(); // runs clysm.revealForm: the form opens with its range selected
+  await page.locator('.tabs-container .tab.active').first().waitFor({ timeout: 15000 });
+  await page.locator('.editor-group-container.active .monaco-editor .selected-text').first().waitFor({ timeout: 15000 });
+  // Park the mouse on the Blockers header: its title actions (filter, refresh, collapse) show, and
+  // no row tooltip or editor hover covers the picture.
+  const park = async () => {
+    const header = await blockers.locator('.pane-header').first().boundingBox();
+    await page.mouse.move(header ? header.x + header.width / 2 : 100, header ? header.y + header.height / 2 : 80);
+  };
+  await park();
+  await page.waitForTimeout(400); // let the editor finish painting (rendering delay, not a synchronisation)
+  fs.mkdirSync(path.dirname(o.viewsOut), { recursive: true });
+  await page.screenshot({ path: o.viewsOut });
+  log(`saved ${o.viewsOut}`);
+
+  // The status bar tooltip: the formula, backend, Stage 0 and the command links.
+  const item = status.first();
+  const box = await item.boundingBox();
+  if (!box) throw new Error('the status bar item has no box');
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
+  await page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'coverage = compiled' }).first().waitFor({ state: 'visible', timeout: 15000 });
+  await page.waitForTimeout(400); // fade-in
+  await page.screenshot({ path: o.statusOut });
+  log(`saved ${o.statusOut}`);
+  await park();
+  await page.keyboard.press('Escape');
+}
+
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   // A temp copy: the extension may write caches into the workspace, and nothing may touch the repo.
@@ -68,6 +165,8 @@ async function main() {
       'editor.hover.delay': 200,
       'editor.hover.above': false, // the hover opens below the squiggle and leaves the code above it visible
       'editor.minimap.enabled': false,
+      // A sticky header over the top lines could hide the squiggle the hover step points at.
+      'editor.stickyScroll.enabled': false,
       'workbench.secondarySideBar.defaultVisibility': 'hidden',
       'workbench.colorTheme': 'Default Dark Modern',
     },
@@ -84,6 +183,16 @@ async function main() {
     await page.locator('.monaco-workbench').waitFor({ timeout: o.timeout });
     await page.locator('.explorer-folders-view, .monaco-list').first().waitFor({ timeout: o.timeout });
     log('workbench loaded');
+
+    if (o.views) {
+      try {
+        await captureViews(page, o);
+      } catch (e) {
+        await debugShot(page, o.viewsOut);
+        page = undefined; // the debug picture is taken: none for the hover
+        throw e;
+      }
+    }
 
     // Open every module through Quick Open.
     for (const f of files) {
@@ -111,12 +220,16 @@ async function main() {
     // The editor re-renders its overlays when the cursor moves, so a located squiggle can be detached
     // by the time it is measured: measure all visible ones and retry a few times.
     const squiggles = page.locator('.editor-group-container.active .monaco-editor .view-overlays .squiggly-error').filter({ visible: true });
+    // Only a squiggle well inside the editor's viewport: one scrolled half under the top edge would
+    // put the mouse on the breadcrumbs instead.
+    const viewport = await page.locator('.editor-group-container.active .monaco-editor .overflow-guard').first().boundingBox();
+    const inside = (b) => !viewport || (b.y >= viewport.y + 12 && b.y + b.height <= viewport.y + viewport.height - 12);
     let box = null;
     for (let attempt = 0; attempt < 10 && !box; attempt++) {
       await squiggles.first().waitFor({ timeout: 15000 });
       for (const el of await squiggles.all()) {
         box = await el.boundingBox().catch(() => null);
-        if (box && box.width > 0) break;
+        if (box && box.width > 0 && inside(box)) break;
         box = null;
       }
     }
@@ -132,10 +245,7 @@ async function main() {
     code = 0;
   } catch (e) {
     console.error(String(e.stack || e));
-    if (page) {
-      const dbg = o.out.replace(/\.png$/, '') + '.debug.png';
-      await page.screenshot({ path: dbg }).then(() => log(`debug screenshot: ${dbg}`), () => {});
-    }
+    if (page) await debugShot(page, o.out);
   } finally {
     if (browser) await browser.close().catch(() => {});
     await cs.stop();

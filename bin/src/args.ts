@@ -11,24 +11,46 @@ export interface CheckArgs {
   modules?: string[];
   verbose: boolean;
   help: boolean;
+  /** Which engine runs Stage 0 (`--engine`). */
+  engine: 'embedded' | 'wasmtime';
+  /** The wasmtime executable (`--wasmtime`): a name on PATH or a path. */
+  wasmtimePath: string;
+  /** Write the full report (docs/report-format.md) here. */
+  report?: string;
+  /** Compare with this report and list regressions. */
+  baseline?: string;
+  /** Folder of the persistent result cache. */
+  cacheDir?: string;
 }
 
 export class UsageError extends Error {}
 
 export const usage = `usage: clysm-check [WORKSPACE] [--backend auto|stage0|sbcl] [--stage0 PATH] [--sbcl PATH]
                    [--json] [--timeout-ms N] [--modules a.lisp,b.lisp] [--verbose]
+                   [--engine embedded|wasmtime] [--wasmtime PATH]
+                   [--report FILE] [--baseline FILE] [--cache DIR]
 
 Checks every top-level form of the workspace's Clysm modules with Stage 0 and prints the
 forms that fail, the coverage (compiled / (total - skipped)) and the top blockers.
 WORKSPACE defaults to the bundled example workspace; --stage0 defaults to
 dist/clysm-stage0.wasm (relative to WORKSPACE). --backend auto (the default) uses Stage 0
 when it compiles a probe form, else Clysm on SBCL when the workspace has clysm.asd.
+--engine wasmtime runs Stage 0's WASI-command build (X.wasi.wasm next to X.wasm, else X.wasm)
+on wasmtime >= 37 (--wasmtime; default: wasmtime on the PATH) instead of the embedded V8.
+
+--report FILE writes the full JSON report (every field of Clysm's stage1-report.json with
+correct counts, plus per-form detail; docs/report-format.md). --baseline FILE compares the
+run with such a report (or a --json output) and lists every form that compiled there and
+fails now as "file:line:col: regression: message (compiled in baseline)". --cache DIR keeps
+results between runs: forms whose text, package, preceding directives and backend are
+unchanged are not compiled again.
 
 exit codes: 0 every form compiled or was skipped; 1 some form failed, timed out or could
-not be read; 2 usage or setup error (missing or unusable Stage 0, unsupported runtime).`;
+not be read, or some form regressed against --baseline; 2 usage or setup error (missing or
+unusable Stage 0, unsupported runtime, unreadable baseline).`;
 
 export function parseCheckArgs(argv: string[], defaultWorkspace: string): CheckArgs {
-  const args: CheckArgs = { workspace: defaultWorkspace, backend: 'auto', sbclPath: 'sbcl', stage0: 'dist/clysm-stage0.wasm', json: false, timeoutMs: 5000, verbose: false, help: false };
+  const args: CheckArgs = { workspace: defaultWorkspace, backend: 'auto', sbclPath: 'sbcl', stage0: 'dist/clysm-stage0.wasm', json: false, timeoutMs: 5000, verbose: false, help: false, engine: 'embedded', wasmtimePath: 'wasmtime' };
   let workspaceSeen = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -53,6 +75,18 @@ export function parseCheckArgs(argv: string[], defaultWorkspace: string): CheckA
       case '--sbcl':
         args.sbclPath = value();
         break;
+      case '--engine': {
+        const engine = value();
+        if (engine !== 'embedded' && engine !== 'wasmtime') throw new UsageError('--engine must be embedded or wasmtime');
+        args.engine = engine;
+        break;
+      }
+      case '--wasmtime': {
+        // A bare name is looked up on PATH; a path is relative to the current folder.
+        const command = value();
+        args.wasmtimePath = command.includes('/') || command.includes(path.sep) ? path.resolve(command) : command;
+        break;
+      }
       case '--timeout-ms': {
         const n = Number(value());
         if (!Number.isInteger(n) || n <= 0) throw new UsageError('--timeout-ms needs a positive integer');
@@ -61,6 +95,15 @@ export function parseCheckArgs(argv: string[], defaultWorkspace: string): CheckA
       }
       case '--modules':
         args.modules = value().split(',').map((m) => m.trim()).filter((m) => m.length > 0);
+        break;
+      case '--report':
+        args.report = path.resolve(value());
+        break;
+      case '--baseline':
+        args.baseline = path.resolve(value());
+        break;
+      case '--cache':
+        args.cacheDir = path.resolve(value());
         break;
       case '--verbose':
       case '-v':

@@ -1,16 +1,42 @@
 // clysm-check: the headless checker. Runs the same reader, backend and blocker modules as the
 // language server, with no VS Code, and prints per-form results for a whole workspace.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { selectBackend } from '../../server/src/backends/createBackend';
+import { baselineFromReport, findRegressions, type Baseline } from '../../server/src/report/baseline';
 import { buildCheckReport, formatCheckReportText, isProblemStatus } from '../../server/src/report/checkReport';
+import { buildStage1Report, GENERATOR_VERSION } from '../../server/src/report/stage1Report';
+import { writeFileAtomic } from '../../server/src/workspace/atomicWrite';
+import { CacheStore } from '../../server/src/workspace/cacheStore';
 import { ResultCache } from '../../server/src/workspace/resultCache';
+import { makePersistedState, seedCache } from '../../server/src/workspace/snapshot';
 import { DiskFiles } from '../../server/src/workspace/workspaceFiles';
 import { resolveWorkspaceModules, WorkspaceModel } from '../../server/src/workspace/workspaceModel';
-import { parseCheckArgs, usage, UsageError } from './args';
+import { parseCheckArgs, usage, UsageError, type CheckArgs } from './args';
 
 const EXIT_OK = 0;
 const EXIT_FORMS_FAILED = 1;
 const EXIT_SETUP = 2;
+
+/** The --baseline report, or a message saying why it cannot be used. */
+function loadBaseline(file: string): Baseline | string {
+  try {
+    return baselineFromReport(`report ${file}`, JSON.parse(fs.readFileSync(file, 'utf8')));
+  } catch (error) {
+    return `baseline ${file} cannot be used: ${(error as Error).message}`;
+  }
+}
+
+function openCache(args: CheckArgs, log: ((m: string) => void) | undefined): { store: CacheStore; cache: ResultCache } | undefined {
+  if (!args.cacheDir) return undefined;
+  // A bad cache file is not an error: it is reported with --verbose and the run starts cold.
+  const store = new CacheStore(args.cacheDir, args.workspace, log);
+  const cache = new ResultCache();
+  const state = store.load();
+  if (state) seedCache(cache, state);
+  log?.(`cache ${store.file}: ${cache.size} results`);
+  return { store, cache };
+}
 
 async function main(argv: string[]): Promise<number> {
   let args;
@@ -29,6 +55,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const files = new DiskFiles(args.workspace);
   const log = args.verbose ? (m: string) => process.stderr.write(`[clysm] ${m}\n`) : undefined;
+  const baseline = args.baseline === undefined ? undefined : loadBaseline(args.baseline);
+  if (typeof baseline === 'string') {
+    process.stderr.write(`clysm-check: ${baseline}\n`);
+    return EXIT_SETUP;
+  }
   // The module list is needed by the backend (clysm.fs list-modules), so resolve it first.
   const moduleList = resolveWorkspaceModules(files, args.modules ?? null);
   const { backend, status, reason } = await selectBackend({
@@ -38,6 +69,8 @@ async function main(argv: string[]): Promise<number> {
     timeoutMs: args.timeoutMs,
     modules: moduleList.modules,
     sbclPath: args.sbclPath,
+    stage0Engine: args.engine,
+    wasmtimePath: args.wasmtimePath,
     log,
   });
   log?.(`backend ${backend.kind}: ${reason}`);
@@ -47,13 +80,48 @@ async function main(argv: string[]): Promise<number> {
       if (args.backend === 'auto') process.stderr.write(`clysm-check: ${reason}\n`);
       return EXIT_SETUP;
     }
-    const model = new WorkspaceModel(files, backend, new ResultCache(), args.modules ?? null);
+    const persistent = openCache(args, log);
+    const model = new WorkspaceModel(files, backend, persistent?.cache ?? new ResultCache(), args.modules ?? null);
     if (model.modules.length === 0) {
       process.stderr.write(`clysm-check: no Lisp modules found under ${args.workspace}\n`);
       return EXIT_SETUP;
     }
-    await model.analyzeAll(undefined, (p) => log?.(`module ${p.moduleNumber} of ${p.moduleCount}: ${p.file}`));
+    const started = performance.now();
+    const compiled = await model.analyzeAll(undefined, (p) => log?.(`module ${p.moduleNumber} of ${p.moduleCount}: ${p.file}`));
+    const lastRunMs = performance.now() - started;
+    log?.(`${compiled} forms sent to the backend in ${lastRunMs.toFixed(0)} ms`);
     const forms = model.allForms();
+    if (persistent) {
+      persistent.store.save(
+        makePersistedState({
+          root: args.workspace,
+          now: new Date(),
+          backend: { kind: backend.kind, identity: backend.identity() },
+          moduleListSource: model.moduleListSource,
+          modules: model.modules,
+          lastRun: new Date().toISOString(),
+          lastRunMs,
+          analyses: model.snapshot(),
+        }),
+      );
+    }
+    const regressions = findRegressions(forms, baseline);
+    const regressionIds = new Set(regressions.map((f) => f.id));
+    if (args.report) {
+      const full = buildStage1Report({
+        now: new Date(),
+        generatorVersion: GENERATOR_VERSION,
+        backend: { kind: backend.kind, reason, identity: backend.identity(), status: backend.status() },
+        modules: model.modules,
+        moduleListSource: model.moduleListSource,
+        forms,
+        problems: model.moduleProblems(),
+        baseline: baseline ? { source: baseline.source, defunFailures: baseline.defunFailures } : undefined,
+        regressionIds,
+      });
+      writeFileAtomic(args.report, `${JSON.stringify(full, null, 2)}\n`);
+      log?.(`report written to ${args.report}`);
+    }
     const report = buildCheckReport({
       backend: backend.kind,
       backendReason: reason,
@@ -64,8 +132,11 @@ async function main(argv: string[]): Promise<number> {
       summary: model.summary(),
       blockers: model.blockers(),
       problems: model.moduleProblems(),
+      baseline: baseline ? { source: baseline.source } : undefined,
+      regressionIds,
     });
     process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatCheckReportText(report)}\n`);
+    if (regressions.length > 0) return EXIT_FORMS_FAILED;
     return forms.some((f) => isProblemStatus(f.result.status)) ? EXIT_FORMS_FAILED : EXIT_OK;
   } finally {
     await backend.dispose();

@@ -1,25 +1,35 @@
-// The coverage status bar item. It renders clysm/status notifications; it computes nothing.
+// The coverage status bar item. It renders clysm/status notifications (and the regressions of the
+// last blocker tree); it computes nothing. A click focuses the Blockers view.
 import * as vscode from 'vscode';
-import type { ServerStatus } from '../../server/src/protocol';
+import type { FormRef, ServerStatus } from '../../server/src/protocol';
+import { escapeMarkdown, formLabel } from './views/labels';
+
+/** Regressions listed by name in the tooltip; the rest are counted. */
+const MAX_LISTED_REGRESSIONS = 5;
 
 export class CoverageStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
+  private status: ServerStatus | undefined;
+  private regressions: FormRef[] = [];
 
-  constructor() {
+  /** @param stage1Command the Generate Stage 1 command, linked from the tooltip when it exists. */
+  constructor(private readonly stage1Command: string | undefined) {
     this.item = vscode.window.createStatusBarItem('clysm.coverage', vscode.StatusBarAlignment.Left, 10);
     this.item.name = 'Clysm coverage';
-    this.item.command = 'clysm.showOutput';
+    this.item.command = 'clysm.focusBlockers';
     this.showMessage('$(sync~spin) Clysm', 'Starting the Clysm language server…');
     this.item.show();
   }
 
   showMessage(text: string, tooltip: string, warning = false): void {
+    this.status = undefined;
     this.item.text = text;
     this.item.tooltip = tooltip;
     this.item.backgroundColor = warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
   }
 
   update(status: ServerStatus): void {
+    this.status = status;
     const s = status.summary;
     const state = status.status.state;
     const unusable = state === 'error' || state === 'stub';
@@ -29,38 +39,73 @@ export class CoverageStatusBar implements vscode.Disposable {
       ? `${icon} Clysm: ${state === 'stub' ? 'Stage 0 is a stub' : 'backend error'}`
       : `${icon} Clysm ${s.coveragePct.toFixed(1)}% · ${s.compiled}/${denominator}`;
     this.item.backgroundColor = unusable ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    this.item.tooltip = tooltipFor(status);
+    this.item.tooltip = this.tooltipFor(status);
+  }
+
+  /** Regressions of the last blocker tree, for the tooltip. */
+  setRegressions(forms: FormRef[]): void {
+    this.regressions = forms;
+    if (this.status) this.item.tooltip = this.tooltipFor(this.status);
+  }
+
+  /** The text and tooltip as shown (for the extension API and tests). */
+  snapshot(): { text: string; tooltip: string; command: string | undefined } {
+    const tooltip = this.item.tooltip;
+    const command = this.item.command;
+    return {
+      text: this.item.text,
+      tooltip: typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? ''),
+      command: typeof command === 'string' ? command : command?.command,
+    };
   }
 
   dispose(): void {
     this.item.dispose();
   }
-}
 
-function tooltipFor(status: ServerStatus): vscode.MarkdownString {
-  const s = status.summary;
-  const b = status.status;
-  const md = new vscode.MarkdownString(undefined, true);
-  md.isTrusted = { enabledCommands: ['clysm.restartServer', 'clysm.showOutput', 'clysm.reanalyze'] };
-  md.appendMarkdown(`**Clysm self-compilation coverage: ${s.coveragePct.toFixed(2)}%**\n\n`);
-  md.appendMarkdown(`coverage = compiled / (total − skipped) = ${s.compiled} / (${s.total} − ${s.skipped})\n\n`);
-  md.appendMarkdown(
-    `compiled ${s.compiled} · failed ${s.failed} · skipped ${s.skipped} · timeout ${s.timeout} · read errors ${s.readErrors}` +
-      (s.crashed ? ` · crashed ${s.crashed}` : '') +
-      '\n\n',
-  );
-  md.appendMarkdown(`Backend: **${status.backend}** (${b.state}) on ${b.engine.name} ${b.engine.version}\n\n`);
-  if (status.backendReason) md.appendMarkdown(`Why: ${escapeMarkdown(status.backendReason)}\n\n`);
-  if (b.stage0) {
-    md.appendMarkdown(`Stage 0: \`${b.stage0.path}\` · ${b.stage0.size} bytes · sha256 \`${b.stage0.sha256.slice(0, 12)}\` · ${b.stage0.status}\n\n`);
+  private tooltipFor(status: ServerStatus): vscode.MarkdownString {
+    const s = status.summary;
+    const b = status.status;
+    const md = new vscode.MarkdownString(undefined, true);
+    const links = ['clysm.reanalyze', 'clysm.restartServer', 'clysm.showOutput', 'clysm.revealForm', 'clysm.focusBlockers'];
+    if (this.stage1Command) links.push(this.stage1Command);
+    md.isTrusted = { enabledCommands: links };
+    md.appendMarkdown(`**Clysm self-compilation coverage: ${s.coveragePct.toFixed(2)}%**\n\n`);
+    md.appendMarkdown(`coverage = compiled / (total − skipped) = ${s.compiled} / (${s.total} − ${s.skipped})\n\n`);
+    md.appendMarkdown(
+      `compiled ${s.compiled} · failed ${s.failed} · skipped ${s.skipped} · timeout ${s.timeout} · read errors ${s.readErrors}` +
+        (s.crashed ? ` · crashed ${s.crashed}` : '') +
+        '\n\n',
+    );
+    md.appendMarkdown(this.regressionsMarkdown(status));
+    if (status.snapshot) {
+      md.appendMarkdown(`Showing results cached at ${status.snapshot.savedAt}; ${status.snapshot.staleModules} modules not re-checked yet.\n\n`);
+    }
+    md.appendMarkdown(`Backend: **${status.backend}** (${b.state}) on ${b.engine.name} ${b.engine.version}\n\n`);
+    if (status.backendReason) md.appendMarkdown(`Why: ${escapeMarkdown(status.backendReason)}\n\n`);
+    if (b.stage0) {
+      md.appendMarkdown(`Stage 0: \`${b.stage0.path}\` · ${b.stage0.size} bytes · sha256 \`${b.stage0.sha256.slice(0, 12)}\` · ${b.stage0.status}\n\n`);
+    }
+    if (b.state !== 'ready') md.appendMarkdown(`⚠ ${escapeMarkdown(b.message)}\n\n`);
+    md.appendMarkdown(`Modules: ${status.modulesDone}/${status.modulesTotal} analysed (list from ${status.moduleListSource})\n\n`);
+    if (status.lastRun) md.appendMarkdown(`Last full run: ${status.lastRun} (${(status.lastRunMs ?? 0).toFixed(0)} ms)\n\n`);
+    const actions = ['[Re-check](command:clysm.reanalyze)', '[Restart server](command:clysm.restartServer)', '[Show output](command:clysm.showOutput)'];
+    if (this.stage1Command) actions.unshift(`[Generate Stage 1](command:${this.stage1Command})`);
+    md.appendMarkdown(actions.join(' · '));
+    return md;
   }
-  if (b.state !== 'ready') md.appendMarkdown(`⚠ ${escapeMarkdown(b.message)}\n\n`);
-  md.appendMarkdown(`Modules: ${status.modulesDone}/${status.modulesTotal} analysed (list from ${status.moduleListSource})\n\n`);
-  if (status.lastRun) md.appendMarkdown(`Last full run: ${status.lastRun} (${(status.lastRunMs ?? 0).toFixed(0)} ms)\n\n`);
-  md.appendMarkdown('[Re-check](command:clysm.reanalyze) · [Restart server](command:clysm.restartServer) · [Show output](command:clysm.showOutput)');
-  return md;
-}
 
-function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+  private regressionsMarkdown(status: ServerStatus): string {
+    // The count comes with the status; the names come from the last blocker tree.
+    const n = Math.max(status.regressions ?? 0, this.regressions.length);
+    const baseline = status.baselineSource ? ` · baseline: ${escapeMarkdown(status.baselineSource)}` : '';
+    if (n === 0) return `No regressions${baseline}\n\n`;
+    const listed = this.regressions.slice(0, MAX_LISTED_REGRESSIONS).map((f) => {
+      const args = encodeURIComponent(JSON.stringify([f]));
+      return `- [${escapeMarkdown(formLabel(f))}](command:clysm.revealForm?${args})`;
+    });
+    const rest = n - listed.length;
+    const more = rest > 0 ? [`- [${rest} more in the Blockers view](command:clysm.focusBlockers)`] : [];
+    return `**⚠ ${n} ${n === 1 ? 'regression' : 'regressions'}** (compiled in the baseline, fail now)${baseline}\n\n${[...listed, ...more].join('\n')}\n\n`;
+  }
 }

@@ -2,11 +2,16 @@
 // never in tests. Set CLYSM_CHECKOUT to a Clysm checkout to also time its largest module.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Stage0Backend } from '../../server/src/backends/stage0/backend';
 import { EmbeddedV8Engine } from '../../server/src/backends/stage0/engine';
 import { readTopLevelForms } from '../../server/src/reader';
+import { selectBackend } from '../../server/src/backends/createBackend';
+import { DiskFiles } from '../../server/src/workspace/workspaceFiles';
+import { resolveWorkspaceModules } from '../../server/src/workspace/workspaceModel';
 import { generateLargeModule } from './largeModule';
+import { benchWorkspace } from './workspaceBench';
 import { benchWasmReader } from './wasmSections';
 
 const root = path.resolve(__dirname, '..');
@@ -83,9 +88,55 @@ function benchCli(): void {
   console.log(`cli     clysm-check --json on the example workspace (${summary}), whole process: ${stats(samples)}`);
 }
 
+/** The example workspace plus a generated 400-form module, on the fixture Stage 0. */
+async function benchFixtureWorkspace(): Promise<void> {
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-bench-ws-'));
+  try {
+    fs.cpSync(exampleWorkspace, workspace, { recursive: true });
+    const large = 'src/zz/large-module.lisp';
+    fs.mkdirSync(path.join(workspace, 'src/zz'), { recursive: true });
+    fs.writeFileSync(path.join(workspace, large), generateLargeModule(13_605, 400));
+    const modules = resolveWorkspaceModules(new DiskFiles(workspace), null).modules;
+    const t0 = performance.now();
+    const { backend, status } = await selectBackend({ mode: 'stage0', workspaceRoot: workspace, stage0Path: 'dist/clysm-stage0.wasm', timeoutMs: 5000, modules });
+    const startMs = performance.now() - t0;
+    if (status.state !== 'ready') throw new Error(`fixture Stage 0 not ready: ${status.message}`);
+    try {
+      await benchWorkspace({ label: 'workspace[fixture]', root: workspace, backend, editedModule: large, backendStartMs: startMs });
+    } finally {
+      await backend.dispose();
+    }
+  } finally {
+    fs.rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+/** The same numbers on a real Clysm checkout with the SBCL backend (cold = a new SBCL process). */
+async function benchSbclWorkspace(checkout: string): Promise<void> {
+  const modules = resolveWorkspaceModules(new DiskFiles(checkout), null).modules;
+  const t0 = performance.now();
+  const { backend, status } = await selectBackend({ mode: 'sbcl', workspaceRoot: checkout, stage0Path: 'dist/clysm-stage0.wasm', timeoutMs: 5000, modules });
+  const startMs = performance.now() - t0;
+  try {
+    if (status.state !== 'ready') {
+      console.log(`workspace[sbcl]  skipped: ${status.message}`);
+      return;
+    }
+    await benchWorkspace({
+      label: 'workspace[sbcl]',
+      root: checkout,
+      backend,
+      editedModule: 'src/clysm/compiler/codegen/func-section.lisp',
+      backendStartMs: startMs,
+    });
+  } finally {
+    await backend.dispose();
+  }
+}
+
 async function main(): Promise<void> {
   console.log(`Node ${process.version}, V8 ${process.versions.v8}, ${process.platform}/${process.arch}`);
-  benchReader('generated module', generateLargeModule(13_600, 410));
+  benchReader('generated module', generateLargeModule(13_605, 409));
   const checkout = process.env.CLYSM_CHECKOUT;
   if (checkout) {
     const funcSection = path.join(checkout, 'src/clysm/compiler/codegen/func-section.lisp');
@@ -94,6 +145,8 @@ async function main(): Promise<void> {
   await benchEngine();
   benchCli();
   console.log(benchWasmReader());
+  await benchFixtureWorkspace();
+  if (checkout) await benchSbclWorkspace(checkout);
 }
 
 void main().catch((error: unknown) => {

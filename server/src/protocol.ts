@@ -1,6 +1,7 @@
 // The typed protocol between the Clysm client and server, beyond standard LSP.
 // Both sides import this file; the client holds no analysis logic, it only renders these.
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import type { Summary } from './blockers/model';
 import type { BackendStatus } from './types';
 
 /** The `clysm` settings the server needs; the client sends them as initializationOptions. */
@@ -15,6 +16,14 @@ export interface ServerSettings {
   sbclExtraArgs: string[];
   /** Folder for saved SBCL cores (the extension's global storage); none in the CLI. */
   coreCacheDir?: string;
+  /** Absolute path of a report JSON to compare each run with (`clysm.baselineReport`); the previous run when absent. */
+  baselineReport?: string;
+  /** Folder for the persistent result cache (the extension's workspace storage); none in the CLI. */
+  storageDir?: string;
+  /** `clysm.stage0.engine`: `embedded` (V8 in the server, the default) or `wasmtime`. */
+  stage0Engine?: 'embedded' | 'wasmtime';
+  /** `clysm.wasmtime.path`: the wasmtime executable for the wasmtime engine (default `wasmtime`). */
+  wasmtimePath?: string;
 }
 
 export const defaultServerSettings: ServerSettings = {
@@ -28,18 +37,8 @@ export const defaultServerSettings: ServerSettings = {
   sbclExtraArgs: [],
 };
 
-export interface CoverageCounts {
-  total: number;
-  compiled: number;
-  failed: number;
-  skipped: number;
-  timeout: number;
-  readErrors: number;
-  noOutput: number;
-  crashed: number;
-  /** compiled / (total − skipped) × 100, 2 decimals. */
-  coveragePct: number;
-}
+/** Per-status counts and coverage (compiled / (total − skipped) × 100, 2 decimals). */
+export type CoverageCounts = Summary;
 
 /** What the status bar shows: backend health plus the workspace coverage. */
 export interface ServerStatus {
@@ -57,6 +56,12 @@ export interface ServerStatus {
   /** ISO time the last whole-workspace analysis finished. */
   lastRun?: string;
   lastRunMs?: number;
+  /** Forms that compiled in the baseline and fail now. */
+  regressions: number;
+  /** What regressions are measured against: `previous run (…)`, `report <path>`, or `none (first run)`. */
+  baselineSource: string;
+  /** Present while results from the persisted cache are shown that have not been re-checked yet. */
+  snapshot?: { savedAt: string; staleModules: number };
 }
 
 /** Server → client whenever the status or the coverage changes. */
@@ -79,6 +84,8 @@ export interface FormRef {
   name: string | null;
   status: string;
   message: string | null;
+  /** Compiled in the baseline, fails now. */
+  regression?: boolean;
 }
 
 export interface BlockerPatternNode {
@@ -125,6 +132,8 @@ export interface ModuleRow {
   coveragePct: number;
   /** Missing file, non-UTF-8 text. */
   problem?: string;
+  /** The counts come from the persisted cache and the module has not been re-checked yet. */
+  stale?: boolean;
 }
 
 export const ModulesRequest = new RequestType0<ModuleRow[], void>('clysm/modules');
@@ -135,3 +144,6 @@ export interface ExportReportParams {
 }
 
 export const ExportReportRequest = new RequestType<ExportReportParams, { path: string; forms: number }, void>('clysm/exportReport');
+
+// Stage 1 generation, diffs and the fixed-point check (server/src/stage1/protocol.ts).
+export * from './stage1/protocol';

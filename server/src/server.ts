@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import {
   createConnection,
   DocumentDiagnosticReportKind,
+  ErrorCodes,
+  ResponseError,
   MessageType,
   ShowMessageNotification,
   ProposedFeatures,
@@ -14,9 +16,18 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { diagnosticFor, hoverMarkdown } from './lsp/formPresentation';
-import { defaultServerSettings, ReanalyzeRequest, StatusNotification, StatusRequest, type ServerSettings } from './protocol';
+import {
+  BlockerTreeRequest,
+  defaultServerSettings,
+  ExportReportRequest,
+  ModulesRequest,
+  ReanalyzeRequest,
+  StatusNotification,
+  StatusRequest,
+  type ServerSettings,
+} from './protocol';
 import { Session } from './session';
-import type { BackendStatus } from './types';
+import type { AnalyzedForm, BackendStatus } from './types';
 
 const connection = createConnection(ProposedFeatures.all);
 // A failed notification or a bug in one handler must never take the server down with it.
@@ -146,12 +157,17 @@ connection.languages.diagnostics.on(async (params, token): Promise<DocumentDiagn
   // Debounce: re-check only once typing has paused for the configured delay.
   const wait = (lastChange.get(uri) ?? 0) + settings.diagnosticsDelayMs - Date.now();
   if (wait > 0) await sleep(wait, token);
-  if (token.isCancellationRequested || !session.isReady()) return { kind: DocumentDiagnosticReportKind.Full, items: session.isReady() ? previous : [] };
+  if (!session.isReady()) {
+    // Until the backend is ready, show the persisted results when they match this very text.
+    const stored = session.storedFormsFor(rel, document.getText());
+    return { kind: DocumentDiagnosticReportKind.Full, items: stored ? diagnosticsOf(stored) : [] };
+  }
+  if (token.isCancellationRequested) return { kind: DocumentDiagnosticReportKind.Full, items: previous };
   const controller = new AbortController();
   token.onCancellationRequested(() => controller.abort());
   try {
     const analysis = await session.analyzeDocument(rel, document.getText(), controller.signal);
-    const items = (analysis?.forms ?? []).map(diagnosticFor).filter((d) => d !== undefined) as Diagnostic[];
+    const items = diagnosticsOf(analysis?.forms ?? []);
     const problem = session.workspace()?.problems.get(rel);
     if (problem) items.unshift({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 2, source: 'clysm', code: 'file', message: problem });
     lastDiagnostics.set(uri, items);
@@ -161,6 +177,10 @@ connection.languages.diagnostics.on(async (params, token): Promise<DocumentDiagn
     return { kind: DocumentDiagnosticReportKind.Full, items: previous };
   }
 });
+
+function diagnosticsOf(forms: readonly AnalyzedForm[]): Diagnostic[] {
+  return forms.map((f) => diagnosticFor(f, session?.isRegression(f) ?? false)).filter((d) => d !== undefined) as Diagnostic[];
+}
 
 connection.onHover((params) => {
   const document = documents.get(params.textDocument.uri);
@@ -173,6 +193,7 @@ connection.onHover((params) => {
   const markdown = hoverMarkdown(form, {
     blockers: model.blockers(),
     summary: model.summary(),
+    regressionBaseline: session.isRegression(form) ? session.baselineSource() : undefined,
   });
   return { contents: { kind: 'markdown', value: markdown }, range: form.form.range };
 });
@@ -189,6 +210,20 @@ connection.onRequest(StatusRequest, () => session?.status() ?? {
   backend: 'none', backendReason: '', status: { state: 'stopped', message: 'no workspace folder', engine: { name: 'none', version: '' } },
   busy: false, modulesDone: 0, modulesTotal: 0, moduleListSource: '',
   summary: { total: 0, compiled: 0, failed: 0, skipped: 0, timeout: 0, readErrors: 0, noOutput: 0, crashed: 0, coveragePct: 0 },
+  regressions: 0, baselineSource: 'none',
+});
+
+connection.onRequest(BlockerTreeRequest, (params) => session?.blockerTree(params.file) ?? { regressions: [], categories: [], totalForms: 0 });
+
+connection.onRequest(ModulesRequest, () => session?.moduleRows() ?? []);
+
+connection.onRequest(ExportReportRequest, (params) => {
+  if (!session) throw new ResponseError(ErrorCodes.InvalidRequest, 'no workspace folder: nothing to export');
+  try {
+    return session.exportReport(params.path);
+  } catch (error) {
+    throw new ResponseError(ErrorCodes.InternalError, `could not write ${params.path}: ${(error as Error).message}`);
+  }
 });
 
 connection.onRequest(ReanalyzeRequest, async () => {

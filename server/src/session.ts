@@ -1,13 +1,22 @@
 // One language-server session over one workspace folder: the backend, the workspace model,
-// the open buffers, and the background analysis. server.ts only wires LSP to this.
+// the open buffers, the background analysis, the persisted cache and the regression baseline.
+// server.ts only wires LSP to this.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { selectBackend } from './backends/createBackend';
-import type { ServerSettings, ServerStatus } from './protocol';
+import { selectBackend, type BackendConfig, type SelectedBackend } from './backends/createBackend';
+import { buildBlockerTree, buildModuleRows } from './lsp/viewData';
+import type { BlockerTree, ModuleRow, ServerSettings, ServerStatus } from './protocol';
+import { findRegressions } from './report/baseline';
+import { BaselineTracker } from './report/baselineTracker';
+import { buildStage1Report, GENERATOR_VERSION, type Stage1Report } from './report/stage1Report';
 import type { AnalyzedForm, BackendStatus, CompilerBackend } from './types';
-import { AnalysisCancelled, type ModuleAnalysis } from './workspace/analyzeModule';
+import { AnalysisCancelled, textHash, type ModuleAnalysis } from './workspace/analyzeModule';
+import { writeFileAtomic } from './workspace/atomicWrite';
+import { CacheStore, DebouncedWriter } from './workspace/cacheStore';
 import { ResultCache } from './workspace/resultCache';
+import { makePersistedState, seedCache } from './workspace/snapshot';
 import { DiskFiles, OverlayFiles } from './workspace/workspaceFiles';
-import { resolveWorkspaceModules, WorkspaceModel, type ProgressReport } from './workspace/workspaceModel';
+import { WorkspaceModel, type ProgressReport } from './workspace/workspaceModel';
 
 export interface SessionHooks {
   log(message: string): void;
@@ -20,23 +29,46 @@ export interface SessionHooks {
   progress(report: ProgressReport | undefined): void;
 }
 
+export interface SessionOptions {
+  /** Replaceable for tests (e.g. to count backend calls); defaults to the real selection. */
+  selectBackend?: (config: BackendConfig) => Promise<SelectedBackend>;
+  /** Delay between an edit and the cache write it causes (edits come in bursts). */
+  cacheWriteDelayMs?: number;
+}
+
 const stoppedStatus: BackendStatus = { state: 'starting', message: 'starting', engine: { name: 'none', version: '' } };
+const DEFAULT_CACHE_WRITE_DELAY_MS = 2000;
+
+interface WholeRun {
+  /** A whole run (start, restart, re-analyse) rotates the "previous run" baseline; a run caused by an edit does not. */
+  rotateBaseline: boolean;
+}
 
 export class Session {
   private backend: CompilerBackend | undefined;
   private model: WorkspaceModel | undefined;
   private readonly files: OverlayFiles;
   private readonly cache = new ResultCache();
+  private readonly baselines = new BaselineTracker((file) => fs.readFileSync(file, 'utf8'));
+  private store: CacheStore | undefined;
+  private writer: DebouncedWriter | undefined;
+  private snapshotSavedAt: string | undefined;
   private busyCount = 0;
   private background: AbortController | undefined;
+  /** A rotating whole run was started and has not completed yet (a later run finishes its job). */
+  private runCompletionPending = false;
+  private downstreamTimer: NodeJS.Timeout | undefined;
   private lastRun: string | undefined;
   private lastRunMs: number | undefined;
   private backendReason = '';
+  private backendStatusSubscription: { dispose(): void } | undefined;
+  private regressionMemo: { key: string; ids: Set<string> } | undefined;
 
   constructor(
     readonly root: string,
     private settings: ServerSettings,
     private readonly hooks: SessionHooks,
+    private readonly options: SessionOptions = {},
   ) {
     this.files = new OverlayFiles(new DiskFiles(root));
   }
@@ -52,27 +84,77 @@ export class Session {
     return path.resolve(this.root, this.settings.stage0Path);
   }
 
+  /** Shows the persisted results at once, then starts the backend and revalidates in the background. */
   async start(): Promise<void> {
-    const modules = resolveWorkspaceModules(this.files, this.settings.modules).modules;
+    this.ensureModel();
+    await this.startBackend();
+  }
+
+  private ensureModel(): WorkspaceModel {
+    if (this.model) return this.model;
+    const model = new WorkspaceModel(this.files, undefined, this.cache, this.settings.modules);
+    model.onDirectivesChanged = (moduleIndex) => this.scheduleDownstream(moduleIndex);
+    this.model = model;
+    this.hooks.log(`module list: ${model.modules.length} modules from ${model.moduleListSource}`);
+    this.configureBaseline();
+    this.restorePersisted(model);
+    return model;
+  }
+
+  private configureBaseline(): void {
+    const report = this.settings.baselineReport ? path.resolve(this.root, this.settings.baselineReport) : undefined;
+    const problem = this.baselines.configure(report);
+    if (problem) this.hooks.log(`${problem}; comparing with the previous run instead`);
+  }
+
+  /** Loads the last snapshot (if any) and publishes it before any backend exists. */
+  private restorePersisted(model: WorkspaceModel): void {
+    if (!this.settings.storageDir) return;
+    const store = new CacheStore(this.settings.storageDir, this.root, (m) => this.hooks.log(m));
+    this.store = store;
+    this.writer = new DebouncedWriter(() => this.saveState(), this.options.cacheWriteDelayMs ?? DEFAULT_CACHE_WRITE_DELAY_MS);
+    const state = store.load();
+    if (!state) return;
+    seedCache(this.cache, state);
+    const restored = model.restore(state.analyses);
+    this.lastRun = state.lastRun;
+    this.lastRunMs = state.lastRunMs;
+    this.snapshotSavedAt = state.savedAt;
+    this.baselines.restore(state.previousRun, model.allForms(), state.savedAt);
+    this.hooks.log(`restored ${restored} modules (${this.cache.size} cached results) from ${store.file}, saved ${state.savedAt}`);
+    this.publishStatus();
+    this.hooks.resultsChanged();
+  }
+
+  private async startBackend(): Promise<void> {
+    const model = this.ensureModel();
+    const select = this.options.selectBackend ?? selectBackend;
     const selected = await this.withBusy(() =>
-      selectBackend({
+      select({
         mode: this.settings.backend,
         workspaceRoot: this.root,
         stage0Path: this.settings.stage0Path,
         timeoutMs: this.settings.stage0TimeoutMs,
-        modules,
+        modules: model.modules,
         sbclPath: this.settings.sbclPath,
         sbclDynamicSpaceSizeMb: this.settings.sbclDynamicSpaceSizeMb,
         sbclExtraArgs: this.settings.sbclExtraArgs,
         coreCacheDir: this.settings.coreCacheDir,
+        stage0Engine: this.settings.stage0Engine,
+        wasmtimePath: this.settings.wasmtimePath,
         log: (m) => this.hooks.log(m),
       }),
     );
     this.backend = selected.backend;
     this.backendReason = selected.reason;
+    model.setBackend(this.backend);
+    this.backendStatusSubscription?.dispose();
+    // A crash and restart of SBCL happen between analyses' own status reports: forward them.
+    this.backendStatusSubscription = this.backend.onDidChangeStatus?.((changed) => {
+      if (changed.state === 'error') this.hooks.backendProblem(changed);
+      this.publishStatus();
+    });
     const status = selected.status;
-    this.model = new WorkspaceModel(this.files, this.backend, this.cache, this.settings.modules);
-    this.hooks.log(`module list: ${this.model.modules.length} modules from ${this.model.moduleListSource}`);
     this.hooks.log(`backend ${this.backend.kind} (${selected.reason}): ${status.state}: ${status.message}`);
     if (status.state !== 'ready') this.hooks.backendProblem(status);
     this.publishStatus();
@@ -87,8 +169,9 @@ export class Session {
   /** Re-reads Stage 0 (it changed on disk) and re-checks everything. */
   async restartBackend(): Promise<void> {
     this.background?.abort();
+    this.backendStatusSubscription?.dispose();
     await this.backend?.dispose();
-    await this.start();
+    await this.startBackend();
   }
 
   /** Drops every cached result and analyses the whole workspace again. */
@@ -105,22 +188,34 @@ export class Session {
   }
 
   /** Background analysis of every module in list order. Cancels a running one first. */
-  async analyzeWorkspace(): Promise<void> {
-    if (!this.model || !this.isReady()) return;
+  async analyzeWorkspace(run: WholeRun = { rotateBaseline: true }): Promise<void> {
+    const model = this.model;
+    if (!model || !this.isReady()) return;
     this.background?.abort();
     const controller = new AbortController();
     this.background = controller;
+    if (run.rotateBaseline) {
+      this.configureBaseline();
+      this.baselines.runStarted();
+      this.runCompletionPending = true;
+    }
     const started = performance.now();
     try {
-      await this.withBusy(() =>
-        this.model!.analyzeAll(controller.signal, (report) => {
+      const compiled = await this.withBusy(() =>
+        model.analyzeAll(controller.signal, (report) => {
           this.hooks.progress(report);
           this.publishStatus();
         }),
       );
       this.lastRunMs = performance.now() - started;
       this.lastRun = new Date().toISOString();
-      this.hooks.log(`workspace analysed: ${this.model.allForms().length} forms in ${this.lastRunMs.toFixed(0)} ms`);
+      this.snapshotSavedAt = undefined;
+      if (this.runCompletionPending) {
+        this.baselines.runCompleted(model.allForms(), this.lastRun);
+        this.runCompletionPending = false;
+      }
+      this.hooks.log(`workspace analysed: ${model.allForms().length} forms, ${compiled} sent to the backend, in ${this.lastRunMs.toFixed(0)} ms`);
+      this.writer?.now();
     } catch (error) {
       if (!(error instanceof AnalysisCancelled)) this.hooks.log(`workspace analysis failed: ${String(error)}`);
     } finally {
@@ -129,6 +224,19 @@ export class Session {
       this.publishStatus();
       this.hooks.resultsChanged();
     }
+  }
+
+  /**
+   * An order-sensitive form of module `moduleIndex` changed: every later module is keyed
+   * differently now. Re-check them once the edits pause (unchanged keys cost nothing).
+   */
+  private scheduleDownstream(moduleIndex: number): void {
+    this.hooks.log(`directives of module ${moduleIndex} changed: re-checking the modules after it`);
+    if (this.downstreamTimer) clearTimeout(this.downstreamTimer);
+    this.downstreamTimer = setTimeout(() => {
+      this.downstreamTimer = undefined;
+      void this.analyzeWorkspace({ rotateBaseline: false });
+    }, Math.max(200, this.settings.diagnosticsDelayMs));
   }
 
   /** The editor's buffer for a module (undefined when closed: fall back to the file on disk). */
@@ -141,6 +249,7 @@ export class Session {
     if (!this.model || !this.backend || this.backend.status().state === 'error') return undefined;
     const analysis = await this.withBusy(() => this.model!.analyzeFile(relPath, signal, text));
     this.publishStatus();
+    this.writer?.schedule();
     return analysis;
   }
 
@@ -156,17 +265,28 @@ export class Session {
     const before = this.model.modules.join('\n');
     this.model.refreshModuleList();
     if (before !== this.model.modules.join('\n')) {
-      await this.analyzeWorkspace();
+      await this.analyzeWorkspace({ rotateBaseline: false });
     } else if (this.model.moduleIndexOf(relPath) !== undefined && this.isReady()) {
       await this.withBusy(() => this.model!.analyzeFile(relPath));
       this.publishStatus();
       this.hooks.resultsChanged();
+      this.writer?.schedule();
     }
   }
 
   formAt(relPath: string, offset: number): AnalyzedForm | undefined {
     const analysis = this.model?.analysisOf(relPath);
     return analysis?.forms.find((f) => f.form.start <= offset && offset <= f.form.end);
+  }
+
+  /**
+   * Stored results for a document while the backend is still starting, when they match its
+   * text exactly. Not once the backend turned out unusable: then nothing is painted red.
+   */
+  storedFormsFor(relPath: string, text: string): AnalyzedForm[] | undefined {
+    if (this.backend && this.backend.status().state !== 'starting') return undefined;
+    const analysis = this.model?.analysisOf(relPath);
+    return analysis && analysis.textHash === textHash(text) ? analysis.forms : undefined;
   }
 
   moduleIndexOf(relPath: string): number | undefined {
@@ -177,8 +297,70 @@ export class Session {
     return this.model;
   }
 
+  /** Ids of the forms that compiled in the baseline and fail now (memoised per model and baseline version). */
+  regressionIds(): ReadonlySet<string> {
+    const model = this.model;
+    if (!model) return new Set();
+    const key = `${model.version}:${this.baselines.version}`;
+    if (this.regressionMemo?.key !== key) {
+      this.regressionMemo = { key, ids: new Set(findRegressions(model.allForms(), this.baselines.current()).map((f) => f.id)) };
+    }
+    return this.regressionMemo.ids;
+  }
+
+  isRegression(form: AnalyzedForm): boolean {
+    return this.regressionIds().has(form.id);
+  }
+
+  baselineSource(): string {
+    return this.baselines.source();
+  }
+
+  blockerTree(file?: string): BlockerTree {
+    return buildBlockerTree(this.model?.allForms() ?? [], this.regressionIds(), file);
+  }
+
+  moduleRows(): ModuleRow[] {
+    const model = this.model;
+    if (!model) return [];
+    return buildModuleRows(
+      model.modules,
+      (file) => {
+        const analysis = model.analysisOf(file);
+        return analysis ? { forms: analysis.forms, stale: model.isStale(file) } : undefined;
+      },
+      (file) => model.problems.get(file),
+    );
+  }
+
+  stage1Report(now = new Date()): Stage1Report {
+    const model = this.model;
+    const baseline = this.baselines.current();
+    return buildStage1Report({
+      now,
+      generatorVersion: GENERATOR_VERSION,
+      backend: { kind: this.backend?.kind ?? 'none', reason: this.backendReason, identity: this.backend?.identity() ?? '', status: this.backend?.status() ?? stoppedStatus },
+      modules: model?.modules ?? [],
+      moduleListSource: model?.moduleListSource ?? '',
+      forms: model?.allForms() ?? [],
+      problems: model?.moduleProblems() ?? [],
+      baseline: baseline ? { source: baseline.source, defunFailures: baseline.defunFailures } : undefined,
+      regressionIds: this.regressionIds(),
+    });
+  }
+
+  /** Writes the report atomically (a temp file, then a rename). */
+  exportReport(target: string): { path: string; forms: number } {
+    const file = path.resolve(this.root, target);
+    const report = this.stage1Report();
+    writeFileAtomic(file, `${JSON.stringify(report, null, 2)}\n`);
+    this.hooks.log(`report written to ${file}: ${report.forms.length} forms`);
+    return { path: file, forms: report.forms.length };
+  }
+
   status(): ServerStatus {
     const summary = this.model?.summary();
+    const stale = this.model?.staleModuleCount() ?? 0;
     return {
       backend: this.backend?.kind ?? 'none',
       backendReason: this.backendReason,
@@ -190,12 +372,36 @@ export class Session {
       summary: summary ?? { total: 0, compiled: 0, failed: 0, skipped: 0, timeout: 0, readErrors: 0, noOutput: 0, crashed: 0, coveragePct: 0 },
       lastRun: this.lastRun,
       lastRunMs: this.lastRunMs,
+      regressions: this.regressionIds().size,
+      baselineSource: this.baselines.source(),
+      ...(stale > 0 && this.snapshotSavedAt !== undefined && { snapshot: { savedAt: this.snapshotSavedAt, staleModules: stale } }),
     };
   }
 
   async dispose(): Promise<void> {
     this.background?.abort();
+    if (this.downstreamTimer) clearTimeout(this.downstreamTimer);
+    this.writer?.flush();
+    this.backendStatusSubscription?.dispose();
     await this.backend?.dispose();
+  }
+
+  private saveState(): void {
+    const model = this.model;
+    if (!model || !this.store) return;
+    this.store.save(
+      makePersistedState({
+        root: this.root,
+        now: new Date(),
+        backend: { kind: this.backend?.kind ?? 'none', identity: this.backend?.identity() ?? '' },
+        moduleListSource: model.moduleListSource,
+        modules: model.modules,
+        lastRun: this.lastRun,
+        lastRunMs: this.lastRunMs,
+        analyses: model.snapshot(),
+        previousRun: this.baselines.persisted(),
+      }),
+    );
   }
 
   private publishStatus(): void {

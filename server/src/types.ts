@@ -109,6 +109,8 @@ export interface CompilerBackend {
   identity(): string;
   start(): Promise<BackendStatus>;
   status(): BackendStatus;
+  /** Status changes after start() (SBCL restarting after a crash), so the status bar follows them. */
+  onDidChangeStatus?(listener: (status: BackendStatus) => void): { dispose(): void };
   compileForm(request: CompileRequest, signal?: AbortSignal): Promise<FormResult>;
   dispose(): Promise<void>;
 }

@@ -11,12 +11,26 @@ export interface SuiteCounts {
   failures: { title: string; error: string }[];
 }
 
+/** Suites that need a workspace of their own: they run only when CLYSM_TEST_SUITES names them. */
+const DEDICATED_SUITES = new Set(['sbcl']);
+
+/**
+ * The suite files to load. CLYSM_TEST_SUITES (comma-separated names, `sbcl` for sbcl.test.js)
+ * picks exactly those; unset, every suite but the dedicated ones runs.
+ */
+export function suiteFiles(dir: string, selection: string | undefined = process.env.CLYSM_TEST_SUITES): string[] {
+  const all = fs.readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort();
+  const wanted = selection?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (!wanted?.length) return all.filter((f) => !DEDICATED_SUITES.has(f.slice(0, -'.test.js'.length)));
+  const missing = wanted.filter((name) => !all.includes(`${name}.test.js`));
+  if (missing.length) throw new Error(`CLYSM_TEST_SUITES names unknown suites: ${missing.join(', ')}`);
+  return wanted.map((name) => `${name}.test.js`);
+}
+
 export function run(): Promise<void> {
   // No colour: the output goes through the workbench's log hook, not a terminal.
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec' });
-  for (const f of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) {
-    mocha.addFile(path.join(__dirname, f));
-  }
+  for (const f of suiteFiles(__dirname)) mocha.addFile(path.join(__dirname, f));
   const counts: SuiteCounts = { passed: 0, failed: 0, pending: 0, failures: [] };
   return new Promise((resolve, reject) => {
     try {

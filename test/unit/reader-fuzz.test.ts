@@ -7,18 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LineIndex, innerOperators, isNumberToken, readTopLevelForms, symbolName } from '../../server/src/reader/index.js';
 import type { TopLevelForm } from '../../server/src/types.js';
+import { prng } from '../support/prng';
 
-/** mulberry32: small, fast, and the same sequence on every run. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Random {
   constructor(readonly next: () => number) {}

@@ -23,6 +23,7 @@ import {
   type ValType,
 } from '../support/wasmBuilder';
 import { repoRoot } from '../support/repo';
+import { prng } from '../support/prng';
 
 // V8's WebAssembly (validation and imports/exports/customSections are the independent oracle).
 const wasm = webAssembly();
@@ -527,17 +528,6 @@ describe('readModule: malformed input throws WasmFormatError with an offset', ()
   });
 });
 
-/** mulberry32: a small seeded PRNG, so a failing fuzz case can be replayed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(input: Bin, rand: () => number): Bin {
   const int = (n: number): number => Math.floor(rand() * n);

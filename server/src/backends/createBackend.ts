@@ -1,10 +1,12 @@
 // Builds and starts the configured compiler backend, and decides between them in "auto"
 // mode. The one place that knows which backends exist, shared by the server and the CLI.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BackendStatus, CompilerBackend } from '../types';
 import { SbclBackend } from './sbcl/sbclBackend';
 import { Stage0Backend } from './stage0/backend';
+import type { EngineKind } from './stage0/stage0Engine';
 
 export type BackendMode = 'auto' | 'stage0' | 'sbcl';
 
@@ -21,6 +23,12 @@ export interface BackendConfig {
   sbclExtraArgs?: string[];
   /** Saved SBCL cores live here (the extension's global storage), so restarts are fast. */
   coreCacheDir?: string;
+  /** Which engine runs Stage 0 (`clysm.stage0.engine`); default `embedded`. */
+  stage0Engine?: EngineKind;
+  /** The wasmtime executable (`clysm.wasmtime.path`): a name on PATH, or a path (relative to the workspace). */
+  wasmtimePath?: string;
+  /** Cache of precompiled `.cwasm` files; default `clysm-wasmtime-cache` in the OS temp folder. */
+  wasmtimeCacheDir?: string;
   log?: (message: string) => void;
 }
 
@@ -43,7 +51,16 @@ function createStage0(config: BackendConfig): Stage0Backend {
     // (docs/stage0-abi.md §9). A killed process always stops, and costs ~0.01 ms per form.
     isolation: 'process',
     log: config.log,
+    engine: config.stage0Engine,
+    wasmtimePath: resolveCommand(config.workspaceRoot, config.wasmtimePath ?? 'wasmtime'),
+    wasmtimeCacheDir: config.wasmtimeCacheDir,
   });
+}
+
+/** A bare name is looked up on PATH; anything with a slash is a path, relative to the workspace. */
+function resolveCommand(workspaceRoot: string, command: string): string {
+  if (command.startsWith('~/')) return path.join(os.homedir(), command.slice(2));
+  return command.includes('/') || command.includes(path.sep) ? path.resolve(workspaceRoot, command) : command;
 }
 
 function createSbcl(config: BackendConfig): SbclBackend {

@@ -7,6 +7,8 @@ import type { AnalyzedForm, Range } from '../types';
 export interface DiagnosticData {
   id: string;
   status: string;
+  /** Compiled in the baseline, fails now (LSP has no diagnostic tag for this). */
+  regression?: boolean;
 }
 
 export interface FormDiagnostic {
@@ -22,9 +24,12 @@ export interface FormDiagnostic {
 /** Statuses that are problems in the source being compiled (or in the compiler on it). */
 const problemStatuses = new Set(['failed', 'timeout', 'read-error', 'crashed']);
 
-export function diagnosticFor(form: AnalyzedForm): FormDiagnostic | undefined {
+/** Prefix of a regression's diagnostic message: LSP's only tags are Unnecessary and Deprecated. */
+export const REGRESSION_PREFIX = 'Regression: ';
+
+export function diagnosticFor(form: AnalyzedForm, regression = false): FormDiagnostic | undefined {
   if (!problemStatuses.has(form.result.status)) return undefined;
-  return {
+  const diagnostic: FormDiagnostic = {
     range: form.blameRange ?? form.form.range,
     // A timeout or crash says more about the compiler than about the form: warn, don't fail.
     severity: form.result.status === 'timeout' || form.result.status === 'crashed' ? 2 : 1,
@@ -33,6 +38,11 @@ export function diagnosticFor(form: AnalyzedForm): FormDiagnostic | undefined {
     message: form.result.message ?? form.result.status,
     data: { id: form.id, status: form.result.status },
   };
+  if (regression) {
+    diagnostic.message = REGRESSION_PREFIX + diagnostic.message;
+    diagnostic.data.regression = true;
+  }
+  return diagnostic;
 }
 
 function formLabel(form: AnalyzedForm): string {
@@ -49,6 +59,8 @@ export interface HoverContext {
   /** Blockers of the whole workspace. */
   blockers: Blocker[];
   summary: Summary;
+  /** Set when the form is a regression: where the baseline comes from. */
+  regressionBaseline?: string;
 }
 
 export function hoverMarkdown(form: AnalyzedForm, context: HoverContext): string {
@@ -67,6 +79,7 @@ export function hoverMarkdown(form: AnalyzedForm, context: HoverContext): string
       break;
     default: {
       lines.push(`${head} — **${r.status}**`);
+      if (context.regressionBaseline) lines.push(`**Regression:** this form compiled in the baseline (${context.regressionBaseline}).`);
       const category = form.category ?? r.status;
       const blame = form.blameOperator ? ` · blamed on \`${form.blameOperator}\`` : '';
       lines.push(`Blocker: \`${category}\`${blame}`);

@@ -40,6 +40,9 @@ export interface CheckReport {
   forms: CheckReportForm[];
   blockers: { category: string; count: number; impact_pct: number; priority: string; recommendation: string; forms: string[] }[];
   problems: { file: string; message: string }[];
+  /** Only with --baseline: where it came from, and the forms that compiled there and fail now. */
+  baseline?: { source: string; regressions: number };
+  regressions?: CheckReportForm[];
 }
 
 export interface CheckReportInput {
@@ -52,11 +55,13 @@ export interface CheckReportInput {
   summary: Summary;
   blockers: Blocker[];
   problems: { file: string; message: string }[];
+  baseline?: { source: string };
+  regressionIds?: ReadonlySet<string>;
 }
 
 export function buildCheckReport(input: CheckReportInput): CheckReport {
   const { status, summary } = input;
-  return {
+  const report: CheckReport = {
     backend: input.backend,
     backend_reason: input.backendReason,
     engine: { name: status.engine.name, version: status.engine.version },
@@ -86,6 +91,12 @@ export function buildCheckReport(input: CheckReportInput): CheckReport {
     })),
     problems: input.problems,
   };
+  if (input.baseline) {
+    const ids = input.regressionIds ?? new Set<string>();
+    report.regressions = input.forms.filter((f) => ids.has(f.id)).map(toReportForm);
+    report.baseline = { source: input.baseline.source, regressions: report.regressions.length };
+  }
+  return report;
 }
 
 function toReportForm(f: AnalyzedForm): CheckReportForm {
@@ -116,6 +127,9 @@ export function isProblemStatus(status: string): boolean {
 /** Text mode: one `file:line:col: category: message` line per problem, then coverage and blockers. */
 export function formatCheckReportText(report: CheckReport, topBlockers = 10): string {
   const lines: string[] = [];
+  for (const f of report.regressions ?? []) {
+    lines.push(`${f.file}:${f.line}:${f.column}: regression: ${(f.message ?? f.status).split('\n')[0]} (compiled in baseline)`);
+  }
   for (const f of report.forms) {
     if (!isProblemStatus(f.status)) continue;
     const message = (f.message ?? f.status).split('\n')[0];
@@ -130,6 +144,10 @@ export function formatCheckReportText(report: CheckReport, topBlockers = 10): st
       (s.crashed ? ` · crashed ${s.crashed}` : '') +
       (s.no_output ? ` · no output ${s.no_output}` : ''),
   );
+  if (report.baseline) {
+    const n = report.baseline.regressions;
+    lines.push(`${n === 0 ? 'No' : n} regression${n === 1 ? '' : 's'} against ${report.baseline.source}`);
+  }
   lines.push(`Backend ${report.backend} on ${report.engine.name} ${report.engine.version}` + (report.stage0 ? ` · Stage 0 ${report.stage0.path}` : ''));
   if (report.blockers.length > 0) {
     lines.push('Top blockers:');

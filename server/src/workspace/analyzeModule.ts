@@ -1,8 +1,10 @@
 // Turns one module's text into analysed forms: read → cache lookup → backend → blame.
 // Shared by the language server and the headless CLI, so both give the same answer.
+import { createHash } from 'node:crypto';
 import { readTopLevelForms, innerOperators, LineIndex } from '../reader';
 import { blameForm } from '../blockers';
 import type { AnalyzedForm, CompilerBackend, FormResult, TopLevelForm } from '../types';
+import { advanceContext, EMPTY_CONTEXT, isOrderSensitive, moduleDirectiveDigest } from './directives';
 import { formCacheKey, type ResultCache } from './resultCache';
 
 export interface ModuleAnalysis {
@@ -11,8 +13,14 @@ export interface ModuleAnalysis {
   /** 1-based position in the module list. */
   moduleIndex: number;
   forms: AnalyzedForm[];
+  /** Cache key of each form (parallel to `forms`); undefined for read errors, which are never cached. */
+  keys: (string | undefined)[];
   /** Forms that were sent to the backend (cache misses) in this analysis. */
   compiledNow: number;
+  /** sha256 of the analysed text: tells whether a stored analysis still matches a document. */
+  textHash: string;
+  /** Digest of this module's directives (directives.ts): when it changes, later modules re-key. */
+  directiveDigest: string;
 }
 
 export interface AnalyzeModuleOptions {
@@ -22,6 +30,10 @@ export interface AnalyzeModuleOptions {
   backend: CompilerBackend;
   cache: ResultCache;
   signal?: AbortSignal;
+  /** Hash of the directives of every earlier module (directives.ts modulePrefixContext). */
+  context?: string;
+  /** The module's previous analysis: unchanged forms reuse its blame instead of re-scanning. */
+  previous?: ModuleAnalysis;
   /** Called after each form, e.g. for progress. */
   onForm?: (done: number, total: number) => void;
 }
@@ -38,22 +50,30 @@ export class AnalysisCancelled extends Error {
   }
 }
 
+export function textHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
 export async function analyzeModule(options: AnalyzeModuleOptions): Promise<ModuleAnalysis> {
   const { file, moduleIndex, text, backend, cache, signal } = options;
   const forms = readTopLevelForms(text);
   const lines = new LineIndex(text);
   const identity = backend.identity();
   const analyzed: AnalyzedForm[] = [];
+  const keys: (string | undefined)[] = [];
+  let context = options.context ?? EMPTY_CONTEXT;
   let compiledNow = 0;
+  const earlier = previousByKey(options.previous);
   for (const form of forms) {
     // Each form is a cancellation point: a stale request must not hold the backend.
     if (signal?.aborted) throw new AnalysisCancelled();
     const id = formId(moduleIndex, form.index);
     let result: FormResult;
+    let key: string | undefined;
     if (form.kind === 'read-error') {
       result = { status: 'read-error', message: form.error ?? 'read error' };
     } else {
-      const key = formCacheKey(identity, form.package, form.text);
+      key = formCacheKey(identity, form.package, form.text, context);
       const cached = cache.get(key);
       if (cached) {
         result = cached;
@@ -67,10 +87,44 @@ export async function analyzeModule(options: AnalyzeModuleOptions): Promise<Modu
         cache.set(key, result);
       }
     }
-    analyzed.push(toAnalyzedForm(file, id, moduleIndex, form, result, text, lines));
+    // A directive re-keys the forms after it, never itself.
+    if (isOrderSensitive(form)) context = advanceContext(context, form.text);
+    const reused = key === undefined ? undefined : reuseBlame(earlier.get(key), form, result);
+    analyzed.push(reused ? { ...reused, file, id, moduleIndex, form, result } : toAnalyzedForm(file, id, moduleIndex, form, result, text, lines));
+    keys.push(key);
     options.onForm?.(analyzed.length, forms.length);
   }
-  return { file, moduleIndex, forms: analyzed, compiledNow };
+  return { file, moduleIndex, forms: analyzed, keys, compiledNow, textHash: textHash(text), directiveDigest: moduleDirectiveDigest(forms) };
+}
+
+function previousByKey(previous: ModuleAnalysis | undefined): Map<string, AnalyzedForm> {
+  const byKey = new Map<string, AnalyzedForm>();
+  previous?.keys.forEach((key, i) => {
+    if (key !== undefined) byKey.set(key, previous.forms[i]);
+  });
+  return byKey;
+}
+
+function sameOutcome(a: FormResult, b: FormResult): boolean {
+  return a.status === b.status && a.message === b.message && a.errorType === b.errorType;
+}
+
+/**
+ * The blame of an unchanged form (same key, so same text; same outcome), moved with the form.
+ * Re-scanning every failing form for its inner operators on each keystroke is the largest
+ * cost of re-checking a big module, and the answer cannot have changed. Only when the form
+ * starts at the same column: then every line of it moved by the same number of lines.
+ */
+function reuseBlame(before: AnalyzedForm | undefined, form: TopLevelForm, result: FormResult): Omit<AnalyzedForm, 'file' | 'id' | 'moduleIndex' | 'form' | 'result'> | undefined {
+  if (!before || !sameOutcome(before.result, result) || before.form.range.start.character !== form.range.start.character) return undefined;
+  const shift = form.range.start.line - before.form.range.start.line;
+  const move = (p: { line: number; character: number }) => ({ line: p.line + shift, character: p.character });
+  return {
+    category: before.category,
+    blameOperator: before.blameOperator,
+    blameRange: before.blameRange ? { start: move(before.blameRange.start), end: move(before.blameRange.end) } : undefined,
+    recommendation: before.recommendation,
+  };
 }
 
 function toAnalyzedForm(

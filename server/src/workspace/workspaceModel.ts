@@ -1,10 +1,13 @@
 // The whole workspace as the compiler sees it: the module list in compile order, the latest
 // analysis of every module, and the coverage and blockers derived from them.
 import { aggregateBlockers, summarize, type Blocker, type Summary } from '../blockers';
+import { readTopLevelForms } from '../reader';
 import type { AnalyzedForm, CompilerBackend } from '../types';
 import { analyzeModule, AnalysisCancelled, type ModuleAnalysis } from './analyzeModule';
+import { moduleDirectiveDigest, modulePrefixContext } from './directives';
 import { resolveModuleList } from './moduleList';
 import type { ResultCache } from './resultCache';
+import { restoreModule, snapshotModule, type PersistedModule } from './snapshot';
 import type { WorkspaceFiles } from './workspaceFiles';
 
 export interface ModuleProblem {
@@ -31,12 +34,23 @@ export class WorkspaceModel {
   modules: string[] = [];
   moduleListSource = '';
   private readonly analyses = new Map<string, ModuleAnalysis>();
+  /** Directive digest of each module as last read (directives.ts); drives order-sensitive keys. */
+  private readonly digests = new Map<string, string>();
+  /** Modules whose analysis was restored from the persisted snapshot and not redone since. */
+  private readonly stale = new Set<string>();
   /** Module-level problems: missing files, non-UTF-8 text. */
   readonly problems = new Map<string, string>();
+  /** Bumped on every change of the analyses, so derived data can be memoised. */
+  version = 0;
+  /**
+   * Called when an analysis outside analyzeAll changed a module's directives: every later
+   * module is then keyed differently and should be analysed again.
+   */
+  onDirectivesChanged: ((moduleIndex: number) => void) | undefined;
 
   constructor(
     private readonly files: WorkspaceFiles,
-    private backend: CompilerBackend,
+    private backend: CompilerBackend | undefined,
     readonly cache: ResultCache,
     private readonly moduleOverride: string[] | null = null,
   ) {
@@ -52,6 +66,54 @@ export class WorkspaceModel {
     this.modules = resolved.modules;
     this.moduleListSource = resolved.source;
     for (const file of [...this.analyses.keys()]) if (!this.modules.includes(file)) this.analyses.delete(file);
+    this.version++;
+  }
+
+  /** Shows stored analyses (a previous session's) until each module is analysed again. */
+  restore(modules: readonly PersistedModule[]): number {
+    let restored = 0;
+    for (const stored of modules) {
+      const moduleIndex = this.moduleIndexOf(stored.file);
+      if (moduleIndex === undefined || this.analyses.has(stored.file)) continue;
+      this.analyses.set(stored.file, restoreModule(stored, moduleIndex));
+      this.digests.set(stored.file, stored.directiveDigest);
+      this.stale.add(stored.file);
+      restored++;
+    }
+    this.version++;
+    return restored;
+  }
+
+  /** The analyses to persist, in list order. */
+  snapshot(): PersistedModule[] {
+    return [...new Set(this.modules)].flatMap((file) => {
+      const analysis = this.analyses.get(file);
+      return analysis ? [snapshotModule(analysis)] : [];
+    });
+  }
+
+  isStale(file: string): boolean {
+    return this.stale.has(file);
+  }
+
+  staleModuleCount(): number {
+    return this.stale.size;
+  }
+
+  /** Directive context the given module starts in: its predecessors' directive digests. */
+  private prefixContext(moduleIndex: number): string {
+    return modulePrefixContext(this.modules.slice(0, moduleIndex - 1).map((file) => this.digestOf(file)));
+  }
+
+  private digestOf(file: string): string {
+    let digest = this.digests.get(file);
+    if (digest === undefined) {
+      // A module not analysed yet (a document opened before the background run reached it).
+      const text = this.files.read(file)?.text;
+      digest = moduleDirectiveDigest(text === undefined ? [] : readTopLevelForms(text));
+      this.digests.set(file, digest);
+    }
+    return digest;
   }
 
   /** 1-based module index, or undefined when the file is not a module of the compiler. */
@@ -65,23 +127,40 @@ export class WorkspaceModel {
   }
 
   /** Analyses one module from the given text (an editor buffer) or from the file source. */
-  async analyzeFile(file: string, signal?: AbortSignal, text?: string): Promise<ModuleAnalysis | undefined> {
+  analyzeFile(file: string, signal?: AbortSignal, text?: string): Promise<ModuleAnalysis | undefined> {
+    return this.analyzeOne(file, signal, text, true);
+  }
+
+  private async analyzeOne(file: string, signal: AbortSignal | undefined, text: string | undefined, notify: boolean): Promise<ModuleAnalysis | undefined> {
     const moduleIndex = this.moduleIndexOf(file);
     if (moduleIndex === undefined) return undefined;
+    const backend = this.backend;
+    if (!backend) throw new Error('no compiler backend yet');
     let source = text;
     if (source === undefined) {
       const read = this.files.read(file);
       if (!read) {
         this.problems.set(file, `Module not found: ${file}`);
         this.analyses.delete(file);
+        this.stale.delete(file);
+        this.version++;
         return undefined;
       }
       source = read.text;
       if (read.warning) this.problems.set(file, read.warning);
       else this.problems.delete(file);
     }
-    const analysis = await analyzeModule({ file, moduleIndex, text: source, backend: this.backend, cache: this.cache, signal });
+    const context = this.prefixContext(moduleIndex);
+    const previous = this.analyses.get(file);
+    const analysis = await analyzeModule({ file, moduleIndex, text: source, backend, cache: this.cache, signal, context, previous });
     this.analyses.set(file, analysis);
+    this.stale.delete(file);
+    this.version++;
+    const before = this.digests.get(file);
+    this.digests.set(file, analysis.directiveDigest);
+    if (notify && before !== undefined && before !== analysis.directiveDigest && moduleIndex < this.modules.length) {
+      this.onDirectivesChanged?.(moduleIndex);
+    }
     return analysis;
   }
 
@@ -92,7 +171,8 @@ export class WorkspaceModel {
       if (signal?.aborted) throw new AnalysisCancelled();
       const file = this.modules[i];
       onProgress?.({ moduleNumber: i + 1, moduleCount: this.modules.length, file });
-      const analysis = await this.analyzeFile(file, signal);
+      // In list order every module sees its predecessors' fresh directives: nothing to notify.
+      const analysis = await this.analyzeOne(file, signal, undefined, false);
       compiledNow += analysis?.compiledNow ?? 0;
     }
     return compiledNow;

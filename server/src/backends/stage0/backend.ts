@@ -1,14 +1,17 @@
-// The Stage 0 backend: Clysm's own compiler, compiled to Wasm, running on the embedded V8
-// engine. start() checks the runtime, loads the binary and probe-compiles `(+ 1 2)`, so a
-// Stage 0 that compiles nothing (today's 275-byte stub) is reported once as `stub` instead
-// of painting every form red.
+// The Stage 0 backend: Clysm's own compiler, compiled to Wasm, running on an engine: the
+// embedded V8 (default) or wasmtime (a WASI-command build, docs/stage0-abi.md §10). start()
+// checks the runtime, loads the binary and probe-compiles `(+ 1 2)`, so a Stage 0 that
+// compiles nothing (today's 275-byte stub) is reported once as `stub` instead of painting
+// every form red.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BackendStatus, CompileRequest, CompilerBackend, FormResult, Stage0Info } from '../../types';
 import { EmbeddedV8Engine } from './engine';
 import type { Isolation } from './workerTransport';
-import { probeRuntime, type RuntimeProbeResult } from './runtimeProbe';
+import type { RuntimeProbeResult } from './runtimeProbe';
+import type { EngineKind, Stage0Engine } from './stage0Engine';
+import { WasmtimeEngine } from './wasmtimeEngine';
 import type { Stage0LoadInfo } from './workerProtocol';
 
 export interface Stage0BackendOptions {
@@ -31,6 +34,22 @@ export interface Stage0BackendOptions {
   isolation?: Isolation;
   /** Heap limit of the engine worker in MB (default 1024). */
   memoryLimitMb?: number;
+  /** `embedded` (default): V8 in a worker; `wasmtime`: a WASI-command build run by wasmtime. */
+  engine?: EngineKind;
+  /** The wasmtime executable (name on PATH or path); default `wasmtime`. */
+  wasmtimePath?: string;
+  /** Where the wasmtime engine caches precompiled `.cwasm` files. */
+  wasmtimeCacheDir?: string;
+}
+
+/**
+ * The WASI-command build the wasmtime engine runs: `<name>.wasi.wasm` next to the configured
+ * `<name>.wasm` when it exists, else the configured file itself.
+ */
+export function wasiBuildPath(configured: string, exists: (file: string) => boolean = fs.existsSync): string {
+  if (!configured.endsWith('.wasm') || configured.endsWith('.wasi.wasm')) return configured;
+  const sibling = `${configured.slice(0, -'.wasm'.length)}.wasi.wasm`;
+  return exists(sibling) ? sibling : configured;
 }
 
 export const probeForm = '(+ 1 2)';
@@ -41,8 +60,8 @@ export interface Disposable {
 
 export class Stage0Backend implements CompilerBackend {
   readonly kind = 'stage0' as const;
-  private readonly engine: EmbeddedV8Engine;
-  private readonly absolutePath: string;
+  private readonly engine: Stage0Engine;
+  private readonly configuredPath: string;
   private current: BackendStatus;
   private sha256 = 'none';
   private loadInfo?: Stage0LoadInfo;
@@ -53,21 +72,32 @@ export class Stage0Backend implements CompilerBackend {
 
   constructor(private readonly options: Stage0BackendOptions) {
     const root = path.resolve(options.workspaceRoot);
-    this.absolutePath = path.resolve(root, options.stage0Path);
-    this.engine = new EmbeddedV8Engine({
+    this.configuredPath = path.resolve(root, options.stage0Path);
+    const host = {
       workspaceRoot: root,
       modules: options.modules,
       outputDir: options.outputDir === undefined ? undefined : path.resolve(root, options.outputDir),
-      protectedFiles: [this.absolutePath],
-      workerScript: options.workerScript,
+      protectedFiles: [this.configuredPath, wasiBuildPath(this.configuredPath, () => true)],
       log: options.log,
-      isolation: options.isolation,
-      memoryLimitMb: options.memoryLimitMb,
-    });
+    };
+    this.engine = options.engine === 'wasmtime'
+      ? new WasmtimeEngine({ ...host, wasmtimePath: options.wasmtimePath ?? 'wasmtime', cacheDir: options.wasmtimeCacheDir })
+      : new EmbeddedV8Engine({
+        ...host,
+        workerScript: options.workerScript,
+        isolation: options.isolation,
+        memoryLimitMb: options.memoryLimitMb,
+        probeRuntime: options.probeRuntime,
+      });
     this.current = { state: 'stopped', message: 'Stage 0 has not been started', engine: this.engine.info };
   }
 
-  /** `stage0:embedded-v8:<sha256 of the binary>`: part of every cache key. */
+  /** The file this backend loads: the configured one, or its WASI build for wasmtime. */
+  private get absolutePath(): string {
+    return this.options.engine === 'wasmtime' ? wasiBuildPath(this.configuredPath) : this.configuredPath;
+  }
+
+  /** `stage0:<engine>:<engine version>:<sha256 of the binary>`: part of every cache key. */
   identity(): string {
     // The engine version is part of the identity: a persisted result from another V8 may differ.
     return `stage0:${this.engine.info.name}:${this.engine.info.version}:${this.sha256}`;
@@ -114,30 +144,31 @@ export class Stage0Backend implements CompilerBackend {
   private async load(): Promise<BackendStatus> {
     if (this.disposed) return this.current;
     this.current = { ...this.current, state: 'starting', message: `Loading Stage 0 from ${this.absolutePath}` };
-    const runtime = (this.options.probeRuntime ?? probeRuntime)();
+    const runtime = await this.engine.checkRuntime();
     if (!runtime.ok) {
       this.sha256 = 'none';
       return this.setError(runtime.message);
     }
+    const file = this.absolutePath;
     let bytes: Buffer;
     try {
-      bytes = fs.readFileSync(this.absolutePath);
+      bytes = fs.readFileSync(file);
     } catch (error) {
       this.sha256 = 'none';
       const code = (error as NodeJS.ErrnoException).code;
       return this.setError(
         code === 'ENOENT'
-          ? `Stage 0 not found at ${this.absolutePath}`
-          : `Stage 0 at ${this.absolutePath} could not be read: ${(error as Error).message}`,
+          ? `Stage 0 not found at ${file}`
+          : `Stage 0 at ${file} could not be read: ${(error as Error).message}`,
       );
     }
     this.sha256 = createHash('sha256').update(bytes).digest('hex');
-    const info: Stage0Info = { path: this.absolutePath, sha256: this.sha256, size: bytes.length, status: 'error', message: '' };
+    const info: Stage0Info = { path: file, sha256: this.sha256, size: bytes.length, status: 'error', message: '' };
     try {
       this.loadInfo = await this.engine.load(bytes);
     } catch (error) {
       if (this.disposed) return this.current;
-      return this.setError(`${(error as Error).message} (${this.absolutePath})`, info);
+      return this.setError(`${(error as Error).message} (${file})`, info);
     }
     let probe: FormResult;
     try {

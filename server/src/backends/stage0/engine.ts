@@ -6,6 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EngineInfo, FormResult } from '../../types';
 import type { HostConfig } from './hostImports';
+import { probeRuntime, type RuntimeProbeResult } from './runtimeProbe';
+import { abortError, type EngineCompileOptions, type Stage0Engine } from './stage0Engine';
 import { startTransport, type Isolation, type Transport } from './workerTransport';
 import type { FromWorker, Stage0LoadInfo, ToWorker } from './workerProtocol';
 
@@ -20,14 +22,11 @@ export interface EmbeddedV8EngineOptions extends HostConfig {
   memoryLimitMb?: number;
   /** `thread` (default) or `process`; a process can always be killed, a thread not always. */
   isolation?: Isolation;
+  /** Replaceable for tests; defaults to the real runtime probe (WasmGC, exnref, js-string builtins). */
+  probeRuntime?: () => RuntimeProbeResult;
 }
 
-export interface EngineCompileOptions {
-  timeoutMs: number;
-  signal?: AbortSignal;
-  /** Package the form is read in; see docs/stage0-abi.md (package context). */
-  package?: string;
-}
+export type { EngineCompileOptions } from './stage0Engine';
 
 type Outcome =
   | { kind: 'message'; message: FromWorker }
@@ -101,15 +100,7 @@ class WorkerSession {
   }
 }
 
-function abortError(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error) return reason;
-  const error = new Error('Stage 0 compile cancelled');
-  error.name = 'AbortError';
-  return error;
-}
-
-export class EmbeddedV8Engine {
+export class EmbeddedV8Engine implements Stage0Engine {
   readonly info: EngineInfo;
   readonly isolation: Isolation;
   private readonly script: string;
@@ -141,6 +132,11 @@ export class EmbeddedV8Engine {
       name: 'embedded-v8',
       version: `V8 ${process.versions.v8}, Node ${process.versions.node}${electron ? `, Electron ${electron}` : ''}`,
     };
+  }
+
+  /** This process's V8 must run WasmGC, exnref and the js-string builtins. */
+  checkRuntime(): Promise<RuntimeProbeResult> {
+    return Promise.resolve((this.options.probeRuntime ?? probeRuntime)());
   }
 
   private hostConfig(): HostConfig {

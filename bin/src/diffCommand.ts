@@ -1,0 +1,43 @@
+// `clysm-check diff A.wasm B.wasm [--json]`: the same diff as "Clysm: Diff Two Wasm Files…".
+// Exit 0 structurally identical, 1 different, 2 usage error or unreadable file.
+import { diffOutcomeJson, diffWasmFiles, WasmFileError } from '../../server/src/stage1/diffFiles';
+import { UsageError } from './args';
+import { diffUsage, parseDiffArgs } from './stage1Args';
+
+export interface CommandIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export const processIo: CommandIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+export async function runDiffCommand(argv: string[], io: CommandIo = processIo): Promise<number> {
+  let args;
+  try {
+    args = parseDiffArgs(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`clysm-check diff: ${error.message}\n\n${diffUsage}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (args.help) {
+    io.stdout(`${diffUsage}\n`);
+    return 0;
+  }
+  try {
+    const outcome = diffWasmFiles(args.a, args.b, { a: args.a, b: args.b });
+    io.stdout(args.json ? `${JSON.stringify(diffOutcomeJson(outcome), null, 2)}\n` : outcome.summaryText);
+    return outcome.diff.identical ? 0 : 1;
+  } catch (error) {
+    if (error instanceof WasmFileError) {
+      io.stderr(`clysm-check diff: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

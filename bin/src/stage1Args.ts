@@ -1,0 +1,123 @@
+// Argument parsing for `clysm-check stage1` and `clysm-check diff`. Pure.
+import * as path from 'node:path';
+import { UsageError } from './args';
+
+export interface Stage1Args {
+  workspace: string;
+  backend: 'auto' | 'stage0' | 'sbcl';
+  stage0: string;
+  sbclPath: string;
+  /** Output folder (absolute, or relative to the workspace). */
+  out: string;
+  json: boolean;
+  timeoutMs: number;
+  modules?: string[];
+  /** wasm-tools path, or null for "never". */
+  wasmTools: string | null;
+  fixedPoint: boolean;
+  verbose: boolean;
+  help: boolean;
+}
+
+export const stage1Usage = `usage: clysm-check stage1 [WORKSPACE] [--out DIR] [--json] [--backend auto|stage0|sbcl]
+                          [--stage0 PATH] [--sbcl PATH] [--modules a.lisp,b.lisp]
+                          [--timeout-ms N] [--wasm-tools PATH|none] [--fixed-point] [--verbose]
+
+Generates Stage 1 with the backend's own generator (Stage 0's compile_all on V8, or Clysm's
+clysm/stage1:generate-stage1 on SBCL), validates it, writes DIR/clysm-stage1.wasm (the previous
+one kept as clysm-stage1.prev.wasm) and DIR/stage1-report.json, and compares it with Stage 0.
+DIR defaults to dist (relative to WORKSPACE). --fixed-point then also builds Stage 2 from
+Stage 1 when Stage 1 can compile, and compares the two byte for byte.
+
+exit codes: 0 a Stage 1 was written and validates (and, with --fixed-point, the fixed point
+holds); 1 a Stage 1 was written but does not validate, the generator wrote none, or the fixed
+point does not hold / cannot be checked; 2 usage or setup error, generator failure.`;
+
+export const diffUsage = `usage: clysm-check diff A.wasm B.wasm [--json]
+
+Compares two WebAssembly modules: size and per-section sizes, exports and imports with their
+signatures, type / function / global / tag counts, per-function body sizes, and the bytes.
+
+exit codes: 0 structurally identical; 1 they differ; 2 usage error or a file that is missing
+or not a WebAssembly module.`;
+
+function positiveInteger(text: string, option: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${option} needs a positive integer`);
+  return n;
+}
+
+export function parseStage1Args(argv: string[], defaultWorkspace: string): Stage1Args {
+  const args: Stage1Args = {
+    workspace: defaultWorkspace,
+    backend: 'auto',
+    stage0: 'dist/clysm-stage0.wasm',
+    sbclPath: 'sbcl',
+    out: 'dist',
+    json: false,
+    timeoutMs: 600_000,
+    wasmTools: 'wasm-tools',
+    fixedPoint: false,
+    verbose: false,
+    help: false,
+  };
+  let workspaceSeen = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${arg} needs a value`);
+      return v;
+    };
+    switch (arg) {
+      case '--json': args.json = true; break;
+      case '--out': args.out = value(); break;
+      case '--stage0': args.stage0 = value(); break;
+      case '--sbcl': args.sbclPath = value(); break;
+      case '--backend': {
+        const mode = value();
+        if (mode !== 'auto' && mode !== 'stage0' && mode !== 'sbcl') throw new UsageError('--backend must be auto, stage0 or sbcl');
+        args.backend = mode;
+        break;
+      }
+      case '--timeout-ms': args.timeoutMs = positiveInteger(value(), arg); break;
+      case '--modules': args.modules = value().split(',').map((m) => m.trim()).filter((m) => m !== ''); break;
+      case '--wasm-tools': {
+        const v = value();
+        args.wasmTools = v === 'none' ? null : v;
+        break;
+      }
+      case '--fixed-point': args.fixedPoint = true; break;
+      case '--verbose': case '-v': args.verbose = true; break;
+      case '--help': case '-h': args.help = true; break;
+      default:
+        if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+        if (workspaceSeen) throw new UsageError(`unexpected argument ${arg}`);
+        args.workspace = path.resolve(arg);
+        workspaceSeen = true;
+    }
+  }
+  return args;
+}
+
+export interface DiffArgs {
+  a: string;
+  b: string;
+  json: boolean;
+  help: boolean;
+}
+
+export function parseDiffArgs(argv: string[]): DiffArgs {
+  const files: string[] = [];
+  let json = false;
+  let help = false;
+  for (const arg of argv) {
+    if (arg === '--json') json = true;
+    else if (arg === '--help' || arg === '-h') help = true;
+    else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
+    else files.push(arg);
+  }
+  if (help) return { a: '', b: '', json, help };
+  if (files.length !== 2) throw new UsageError(`diff needs exactly two files, got ${files.length}`);
+  return { a: path.resolve(files[0]), b: path.resolve(files[1]), json, help };
+}

@@ -1,0 +1,35 @@
+// The API the extension returns from activate(): used by the integration tests, and by anyone
+// scripting Clysm from another extension. It exposes what is shown, never analysis of its own.
+import type * as vscode from 'vscode';
+import type { BlockerTree, ModuleRow, ServerStatus } from '../../server/src/protocol';
+import type { BlockersFilter } from './views/blockersView';
+import type { ItemSnapshot } from './views/snapshot';
+
+export type { ItemSnapshot };
+
+export interface ClysmApi {
+  /** Resolves once the server has started (or failed to). */
+  ready(): Promise<void>;
+  status(): Promise<ServerStatus | undefined>;
+  /** The most recent clysm/status notification. */
+  lastStatus(): ServerStatus | undefined;
+  onStatus: vscode.Event<ServerStatus>;
+  /** The coverage status bar item as shown. */
+  statusBar(): { text: string; tooltip: string; command: string | undefined };
+  /** The per-file language status item as shown (for the active editor). */
+  moduleStatus(): { text: string; detail: string | undefined };
+  /** The Blockers view: the last tree loaded, its message, badge and filter. */
+  blockers(): { tree: BlockerTree | undefined; message: string | undefined; badge: number | undefined; filter: BlockersFilter; visible: boolean };
+  /** Fires when the Blockers view is shown or hidden. */
+  onBlockersVisibility: vscode.Event<boolean>;
+  /** Every Blockers item, fully expanded, as rendered (labels, descriptions, commands). */
+  blockerItems(): Promise<ItemSnapshot[]>;
+  /** Fires after each load of the Blockers view. */
+  onBlockersLoaded: vscode.Event<void>;
+  /** The Modules view: the last rows loaded and its message. */
+  modules(): { rows: ModuleRow[] | undefined; message: string | undefined };
+  moduleItems(): Promise<ItemSnapshot[]>;
+  onModulesLoaded: vscode.Event<void>;
+  /** Loads both views now. */
+  refreshViews(): Promise<void>;
+}

@@ -1,0 +1,253 @@
+// The Blockers tree: regressions first, then blocker categories → message patterns → forms.
+// It renders clysm/blockerTree answers; ranking, counts and priorities all come from the server.
+import * as vscode from 'vscode';
+import type { BlockerCategoryNode, BlockerPatternNode, BlockerTree, BlockerTreeParams, FormRef, ServerStatus } from '../../../server/src/protocol';
+import { relativePathOf } from '../paths';
+import { describeRequestError } from '../requests';
+import { categoryDescription, escapeMarkdown, failingCount, formLabel, moduleName, priorityRule } from './labels';
+import { Throttle } from './throttle';
+import { snapshot, type ItemSnapshot } from './snapshot';
+
+export const BLOCKERS_VIEW = 'clysm.blockers';
+/** Context key read by the view/title menu to show the matching filter button. */
+const FILTER_CONTEXT = 'clysm.blockers.filter';
+
+export type BlockersFilter = 'all' | 'active';
+
+export type BlockerNode =
+  | { kind: 'regressions'; forms: FormRef[] }
+  | { kind: 'category'; category: BlockerCategoryNode }
+  | { kind: 'pattern'; category: BlockerCategoryNode; pattern: BlockerPatternNode }
+  | { kind: 'form'; form: FormRef; idPrefix: string };
+
+const priorityIcon: Record<BlockerCategoryNode['priority'], vscode.ThemeIcon> = {
+  HIGH: new vscode.ThemeIcon('flame', new vscode.ThemeColor('charts.red')),
+  MEDIUM: new vscode.ThemeIcon('warning', new vscode.ThemeColor('charts.orange')),
+  LOW: new vscode.ThemeIcon('info', new vscode.ThemeColor('charts.blue')),
+};
+
+/** An icon per kind of definition, so a long list of forms is easy to scan. */
+function formIcon(operator: string | null): vscode.ThemeIcon {
+  switch (operator) {
+    case 'DEFUN':
+    case 'DEFMACRO':
+    case 'DEFGENERIC':
+    case 'DEFMETHOD':
+      return new vscode.ThemeIcon('symbol-function');
+    case 'DEFVAR':
+    case 'DEFPARAMETER':
+    case 'DEFCONSTANT':
+      return new vscode.ThemeIcon('symbol-variable');
+    case 'DEFSTRUCT':
+    case 'DEFCLASS':
+      return new vscode.ThemeIcon('symbol-structure');
+    default:
+      return new vscode.ThemeIcon('symbol-misc');
+  }
+}
+
+export class BlockersView implements vscode.TreeDataProvider<BlockerNode>, vscode.Disposable {
+  readonly view: vscode.TreeView<BlockerNode>;
+  private tree: BlockerTree | undefined;
+  private filter: BlockersFilter = 'all';
+  /** The Lisp file last active in an editor: the "active module" of the filter. */
+  private activeFile: string | undefined;
+  private status: ServerStatus | undefined;
+  private problem: string | undefined;
+  private readonly changed = new vscode.EventEmitter<BlockerNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly loaded = new vscode.EventEmitter<void>();
+  /** Fires after each load, successful or not (tests wait on it). */
+  readonly onDidLoad = this.loaded.event;
+  private readonly throttle = new Throttle(200, () => this.load());
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly fetch: (params: BlockerTreeParams) => Promise<BlockerTree>) {
+    this.view = vscode.window.createTreeView(BLOCKERS_VIEW, { treeDataProvider: this, showCollapseAll: true });
+    this.trackActiveEditor(vscode.window.activeTextEditor);
+    this.disposables.push(
+      this.view,
+      this.changed,
+      this.loaded,
+      vscode.window.onDidChangeActiveTextEditor((editor) => {
+        if (this.trackActiveEditor(editor) && this.filter === 'active') this.scheduleRefresh();
+      }),
+    );
+    void vscode.commands.executeCommand('setContext', FILTER_CONTEXT, this.filter);
+  }
+
+  /** The last tree loaded from the server (undefined after a failed load). */
+  current(): BlockerTree | undefined {
+    return this.tree;
+  }
+
+  currentFilter(): BlockersFilter {
+    return this.filter;
+  }
+
+  /** Every item of the tree, fully expanded, as VS Code would render it. */
+  items(): Promise<ItemSnapshot[]> {
+    return snapshot(this);
+  }
+
+  setFilter(filter: BlockersFilter): Promise<void> {
+    this.filter = filter;
+    void vscode.commands.executeCommand('setContext', FILTER_CONTEXT, filter);
+    return this.refresh();
+  }
+
+  /** A new clysm/status: the counts may have changed, so fetch the tree again (throttled). */
+  statusChanged(status: ServerStatus | undefined): void {
+    this.status = status;
+    this.scheduleRefresh();
+  }
+
+  scheduleRefresh(): void {
+    this.throttle.schedule();
+  }
+
+  refresh(): Promise<void> {
+    return this.throttle.runNow();
+  }
+
+  getTreeItem(node: BlockerNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'regressions':
+        return this.regressionsItem(node.forms);
+      case 'category':
+        return categoryItem(node.category, this.tree?.totalForms ?? 0);
+      case 'pattern':
+        return patternItem(node.category, node.pattern);
+      case 'form':
+        return formItem(node.form, node.idPrefix);
+    }
+  }
+
+  getChildren(node?: BlockerNode): BlockerNode[] {
+    if (!node) {
+      if (!this.tree) return [];
+      const top: BlockerNode[] = this.tree.regressions.length ? [{ kind: 'regressions', forms: this.tree.regressions }] : [];
+      return top.concat(this.tree.categories.map((category): BlockerNode => ({ kind: 'category', category })));
+    }
+    switch (node.kind) {
+      case 'regressions':
+        return node.forms.map((form): BlockerNode => ({ kind: 'form', form, idPrefix: 'regression' }));
+      case 'category':
+        return node.category.patterns.map((pattern): BlockerNode => ({ kind: 'pattern', category: node.category, pattern }));
+      case 'pattern':
+        return node.pattern.forms.map((form): BlockerNode => ({ kind: 'form', form, idPrefix: `${node.category.category}\u0000${node.pattern.pattern}` }));
+      case 'form':
+        return [];
+    }
+  }
+
+  dispose(): void {
+    this.throttle.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+
+  /** Remembers the active Lisp file; true when it changed. Other editors (output, settings) keep the last one. */
+  private trackActiveEditor(editor: vscode.TextEditor | undefined): boolean {
+    if (!editor || editor.document.languageId !== 'commonlisp') return false;
+    const rel = relativePathOf(editor.document.uri);
+    if (!rel || rel === this.activeFile) return false;
+    this.activeFile = rel;
+    return true;
+  }
+
+  private async load(): Promise<void> {
+    if (this.filter === 'active' && !this.activeFile) {
+      this.show(undefined, 'Open a Lisp module to see its blockers, or show all modules.');
+      return;
+    }
+    const params: BlockerTreeParams = this.filter === 'active' ? { file: this.activeFile } : {};
+    try {
+      this.show(await this.fetch(params), undefined);
+    } catch (error) {
+      // An empty view with the reason; the next clysm/status notification tries again.
+      this.show(undefined, describeRequestError('clysm/blockerTree', error));
+    }
+  }
+
+  private show(tree: BlockerTree | undefined, problem: string | undefined): void {
+    this.tree = tree;
+    this.problem = problem;
+    const failing = tree ? failingCount(tree.categories) : 0;
+    const scope = this.filter === 'active' && this.activeFile ? ` in ${moduleName(this.activeFile)}` : '';
+    this.view.badge = failing > 0 ? { value: failing, tooltip: `${failing} failing forms${scope}` } : undefined;
+    this.view.message = this.message(tree);
+    this.view.description = this.filter === 'active' && this.activeFile ? moduleName(this.activeFile) : undefined;
+    this.changed.fire(undefined);
+    this.loaded.fire();
+  }
+
+  private message(tree: BlockerTree | undefined): string | undefined {
+    if (this.problem) return this.problem;
+    if (!tree) return undefined;
+    const s = this.status;
+    const partial = s && s.modulesDone < s.modulesTotal ? ` Analysing: ${s.modulesDone} of ${s.modulesTotal} modules done.` : '';
+    if (tree.categories.length === 0 && tree.regressions.length === 0) {
+      const where = this.filter === 'active' && this.activeFile ? this.activeFile : 'the analysed modules';
+      return `No blockers: every form of ${where} compiles or is skipped.${partial}`;
+    }
+    return partial ? partial.trim() : undefined;
+  }
+
+  private regressionsItem(forms: FormRef[]): vscode.TreeItem {
+    const item = new vscode.TreeItem('Regressions', vscode.TreeItemCollapsibleState.Expanded);
+    item.id = 'regressions';
+    item.description = `${forms.length} ${forms.length === 1 ? 'form' : 'forms'} compiled in the baseline, fail now`;
+    item.iconPath = new vscode.ThemeIcon('arrow-circle-down', new vscode.ThemeColor('charts.red'));
+    item.tooltip = new vscode.MarkdownString(
+      '**Regressions**: forms that compiled in the baseline and fail now. The baseline is the report in ' +
+        '`clysm.baselineReport`, or else the previous run.',
+    );
+    item.contextValue = 'clysm.regressions';
+    return item;
+  }
+}
+
+function categoryItem(c: BlockerCategoryNode, totalForms: number): vscode.TreeItem {
+  const item = new vscode.TreeItem(c.category, vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = `category\u0000${c.category}`;
+  item.description = categoryDescription(c);
+  item.iconPath = priorityIcon[c.priority];
+  const md = new vscode.MarkdownString();
+  md.appendMarkdown(`**${escapeMarkdown(c.category)}**: priority **${c.priority}**\n\n`);
+  md.appendMarkdown(`${c.count} of ${totalForms} forms fail with this blocker (impact ${c.impactPct.toFixed(2)} %).\n\n`);
+  md.appendMarkdown(`**Recommendation:** ${escapeMarkdown(c.recommendation)}\n\n---\n\n`);
+  md.appendMarkdown(`Priority rule: ${escapeMarkdown(priorityRule)}`);
+  item.tooltip = md;
+  item.contextValue = 'clysm.category';
+  item.accessibilityInformation = { label: `${c.category}, ${c.priority} priority, ${categoryDescription(c)}` };
+  return item;
+}
+
+function patternItem(c: BlockerCategoryNode, p: BlockerPatternNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(p.pattern, vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = `pattern\u0000${c.category}\u0000${p.pattern}`;
+  item.description = String(p.count);
+  item.iconPath = new vscode.ThemeIcon('comment');
+  const md = new vscode.MarkdownString();
+  md.appendCodeblock(p.pattern, 'text');
+  md.appendMarkdown(`${p.count} ${p.count === 1 ? 'form fails' : 'forms fail'} with this message. Fixing it could unlock up to ${p.count} ${p.count === 1 ? 'form' : 'forms'} ` +
+    '(a form may have a further blocker behind this one).\n\n');
+  md.appendMarkdown(`**Recommendation (${escapeMarkdown(c.category)}):** ${escapeMarkdown(c.recommendation)}`);
+  item.tooltip = md;
+  item.contextValue = 'clysm.pattern';
+  return item;
+}
+
+function formItem(form: FormRef, idPrefix: string): vscode.TreeItem {
+  const item = new vscode.TreeItem(formLabel(form), vscode.TreeItemCollapsibleState.None);
+  item.id = `form\u0000${idPrefix}\u0000${form.id}`;
+  item.description = [form.id, form.status === 'failed' ? undefined : form.status, form.regression ? 'regression' : undefined].filter(Boolean).join(' · ');
+  item.iconPath = form.regression ? new vscode.ThemeIcon('arrow-circle-down', new vscode.ThemeColor('charts.red')) : formIcon(form.operator);
+  const md = new vscode.MarkdownString();
+  md.appendMarkdown(`**${escapeMarkdown(form.name ?? form.operator ?? form.id)}** · \`${form.file}:${form.range.start.line + 1}\` · form \`${form.id}\` · ${form.status}\n\n`);
+  if (form.message) md.appendCodeblock(form.message, 'text');
+  item.tooltip = md;
+  item.command = { command: 'clysm.revealForm', title: 'Reveal Form', arguments: [form] };
+  item.contextValue = 'clysm.form';
+  return item;
+}

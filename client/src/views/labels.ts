@@ -1,0 +1,57 @@
+// Text for the views, kept free of VS Code so it is unit-tested directly. It formats what the
+// server sent; it computes no analysis results.
+import type { BlockerCategoryNode, FormRef, ModuleRow } from '../../../server/src/protocol';
+
+/** The priority rule the server applies (server/src/blockers/priority.ts), shown in tooltips. */
+export const priorityRule = 'HIGH: impact > 10 % of all forms · MEDIUM: impact > 5 % or more than 10 forms · LOW: the rest';
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/** "37 forms · 4.4%" */
+export function categoryDescription(c: Pick<BlockerCategoryNode, 'count' | 'impactPct'>): string {
+  return `${plural(c.count, 'form')} · ${c.impactPct.toFixed(1)}%`;
+}
+
+/** Last path segment without the `.lisp` extension: the module's short name. */
+export function moduleName(file: string): string {
+  const base = file.slice(file.lastIndexOf('/') + 1);
+  return base.replace(/\.(lisp|lsp|cl)$/i, '');
+}
+
+/** "leb128:27 ENCODE-UNSIGNED-LEB128" (1-based line, as editors show it). */
+export function formLabel(form: Pick<FormRef, 'file' | 'range' | 'name' | 'operator' | 'id'>): string {
+  const what = form.name ?? (form.operator ? `(${form.operator.toLowerCase()} …)` : form.id);
+  return `${moduleName(form.file)}:${form.range.start.line + 1} ${what}`;
+}
+
+/** compiled/(total − skipped) and the coverage, as the status bar counts them. */
+export function moduleDescription(row: ModuleRow): string {
+  if (row.problem) return row.problem;
+  if (!row.analysed) return 'not analysed yet';
+  const compilable = row.total - row.skipped;
+  if (compilable === 0) return `${plural(row.total, 'form')}, all skipped`;
+  // Stale: counts from the persisted cache, not re-checked yet in this session.
+  return `${row.compiled}/${compilable} · ${row.coveragePct.toFixed(1)}%${row.stale ? ' · cached' : ''}`;
+}
+
+/** Coverage bucket for the pie icons in media/: 0, 25, 50, 75 or 100 (100 only when all compile). */
+export function coverageBucket(row: Pick<ModuleRow, 'coveragePct' | 'compiled' | 'total' | 'skipped'>): 0 | 25 | 50 | 75 | 100 {
+  const compilable = row.total - row.skipped;
+  if (compilable <= 0 || row.compiled >= compilable) return 100;
+  if (row.compiled === 0) return 0;
+  const pct = row.coveragePct;
+  // Never round a partial module up to "all" or down to "none".
+  if (pct >= 62.5) return 75;
+  if (pct >= 37.5) return 50;
+  return 25;
+}
+
+/** Counts failing forms in a tree (one category per form, so the sum does not double count). */
+export function failingCount(categories: readonly Pick<BlockerCategoryNode, 'count'>[]): number {
+  return categories.reduce((n, c) => n + c.count, 0);
+}
+
+/** Markdown-safe text for tooltips built from compiler messages. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}

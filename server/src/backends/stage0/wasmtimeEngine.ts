@@ -1,0 +1,326 @@
+// The wasmtime engine: Stage 0 runs as a WASI command in a wasmtime process started through
+// execa (docs/stage0-abi.md §10). wasmtime links only WASI imports, and `--invoke` passes only
+// numbers, so Stage 0 must be a WASI-command build that reads requests on stdin and answers in
+// JSON lines. Same contract as the embedded engine: one form at a time; a form over its time
+// limit kills the process (`timeout`) and a fresh one serves the next form; a trap is the
+// form's `failed`; a process that dies otherwise is retried once, then `crashed`.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { execa } from 'execa';
+import type { EngineInfo, FormResult } from '../../types';
+import { readModule, WasmFormatError } from '../../stage1/wasmReader';
+import { findExecutable } from '../sbcl/findExecutable';
+import type { HostConfig } from './hostImports';
+import { PrecompileCache } from './precompileCache';
+import type { RuntimeProbeResult } from './runtimeProbe';
+import { abortError, inPackageForm, type EngineCompileOptions, type Stage0Engine } from './stage0Engine';
+import { makeValidator } from './stage0Instance';
+import type { WasmExportDescriptor, WasmImportDescriptor } from './wasmApi';
+import { collectOutputs } from './wasiOutput';
+import { answerToResult, classifyEnd } from './wasiProtocol';
+import { WasiSession, type SessionOutcome, type WasiLaunch } from './wasiSession';
+import { minimumWasmtime, missingWasmtimeMessage, parseWasmtimeVersion, wasmtimeFlags, type WasmtimeVersion } from './wasmtimeVersion';
+import type { Stage0LoadInfo } from './workerProtocol';
+
+export interface WasmtimeEngineOptions extends HostConfig {
+  /** `wasmtime` (looked up on PATH) or a path to it. */
+  wasmtimePath: string;
+  /** Where precompiled `.cwasm` files are cached; default a folder under the OS temp folder. */
+  cacheDir?: string;
+  log?: (message: string) => void;
+  /** Limit for starting wasmtime and Stage 0 up to its handshake line. */
+  loadTimeoutMs?: number;
+  /** Use `wasmtime compile` and run the `.cwasm` (default true). */
+  precompile?: boolean;
+}
+
+/** Guest paths of the two preopened folders (docs/stage0-abi.md §10). */
+export const guestWorkspace = '/workspace';
+export const guestOutput = '/output';
+
+const kindName: Record<string, WasmImportDescriptor['kind']> = { func: 'function', table: 'table', memory: 'memory', global: 'global', tag: 'tag' };
+
+/** The `wasmtime run` arguments. Pure. */
+export function runArguments(options: { flags: string[]; workspaceRoot: string; privateOutput: string; module: string; precompiled: boolean }): string[] {
+  for (const dir of [options.workspaceRoot, options.privateOutput]) {
+    // wasmtime splits --dir HOST::GUEST on "::".
+    if (dir.includes('::')) throw new Error(`the folder ${dir} contains "::", which wasmtime's --dir cannot take`);
+  }
+  return [
+    'run',
+    ...options.flags,
+    '--dir', `${options.workspaceRoot}::${guestWorkspace}`,
+    '--dir', `${options.privateOutput}::${guestOutput}`,
+    ...(options.precompiled ? ['--allow-precompiled'] : []),
+    options.module,
+  ];
+}
+
+interface Loaded {
+  module: string;
+  precompiled?: string;
+}
+
+export class WasmtimeEngine implements Stage0Engine {
+  info: EngineInfo = { name: 'wasmtime', version: 'not checked yet' };
+  private readonly log: (message: string) => void;
+  private readonly cache: PrecompileCache;
+  private readonly validate = makeValidator();
+  private executable?: string;
+  private version?: WasmtimeVersion;
+  private flags: string[] = [];
+  private loaded?: Loaded;
+  private session?: WasiSession;
+  private starting?: Promise<WasiSession>;
+  private privateOutput?: string;
+  private queue: Promise<unknown> = Promise.resolve();
+  private nextId = 1;
+  private disposed = false;
+  /** How many times a process was replaced after a timeout, trap, cancel or crash. */
+  restarts = 0;
+  /** What the last load did with the cache: `compiled`, `cached` or `none`. */
+  lastPrecompile: 'compiled' | 'cached' | 'none' = 'none';
+
+  constructor(private readonly options: WasmtimeEngineOptions) {
+    this.log = options.log ?? (() => undefined);
+    this.cache = new PrecompileCache(options.cacheDir ?? path.join(os.tmpdir(), 'clysm-wasmtime-cache'), this.log);
+  }
+
+  /** Finds wasmtime, reads `wasmtime --version` and picks the flags; the message names found and needed versions. */
+  async checkRuntime(): Promise<RuntimeProbeResult> {
+    const configured = this.options.wasmtimePath;
+    const executable = findExecutable(configured);
+    if (!executable) {
+      const where = configured.includes('/') || configured.includes(path.sep) ? `no executable file at ${path.resolve(configured)}` : `"${configured}" is not on the PATH`;
+      return { ok: false, message: missingWasmtimeMessage(where) };
+    }
+    const result = await execa(executable, ['--version'], { reject: false, timeout: 15_000, windowsHide: true });
+    const stdout = typeof result.stdout === 'string' ? result.stdout : '';
+    const version = parseWasmtimeVersion(stdout);
+    if (!version) {
+      const said = (stdout || (typeof result.stderr === 'string' ? result.stderr : '')).trim().split('\n')[0] ?? '';
+      return {
+        ok: false,
+        message: `${executable} --version did not print a wasmtime version (exit code ${result.exitCode ?? 'none'}${said ? `, said "${said.slice(0, 120)}"` : ''}): ` +
+          `the wasmtime engine needs wasmtime ${minimumWasmtime}.0.0 or later; found an unknown version, need ≥ ${minimumWasmtime}.0.0`,
+      };
+    }
+    const choice = wasmtimeFlags(version, executable);
+    if (!choice.ok) return { ok: false, message: choice.message };
+    this.executable = executable;
+    this.version = version;
+    this.flags = choice.flags;
+    this.info = { name: 'wasmtime', version: version.text.replace(/^wasmtime(?:-cli)?\s+/, '') };
+    const flagText = this.flags.length ? this.flags.join(' ') : 'no -W flags (GC and exceptions are on by default from 47)';
+    return { ok: true, message: `${version.text} at ${executable}; ${flagText}` };
+  }
+
+  /** Checks that Stage 0 is a WASI command wasmtime can link, precompiles it, and starts it. */
+  load(bytes: Uint8Array): Promise<Stage0LoadInfo> {
+    return this.enqueue(async () => {
+      if (this.disposed) throw new Error('the Stage 0 engine was disposed');
+      if (!this.version) {
+        const runtime = await this.checkRuntime();
+        if (!runtime.ok) throw new Error(runtime.message);
+      }
+      await this.dropSessions();
+      this.loaded = undefined;
+      const info = describeWasiModule(bytes);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const module = this.cache.moduleFile(bytes, sha256);
+      const loaded: Loaded = { module };
+      this.lastPrecompile = 'none';
+      if (this.options.precompile !== false) {
+        const precompiled = await this.cache.precompile(this.executable!, this.flags, this.version!.text, sha256, module);
+        if (!precompiled.ok) throw new Error(precompiled.message);
+        loaded.precompiled = precompiled.path;
+        this.lastPrecompile = precompiled.compiled ? 'compiled' : 'cached';
+      }
+      this.loaded = loaded;
+      try {
+        this.session = await this.startSession();
+      } catch (error) {
+        if (!loaded.precompiled) {
+          this.loaded = undefined;
+          throw error;
+        }
+        // A cached .cwasm wasmtime will not load (another build of the same version, a damaged file): run the .wasm.
+        this.log(`wasmtime refused the precompiled Stage 0 (${(error as Error).message}); dropping it and running the .wasm`);
+        this.cache.invalidate(loaded.precompiled);
+        loaded.precompiled = undefined;
+        this.lastPrecompile = 'none';
+        try {
+          this.session = await this.startSession();
+        } catch (retryError) {
+          this.loaded = undefined;
+          throw retryError;
+        }
+      }
+      return info;
+    });
+  }
+
+  private privateOutputDir(): string {
+    this.privateOutput ??= fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-wasi-output-'));
+    return this.privateOutput;
+  }
+
+  private launch(): WasiLaunch {
+    const loaded = this.loaded!;
+    return {
+      command: this.executable!,
+      cwd: this.options.workspaceRoot,
+      args: runArguments({
+        flags: this.flags,
+        workspaceRoot: this.options.workspaceRoot,
+        privateOutput: this.privateOutputDir(),
+        module: loaded.precompiled ?? loaded.module,
+        precompiled: loaded.precompiled !== undefined,
+      }),
+    };
+  }
+
+  private async startSession(): Promise<WasiSession> {
+    const session = new WasiSession(this.launch(), this.log, this.options.loadTimeoutMs ?? 30_000);
+    try {
+      await session.ready;
+    } catch (error) {
+      await session.stop();
+      throw error;
+    }
+    return session;
+  }
+
+  /** Runs tasks one at a time, in call order; a failed task does not block the next. */
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async dropSessions(): Promise<void> {
+    const pending = this.starting;
+    this.starting = undefined;
+    const old = this.session;
+    this.session = undefined;
+    await old?.stop();
+    if (pending) await pending.then((s) => s.stop(), () => undefined);
+  }
+
+  /** Starts a replacement process at once, so the next form does not wait for its start-up. */
+  private startReplacement(): void {
+    if (!this.loaded || this.disposed) return;
+    this.restarts++;
+    const starting = this.startSession();
+    starting.catch(() => undefined); // awaited (and reported) by the next compile
+    this.starting = starting;
+  }
+
+  private async currentSession(): Promise<WasiSession> {
+    if (this.session?.alive) return this.session;
+    if (!this.starting) {
+      if (!this.loaded) throw new Error('no Stage 0 is loaded');
+      this.startReplacement();
+    }
+    const starting = this.starting!;
+    try {
+      this.session = await starting;
+      return this.session;
+    } finally {
+      if (this.starting === starting) this.starting = undefined;
+    }
+  }
+
+  private async replaceSession(): Promise<void> {
+    const old = this.session;
+    this.session = undefined;
+    await old?.stop();
+    this.startReplacement();
+  }
+
+  /** Sends the `(in-package …)` preamble when the form's package differs (its answer is ignored). */
+  private async preamble(session: WasiSession, options: EngineCompileOptions): Promise<SessionOutcome | undefined> {
+    if (!options.package || options.package === session.currentPackage) return undefined;
+    const outcome = await session.request(this.nextId++, inPackageForm(options.package), options.timeoutMs, options.signal);
+    if (outcome.kind !== 'answer') return outcome;
+    session.currentPackage = options.package;
+    return undefined;
+  }
+
+  compile(text: string, options: EngineCompileOptions): Promise<FormResult> {
+    return this.enqueue(async () => {
+      for (let attempt = 1; ; attempt++) {
+        if (this.disposed) throw new Error('the Stage 0 engine was disposed');
+        if (options.signal?.aborted) throw abortError(options.signal);
+        let session: WasiSession;
+        try {
+          session = await this.currentSession();
+        } catch (error) {
+          if (!this.loaded) throw error;
+          return { status: 'crashed', message: `wasmtime could not be restarted: ${(error as Error).message}` };
+        }
+        const started = performance.now();
+        const outcome = (await this.preamble(session, options)) ?? (await session.request(this.nextId++, text, options.timeoutMs, options.signal));
+        const durationMs = performance.now() - started;
+        if (outcome.kind === 'answer') {
+          collectOutputs(this.privateOutputDir(), this.options.outputDir, this.options.protectedFiles ?? [], this.log);
+          return { ...answerToResult(outcome.answer, this.validate), durationMs };
+        }
+        if (this.disposed) throw new Error('the Stage 0 engine was disposed');
+        await this.replaceSession();
+        if (outcome.kind === 'timeout') {
+          this.log(`Stage 0 exceeded ${options.timeoutMs} ms; wasmtime process killed and restarted`);
+          return { status: 'timeout', message: `Stage 0 did not finish this form within ${options.timeoutMs} ms (the engine was restarted)`, durationMs };
+        }
+        if (outcome.kind === 'aborted') throw abortError(options.signal!);
+        const verdict = classifyEnd(outcome.end);
+        if (verdict.kind === 'trap') return { status: 'failed', errorType: 'trap', message: verdict.message, durationMs };
+        this.log(`wasmtime died on a form (${verdict.reason}); restarted`);
+        // A process can die for reasons unrelated to the form: try once more before blaming it.
+        if (attempt >= 2) return { status: 'crashed', message: `the Stage 0 engine died on this form twice: ${verdict.reason}`, durationMs };
+      }
+    });
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.dropSessions();
+    if (this.privateOutput) {
+      collectOutputs(this.privateOutput, this.options.outputDir, this.options.protectedFiles ?? [], this.log);
+      fs.rmSync(this.privateOutput, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Exports and imports of a WASI-command Stage 0, or an Error naming why wasmtime cannot run it. */
+export function describeWasiModule(bytes: Uint8Array): Stage0LoadInfo {
+  const magic = [0x00, 0x61, 0x73, 0x6d];
+  if (bytes.length < 8 || magic.some((b, i) => bytes[i] !== b)) {
+    throw new Error(`Stage 0 is not a WebAssembly module: it does not start with the \\0asm magic (${bytes.length} bytes)`);
+  }
+  let module;
+  try {
+    module = readModule(bytes);
+  } catch (error) {
+    const message = error instanceof WasmFormatError ? error.message : String(error);
+    throw new Error(`Stage 0 is not a valid WebAssembly module: ${message}`);
+  }
+  const exports: WasmExportDescriptor[] = module.exports.map((e) => ({ name: e.name, kind: kindName[e.kind] ?? 'function' }));
+  const imports: WasmImportDescriptor[] = module.imports.map((i) => ({ module: i.module, name: i.name, kind: kindName[i.kind] ?? 'function' }));
+  const start = exports.find((e) => e.name === '_start');
+  if (!start || start.kind !== 'function') {
+    const names = exports.map((e) => e.name).join(', ') || 'nothing';
+    throw new Error(
+      `Stage 0 does not export _start (it exports: ${names}): the wasmtime engine runs Stage 0 as a WASI command ` +
+        '(docs/stage0-abi.md §10); use a WASI-command build of Stage 0, or the embedded engine',
+    );
+  }
+  const foreign = imports.filter((i) => i.module !== 'wasi_snapshot_preview1').map((i) => `${i.module}/${i.name}`);
+  if (foreign.length) {
+    throw new Error(`Stage 0 imports ${foreign.join(', ')}, which wasmtime cannot provide (its CLI links only WASI imports)`);
+  }
+  return { exports, imports, initialized: false };
+}

@@ -1,0 +1,111 @@
+// The host side of compile_all (docs/stage0-abi.md §6), used by the generation worker. Same
+// sandbox as the per-form host (reads under the workspace, writes only into the folder given),
+// but here the writes go to a private staging folder: the orchestrator commits the Stage 1
+// to the output folder only after the run succeeded, so a cancelled or failed run leaves
+// nothing behind. Every call becomes an event for the parent process.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { byteStringToBytes } from '../../backends/stage0/resultFromReports';
+import { resolveReadable, resolveWritable } from '../../backends/stage0/sandbox';
+import type { ProvidedImports } from '../../backends/stage0/hostImports';
+
+export interface CompileAllHostConfig {
+  workspaceRoot: string;
+  /** Workspace-relative module paths, in order. */
+  modules: string[];
+  /** Fresh, private folder for write-bytes. */
+  stagingDir: string;
+  /** Files write-bytes must never replace (the Stage 0 binary). */
+  protectedFiles: string[];
+}
+
+export type HostEvent =
+  | { kind: 'list-modules'; count: number }
+  | { kind: 'read'; path: string; ok: boolean; reason?: string }
+  | { kind: 'report-start'; module: string | null; formCount: number }
+  | { kind: 'form'; formId: string | null; success: boolean; errorType: string | null; message: string | null }
+  | { kind: 'module-complete'; module: string | null; compiled: number; failed: number }
+  | { kind: 'write'; path: string; ok: true; file: string; size: number; sha256: string }
+  | { kind: 'write'; path: string; ok: false; reason: string };
+
+function asText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'string' ? value : String(value);
+}
+
+function toBytes(value: unknown): Uint8Array | string {
+  if (typeof value === 'string') {
+    const converted = byteStringToBytes(value);
+    return converted.ok ? converted.bytes : converted.reason;
+  }
+  if (value instanceof Uint8Array) return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  return `bytes must be a byte string, got ${value === null ? 'null' : typeof value}`;
+}
+
+/**
+ * The import functions for a compile_all run. `list-modules` returns one string with a path
+ * per line: Wasm cannot index a JS array (the same reason bytes cross as byte strings, §5).
+ */
+export function compileAllImports(config: CompileAllHostConfig, emit: (event: HostEvent) => void): ProvidedImports {
+  return {
+    'clysm.fs': {
+      'list-modules': () => {
+        emit({ kind: 'list-modules', count: config.modules.length });
+        return config.modules.join('\n');
+      },
+      'read-source': (requested) => {
+        const resolved = resolveReadable(config.workspaceRoot, requested);
+        if (!resolved.ok) {
+          emit({ kind: 'read', path: String(requested), ok: false, reason: resolved.reason });
+          return null;
+        }
+        try {
+          const text = fs.readFileSync(resolved.path, 'utf8');
+          emit({ kind: 'read', path: String(requested), ok: true });
+          return text;
+        } catch (error) {
+          emit({ kind: 'read', path: String(requested), ok: false, reason: (error as Error).message });
+          return null;
+        }
+      },
+    },
+    'clysm.compile': {
+      'report-start': (module, formCount) => emit({ kind: 'report-start', module: asText(module), formCount: Number(formCount) }),
+      'report-form-result': (formId, success, errorType, message) =>
+        emit({ kind: 'form', formId: asText(formId), success: Number(success) !== 0, errorType: asText(errorType), message: asText(message) }),
+      'report-module-complete': (module, compiled, failed) =>
+        emit({ kind: 'module-complete', module: asText(module), compiled: Number(compiled), failed: Number(failed) }),
+    },
+    'clysm.output': {
+      'write-bytes': (bytes, requested) => writeStaged(config, bytes, requested, emit),
+    },
+  };
+}
+
+function writeStaged(config: CompileAllHostConfig, bytes: unknown, requested: unknown, emit: (event: HostEvent) => void): number {
+  const label = String(requested);
+  const resolved = resolveWritable(config.stagingDir, requested, config.protectedFiles);
+  if (!resolved.ok) {
+    emit({ kind: 'write', path: label, ok: false, reason: resolved.reason });
+    return -1;
+  }
+  const data = toBytes(bytes);
+  if (typeof data === 'string') {
+    emit({ kind: 'write', path: label, ok: false, reason: data });
+    return -1;
+  }
+  try {
+    fs.mkdirSync(path.dirname(resolved.path), { recursive: true });
+    // The staging folder is private to this run, so a plain write is enough here; the commit
+    // into the output folder is the atomic step.
+    fs.writeFileSync(resolved.path, data);
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    emit({ kind: 'write', path: label, ok: true, file: resolved.path, size: data.length, sha256 });
+    return data.length;
+  } catch (error) {
+    emit({ kind: 'write', path: label, ok: false, reason: (error as Error).message });
+    return -1;
+  }
+}

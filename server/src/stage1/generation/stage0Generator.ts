@@ -1,0 +1,219 @@
+// Runs a compiler binary's compile_all (Stage 0 for Stage 1, or Stage 1 for Stage 2) in a
+// forked worker process and turns the host events into per-form results and progress.
+// Cancel and timeout kill the process; the staging folder is the caller's to remove.
+import { fork } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { normaliseModulePath } from '../../workspace/moduleList';
+import type { HostEvent } from './compileAllHost';
+import {
+  GenerationCancelled,
+  GenerationFailed,
+  type GeneratedForm,
+  type GeneratedModule,
+  type GenerationProgress,
+  type GeneratorResult,
+  type StagedOutput,
+} from './types';
+import type { FromGenerationWorker, ToGenerationWorker } from './workerMessages';
+
+/** The file compile_all is expected to write (docs/stage0-abi.md §6). */
+export const STAGE1_OUTPUT_NAME = 'clysm-stage1.wasm';
+
+export interface CompileAllRunOptions {
+  /** Absolute path of the compiler binary whose compile_all runs. */
+  compilerPath: string;
+  /** `Stage 0` or `Stage 1`, for messages. */
+  label: string;
+  workspaceRoot: string;
+  modules: string[];
+  /** Private folder that receives write-bytes. */
+  stagingDir: string;
+  /** Never written by write-bytes. */
+  protectedFiles: string[];
+  /** Whole-run limit. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: GenerationProgress) => void;
+  /** Forms the editor's reader found, for "forms done of N" before the generator says. */
+  formsTotalHint?: number;
+  /** dist/stage1-worker.js; default next to this bundle. */
+  workerScript?: string;
+  memoryLimitMb?: number;
+  /** The name write-bytes must use for the Stage 1 (default clysm-stage1.wasm). */
+  outputName?: string;
+}
+
+/** Folds the host events of one run into modules, forms and the staged output. */
+export class CompileAllCollector {
+  readonly modules: GeneratedModule[] = [];
+  readonly forms: GeneratedForm[] = [];
+  readonly warnings: string[] = [];
+  output?: StagedOutput;
+  private current?: GeneratedModule;
+  private formsInCurrent = 0;
+
+  constructor(
+    private readonly moduleList: string[],
+    private readonly outputName: string,
+  ) {}
+
+  /** Returns true when the event changes what progress shows. */
+  add(event: HostEvent): boolean {
+    switch (event.kind) {
+      case 'list-modules':
+        return false;
+      case 'read':
+        if (!event.ok) this.warnings.push(`could not read ${event.path}: ${event.reason ?? 'unknown reason'}`);
+        return false;
+      case 'report-start': {
+        const modulePath = normaliseModulePath(event.module ?? `module ${this.modules.length + 1}`);
+        const listed = this.moduleList.indexOf(modulePath);
+        this.current = { index: listed >= 0 ? listed + 1 : this.modules.length + 1, path: modulePath, formCount: event.formCount };
+        this.modules.push(this.current);
+        this.formsInCurrent = 0;
+        return true;
+      }
+      case 'form': {
+        // A null id is attributed to the current module, in report order (as per form).
+        const id = event.formId ?? `${this.current?.index ?? 0}:${this.formsInCurrent}`;
+        this.formsInCurrent++;
+        this.forms.push(toGeneratedForm(id, event));
+        return this.forms.length % 25 === 0;
+      }
+      case 'module-complete':
+        return true;
+      case 'write':
+        if (!event.ok) {
+          this.warnings.push(`write-bytes to ${event.path} was refused: ${event.reason}`);
+        } else if (normaliseModulePath(event.path) === this.outputName) {
+          this.output = { file: event.file, size: event.size, sha256: event.sha256 };
+        } else {
+          this.warnings.push(`the compiler also wrote ${event.path} (${event.size} bytes); only ${this.outputName} is kept`);
+        }
+        return true;
+    }
+  }
+
+  progress(formsTotalHint?: number): GenerationProgress {
+    const current = this.current;
+    return {
+      phase: 'compiling',
+      moduleNumber: current?.index,
+      moduleCount: this.moduleList.length,
+      module: current?.path,
+      formsDone: this.forms.length,
+      formsTotal: formsTotalHint,
+    };
+  }
+}
+
+function toGeneratedForm(id: string, event: Extract<HostEvent, { kind: 'form' }>): GeneratedForm {
+  if (event.success && event.errorType === 'skipped') return { id, status: 'skipped' };
+  if (event.success) return { id, status: 'compiled' };
+  return {
+    id,
+    status: 'failed',
+    errorType: event.errorType ?? 'compile-error',
+    message: event.message ?? 'the compiler reported a failure without a message',
+  };
+}
+
+function defaultWorkerScript(): string {
+  return path.join(__dirname, 'stage1-worker.js');
+}
+
+/** Runs compile_all once. Rejects with GenerationCancelled or GenerationFailed; never writes outside stagingDir. */
+export function runCompileAll(options: CompileAllRunOptions): Promise<GeneratorResult> {
+  const script = options.workerScript ?? defaultWorkerScript();
+  const outputName = options.outputName ?? STAGE1_OUTPUT_NAME;
+  if (!fs.existsSync(script)) return Promise.reject(new GenerationFailed(`the generation worker script is missing: ${script}`));
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(options.compilerPath);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return Promise.reject(new GenerationFailed(code === 'ENOENT' ? `${options.label} not found at ${options.compilerPath}` : `${options.label} could not be read: ${(error as Error).message}`));
+  }
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  const collector = new CompileAllCollector(options.modules, outputName);
+  const description = `${options.label} compile_all (${path.basename(options.compilerPath)}, sha256 ${sha.slice(0, 12)}…) on V8 ${process.versions.v8}`;
+
+  return new Promise<GeneratorResult>((resolve, reject) => {
+    if (options.signal?.aborted) {
+      reject(new GenerationCancelled());
+      return;
+    }
+    const wasmFlags = process.execArgv.filter((arg) => arg.startsWith('--experimental-wasm') || arg.startsWith('--wasm'));
+    const child = fork(script, [], {
+      serialization: 'advanced',
+      // Never inherit stdout: the language server may be speaking LSP on it.
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      execArgv: [...wasmFlags, `--max-old-space-size=${options.memoryLimitMb ?? 2048}`],
+    });
+    let stderrTail = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      stderrTail = (stderrTail + chunk).slice(-2000);
+    });
+    let settled = false;
+    const finish = (outcome: { ok: GeneratorResult } | { error: Error }): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if ('ok' in outcome) resolve(outcome.ok);
+      else reject(outcome.error);
+    };
+    const onAbort = (): void => finish({ error: new GenerationCancelled() });
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(
+      () => finish({ error: new GenerationFailed(`${options.label} compile_all did not finish within ${options.timeoutMs} ms (stopped)`, collector.forms) }),
+      options.timeoutMs,
+    );
+    options.onProgress?.({ phase: 'loading', formsDone: 0, formsTotal: options.formsTotalHint, moduleCount: options.modules.length });
+    child.on('message', (message: FromGenerationWorker) => {
+      switch (message.type) {
+        case 'loaded':
+          options.onProgress?.({ phase: 'compiling', formsDone: 0, formsTotal: options.formsTotalHint, moduleCount: options.modules.length });
+          return;
+        case 'events': {
+          let changed = false;
+          for (const event of message.events) changed = collector.add(event) || changed;
+          if (changed) options.onProgress?.(collector.progress(options.formsTotalHint));
+          return;
+        }
+        case 'finished':
+          finish({
+            ok: {
+              kind: 'stage0',
+              description,
+              modules: collector.modules,
+              forms: collector.forms,
+              output: collector.output,
+              warnings: collector.warnings,
+            },
+          });
+          return;
+        case 'failed':
+          finish({ error: new GenerationFailed(message.message, collector.forms) });
+          return;
+      }
+    });
+    child.on('error', (error) => finish({ error: new GenerationFailed(`the generation worker could not run: ${error.message}`) }));
+    child.on('exit', (code, signal) => {
+      const outOfMemory = /heap out of memory|heap limit/i.test(stderrTail);
+      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      finish({ error: new GenerationFailed(`the generation worker ${how}${outOfMemory ? ' (out of memory)' : ''} before compile_all finished`, collector.forms) });
+    });
+    const request: ToGenerationWorker = {
+      type: 'run',
+      bytes: Uint8Array.from(bytes),
+      label: options.label,
+      host: { workspaceRoot: options.workspaceRoot, modules: options.modules, stagingDir: options.stagingDir, protectedFiles: options.protectedFiles },
+    };
+    child.send(request);
+  });
+}

@@ -1,0 +1,209 @@
+// LSP wiring for the Stage 1 commands: generation with cancellable work-done progress, the
+// two diffs, and the fixed-point check. One registration call from server.ts.
+import * as path from 'node:path';
+import type { CancellationToken, Connection, WorkDoneProgressReporter, WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
+import type { ServerSettings } from '../protocol';
+import { diffWasmFiles } from './diffFiles';
+import { verifyFixedPoint } from './fixedPoint';
+import { generateStage1, type Stage1Outcome } from './generateStage1';
+import type { GenerationProgress } from './generation/types';
+import type { OutputSettings } from './outputFiles';
+import {
+  defaultStage1Settings,
+  DiffFilesRequest,
+  DiffStage1Request,
+  GenerateStage1Request,
+  Stage1GeneratedNotification,
+  VerifyFixedPointRequest,
+  type DiffResult,
+  type Stage1Params,
+  type Stage1Settings,
+} from './protocol';
+
+/** What the handlers need from the running server. */
+export interface Stage1Context {
+  root: string;
+  settings: ServerSettings;
+  /** The backend in use: its generator runs. */
+  backend: 'stage0' | 'sbcl' | 'none';
+  backendReason: string;
+  modules: string[];
+  moduleListSource: string;
+  log(message: string): void;
+  /** After a generation: bring the views' per-form results up to date. */
+  refresh?(): Promise<void>;
+}
+
+/** The parts of Session used here (structural, so Session needs no change). */
+export interface SessionLike {
+  readonly root: string;
+  status(): { backend: 'stage0' | 'sbcl' | 'none'; backendReason: string };
+  workspace(): { modules: string[]; moduleListSource: string } | undefined;
+  analyzeWorkspace(): Promise<void>;
+}
+
+export function sessionStage1Context(session: SessionLike, settings: ServerSettings, log: (message: string) => void): Stage1Context {
+  const status = session.status();
+  const model = session.workspace();
+  return {
+    root: session.root,
+    settings,
+    backend: status.backend,
+    backendReason: status.backendReason,
+    modules: model?.modules ?? [],
+    moduleListSource: model?.moduleListSource ?? '',
+    log,
+    // Cache-friendly: only forms whose results are not cached are compiled again.
+    refresh: () => session.analyzeWorkspace(),
+  };
+}
+
+export function stage1Settings(partial: Partial<Stage1Settings> | undefined): Stage1Settings {
+  return { ...defaultStage1Settings, ...(partial ?? {}) };
+}
+
+function outputSettings(s: Stage1Settings): OutputSettings {
+  return { outputDir: s.outputDir, outputName: s.outputName, reportName: s.reportName };
+}
+
+function wasmToolsOf(s: Stage1Settings): string | null {
+  return s.wasmToolsPath.trim() === '' ? null : s.wasmToolsPath;
+}
+
+/** `module 3 of 45: src/…/x.lisp — 120 of 1261 forms`. */
+export function progressText(p: GenerationProgress): { message: string; percentage?: number } {
+  const parts: string[] = [];
+  if (p.phase === 'loading') parts.push('loading the compiler');
+  else if (p.phase === 'bundling') parts.push("bundling (Clysm's generator)");
+  else if (p.phase === 'validating') parts.push('validating');
+  else if (p.phase === 'diffing') parts.push('comparing with Stage 0');
+  else if (p.phase === 'writing') parts.push('writing');
+  if (p.moduleNumber !== undefined && p.moduleCount !== undefined && p.phase === 'compiling') {
+    parts.push(`module ${p.moduleNumber} of ${p.moduleCount}${p.module ? `: ${p.module}` : ''}`);
+  }
+  parts.push(p.formsTotal !== undefined ? `${p.formsDone} of ${p.formsTotal} forms` : `${p.formsDone} forms`);
+  const percentage = p.formsTotal ? Math.min(100, Math.round((100 * p.formsDone) / p.formsTotal)) : undefined;
+  return { message: parts.join(' — '), percentage };
+}
+
+function abortOn(token: CancellationToken, reporter?: WorkDoneProgressReporter): AbortController {
+  const controller = new AbortController();
+  token.onCancellationRequested(() => controller.abort());
+  // A server-created progress has its own cancel button; an attached one cancels the request.
+  if (reporter && 'token' in reporter) (reporter as WorkDoneProgressServerReporter).token.onCancellationRequested(() => controller.abort());
+  return controller;
+}
+
+export function registerStage1Handlers(connection: Connection, getContext: () => Stage1Context | undefined): void {
+  let running: Promise<unknown> | undefined;
+  const exclusive = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (running) throw new Error('a Stage 1 generation or fixed-point check is already running');
+    const run = work();
+    running = run;
+    try {
+      return await run;
+    } finally {
+      running = undefined;
+    }
+  };
+  const requireContext = (): Stage1Context => {
+    const context = getContext();
+    if (!context) throw new Error('Clysm has no file-system workspace folder to generate Stage 1 in');
+    return context;
+  };
+  const reporterFor = async (params: Stage1Params, title: string): Promise<WorkDoneProgressReporter> => {
+    const reporter = params.workDoneToken !== undefined
+      ? connection.window.attachWorkDoneProgress(params.workDoneToken)
+      : await connection.window.createWorkDoneProgress();
+    reporter.begin(title, 0, 'starting', true);
+    return reporter;
+  };
+
+  connection.onRequest(GenerateStage1Request, (params, token) => exclusive(async (): Promise<Stage1Outcome> => {
+    const context = requireContext();
+    const settings = stage1Settings(params.settings);
+    if (context.backend === 'none') throw new Error('no compiler backend is running, so there is nothing to generate Stage 1 with');
+    const reporter = await reporterFor(params, 'Clysm: Generate Stage 1');
+    const controller = abortOn(token, reporter);
+    let last = 0;
+    try {
+      const outcome = await generateStage1(
+        {
+          workspaceRoot: context.root,
+          modules: context.modules,
+          moduleListSource: context.moduleListSource,
+          backend: context.backend,
+          backendReason: context.backendReason,
+          stage0Path: context.settings.stage0Path,
+          output: outputSettings(settings),
+          timeoutMs: settings.timeoutMs,
+          wasmTools: wasmToolsOf(settings),
+          sbcl: { sbclPath: context.settings.sbclPath, dynamicSpaceSizeMb: context.settings.sbclDynamicSpaceSizeMb, extraArgs: context.settings.sbclExtraArgs },
+          log: context.log,
+        },
+        (p) => {
+          // At most ~10 updates a second: progress is a notification per call.
+          const now = Date.now();
+          if (now - last < 100 && p.phase === 'compiling') return;
+          last = now;
+          const { message, percentage } = progressText(p);
+          reporter.report(percentage ?? 0, message);
+        },
+        controller.signal,
+      );
+      context.log(`Stage 1 (${outcome.backend}): ${outcome.status}: ${outcome.message}`);
+      for (const w of outcome.warnings) context.log(`Stage 1 warning: ${w}`);
+      void connection.sendNotification(Stage1GeneratedNotification, { ...outcome, diff: undefined });
+      if (outcome.status === 'generated') void context.refresh?.().catch((e: unknown) => context.log(`refresh after Stage 1 failed: ${String(e)}`));
+      return outcome;
+    } finally {
+      reporter.done();
+    }
+  }));
+
+  connection.onRequest(DiffStage1Request, (params): DiffResult => {
+    const context = requireContext();
+    const settings = stage1Settings(params.settings);
+    const stage0 = path.resolve(context.root, context.settings.stage0Path);
+    const stage1 = path.resolve(context.root, settings.outputDir, settings.outputName);
+    try {
+      return { outcome: diffWasmFiles(stage0, stage1, { a: 'Stage 0', b: 'Stage 1' }) };
+    } catch (error) {
+      return { problem: (error as Error).message };
+    }
+  });
+
+  connection.onRequest(DiffFilesRequest, (params): DiffResult => {
+    try {
+      const labels = { a: params.labelA ?? path.basename(params.a), b: params.labelB ?? path.basename(params.b) };
+      return { outcome: diffWasmFiles(params.a, params.b, labels) };
+    } catch (error) {
+      return { problem: (error as Error).message };
+    }
+  });
+
+  connection.onRequest(VerifyFixedPointRequest, (params, token) => exclusive(async () => {
+    const context = requireContext();
+    const settings = stage1Settings(params.settings);
+    const reporter = await reporterFor(params, 'Clysm: Verify Fixed Point');
+    const controller = abortOn(token, reporter);
+    try {
+      const outcome = await verifyFixedPoint(
+        {
+          workspaceRoot: context.root,
+          modules: context.modules,
+          output: outputSettings(settings),
+          stage0Path: context.settings.stage0Path,
+          timeoutMs: settings.timeoutMs,
+          wasmTools: wasmToolsOf(settings),
+        },
+        (p) => reporter.report(progressText(p).percentage ?? 0, `Stage 2 from Stage 1: ${progressText(p).message}`),
+        controller.signal,
+      );
+      context.log(`fixed point: ${outcome.status}: ${outcome.message}`);
+      return outcome;
+    } finally {
+      reporter.done();
+    }
+  }));
+}

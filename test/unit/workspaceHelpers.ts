@@ -1,0 +1,107 @@
+// Shared by the workspace, persistence and view tests: synthetic analysed forms, the real
+// fixture Stage 0 behind a counting wrapper, and a poll-until helper.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Stage0Backend } from '../../server/src/backends/stage0/backend';
+import type { AnalyzedForm, BackendStatus, CompileRequest, CompilerBackend, FormResult, FormStatus } from '../../server/src/types';
+import { fixturePath, workerScript } from './stage0-helpers';
+
+export interface FormSpec {
+  file?: string;
+  index: number;
+  operator?: string;
+  name?: string;
+  status: FormStatus;
+  message?: string;
+  category?: string;
+  moduleIndex?: number;
+}
+
+/** An analysed form with plausible ranges (one line per form), for the pure builders. */
+export function syntheticForm(spec: FormSpec): AnalyzedForm {
+  const moduleIndex = spec.moduleIndex ?? 1;
+  const result: FormResult = { status: spec.status };
+  if (spec.message !== undefined) result.message = spec.message;
+  if (spec.status === 'compiled') result.bytes = 40;
+  const failing = spec.status !== 'compiled' && spec.status !== 'skipped' && spec.status !== 'no-output';
+  return {
+    file: spec.file ?? 'src/a.lisp',
+    id: `${moduleIndex}:${spec.index}`,
+    moduleIndex,
+    form: {
+      index: spec.index,
+      kind: spec.status === 'read-error' ? 'read-error' : 'list',
+      range: { start: { line: spec.index * 2, character: 0 }, end: { line: spec.index * 2, character: 30 } },
+      start: spec.index * 40,
+      end: spec.index * 40 + 30,
+      text: `(${(spec.operator ?? 'progn').toLowerCase()} ${spec.name?.toLowerCase() ?? ''})`,
+      operator: spec.operator,
+      name: spec.name,
+      package: 'CL-USER',
+    },
+    result,
+    category: failing ? (spec.category ?? 'missing-function') : undefined,
+  };
+}
+
+/** Delegates to a real backend and records every compileForm call (the cache's misses). */
+export class CountingBackend implements CompilerBackend {
+  readonly calls: CompileRequest[] = [];
+  /** Called before each compile, e.g. to record the order of events. */
+  onCompile: ((request: CompileRequest) => void) | undefined;
+
+  constructor(readonly inner: CompilerBackend) {}
+
+  get kind(): 'stage0' | 'sbcl' {
+    return this.inner.kind;
+  }
+
+  identity(): string {
+    return this.inner.identity();
+  }
+
+  start(): Promise<BackendStatus> {
+    return this.inner.start();
+  }
+
+  status(): BackendStatus {
+    return this.inner.status();
+  }
+
+  compileForm(request: CompileRequest, signal?: AbortSignal): Promise<FormResult> {
+    this.calls.push(request);
+    this.onCompile?.(request);
+    return this.inner.compileForm(request, signal);
+  }
+
+  dispose(): Promise<void> {
+    return this.inner.dispose();
+  }
+}
+
+/** The real fixture Stage 0 (a WasmGC test double) installed as `dist/clysm-stage0.wasm` of `root`. */
+export function fixtureStage0Backend(root: string, modules: string[] = []): Stage0Backend {
+  const target = path.join(root, 'dist', 'clysm-stage0.wasm');
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.copyFileSync(fixturePath('stage0-fixture.wasm'), target);
+  return new Stage0Backend({ workspaceRoot: root, stage0Path: 'dist/clysm-stage0.wasm', timeoutMs: 5000, modules, outputDir: 'dist', workerScript });
+}
+
+/** A temporary folder with the given workspace-relative files. */
+export function workspaceWith(files: Record<string, string>): { root: string; cleanup: () => void } {
+  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-wsm-')));
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    fs.writeFileSync(path.join(root, rel), text);
+  }
+  return { root, cleanup: () => fs.rmSync(root, { recursive: true, force: true }) };
+}
+
+export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
