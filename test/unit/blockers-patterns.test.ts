@@ -36,6 +36,12 @@ describe('normalizeMessage', () => {
     assert.equal(normalizeMessage('\n\nUnknown instruction: NAME\nmore'), 'Unknown instruction: NAME');
   });
 
+  test("SBCL's four-line type error is one pattern per value and type", () => {
+    const message = 'The value\n  :$ENV-ADD-LOCAL-RT\nis not of type\n  NUMBER\nwhen binding X';
+    assert.equal(normalizeMessage(message), 'The value :$ENV-ADD-LOCAL-RT is not of type NUMBER');
+    assert.notEqual(normalizeMessage(message), normalizeMessage('The value\n  NIL\nis not of type\n  NUMBER'));
+  });
+
   test('structure dumps are cut to their type', () => {
     const dump =
       '#S(CLYSM/COMPILER/AST:AST-VALUES :FORMS (#S(CLYSM/COMPILER/AST:AST-VAR-REF :NAME #:LOOP-VAR-1234 :TYPE "a (b") ' +

@@ -37,7 +37,7 @@ describe('Stage 0 backend', { timeout: 60_000 }, () => {
     cleanup();
   });
 
-  it('is ready with the fixture, with identity stage0:embedded-v8:<sha256>', async () => {
+  it('is ready with the fixture, with identity stage0:embedded-v8:<engine version>:<sha256>', async () => {
     const bytes = install('stage0-fixture.wasm');
     const backend = makeBackend();
     assert.equal(backend.kind, 'stage0');
@@ -46,7 +46,7 @@ describe('Stage 0 backend', { timeout: 60_000 }, () => {
     assert.equal(status.state, 'ready', status.message);
     assert.match(status.message, /\(\+ 1 2\) gave a valid \d+-byte module/);
     const sha = createHash('sha256').update(bytes).digest('hex');
-    assert.equal(backend.identity(), `stage0:embedded-v8:${sha}`);
+    assert.equal(backend.identity(), `stage0:embedded-v8:${backend.status().engine.version}:${sha}`);
     assert.deepEqual(status.stage0, { path: path.join(root, stage0Rel), sha256: sha, size: bytes.length, status: 'ready', message: status.message });
     assert.equal(status.engine.name, 'embedded-v8');
     assert.equal(backend.probeResult()?.status, 'compiled');
@@ -69,7 +69,7 @@ describe('Stage 0 backend', { timeout: 60_000 }, () => {
     const status = await backend.start();
     assert.equal(status.state, 'error');
     assert.equal(status.message, `Stage 0 not found at ${path.join(root, stage0Rel)}`);
-    assert.equal(backend.identity(), 'stage0:embedded-v8:none');
+    assert.match(backend.identity(), /^stage0:embedded-v8:.*:none$/);
     await assert.rejects(backend.compileForm(request('(+ 1 2)')), /not ready \(error\): Stage 0 not found/);
   });
 

@@ -9,9 +9,17 @@ export const EMPTY_PATTERN = '(no message)';
 const UNDEFINED_FUNCTION = /undefined[ -]function:?\s+/i;
 const SYMBOL_TOKEN = /^[^\s()'"`,;]+/;
 
-/** First line that has any text (a message that starts with a newline still says something). */
+/**
+ * First line that has any text (a message that starts with a newline still says something).
+ * SBCL prints a type error over four lines ("The value~%  X~%is not of type~%  NUMBER"), and
+ * its first line alone would put every type error in one group, so those four are joined.
+ */
 function firstLine(message: string): string {
-  return message.split(/\r\n|\r|\n/).find((line) => line.trim() !== '') ?? '';
+  const lines = message.split(/\r\n|\r|\n/).filter((line) => line.trim() !== '');
+  if (lines.length >= 4 && lines[0].trim() === 'The value' && lines[2].trim().startsWith('is not of type')) {
+    return lines.slice(0, 4).join(' ');
+  }
+  return lines[0] ?? '';
 }
 
 /** End (exclusive) of the list that opens at `open`, or the text length when unbalanced. */

@@ -144,6 +144,8 @@ export class WorkspaceModel {
         this.analyses.delete(file);
         this.stale.delete(file);
         this.version++;
+        // A missing module has no directives: the modules after it may be keyed differently now.
+        this.noteDigest(file, moduleIndex, moduleDirectiveDigest([]), notify);
         return undefined;
       }
       source = read.text;
@@ -156,12 +158,14 @@ export class WorkspaceModel {
     this.analyses.set(file, analysis);
     this.stale.delete(file);
     this.version++;
-    const before = this.digests.get(file);
-    this.digests.set(file, analysis.directiveDigest);
-    if (notify && before !== undefined && before !== analysis.directiveDigest && moduleIndex < this.modules.length) {
-      this.onDirectivesChanged?.(moduleIndex);
-    }
+    this.noteDigest(file, moduleIndex, analysis.directiveDigest, notify);
     return analysis;
+  }
+
+  private noteDigest(file: string, moduleIndex: number, digest: string, notify: boolean): void {
+    const before = this.digests.get(file);
+    this.digests.set(file, digest);
+    if (notify && before !== undefined && before !== digest && moduleIndex < this.modules.length) this.onDirectivesChanged?.(moduleIndex);
   }
 
   /** Analyses every module in list order, as Clysm's own generator does. */
