@@ -8,8 +8,10 @@
 //   5. when `sbcl` is on the PATH, a second pass: the SBCL suite (sbcl.test.ts) on a copy of
 //      test/fixtures/sbcl-workspace with clysm.backend = "sbcl"; then prints the combined
 //      `integration: N passed, N failed`
+//   6. with --packaged (or CLYSM_TEST_PACKAGED=1): `npm run package`, then the default suites once more
+//      against that .vsix installed with code-server --install-extension (not the development folder)
 // Options: --no-build (use the existing dist/ and out/), --vsix FILE (test an installed .vsix instead
-// of the development folder), --screenshot FILE. VS Code's logs go to test-results/integration-logs/.
+// of the development folder), --packaged, --screenshot FILE. VS Code's logs go to test-results/integration-logs/.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -82,7 +84,7 @@ const workspace = path.join(tmp, 'workspace');
 fs.cpSync(src, workspace, { recursive: true });
 
 /** One run of the runner on `folder`; CLYSM_TEST_SUITES picks the suites (index.ts). */
-async function runPass(name, folder, { suites, logsDir, screenshot }) {
+async function runPass(name, folder, { suites, logsDir, screenshot, vsix = opt('--vsix') && path.resolve(opt('--vsix')) }) {
   const resultsFile = path.join(tmp, `results-${name}.json`);
   // 4. Run, echoing the output and keeping it for the fallback count.
   const runnerArgs = [path.join(REPO, 'scripts/run-vscode-tests.js'),
@@ -90,7 +92,8 @@ async function runPass(name, folder, { suites, logsDir, screenshot }) {
     '--logs-dir', logsDir];
   if (suites) runnerArgs.push('--env', `CLYSM_TEST_SUITES=${suites}`);
   if (screenshot) runnerArgs.push('--screenshot', path.resolve(screenshot));
-  if (opt('--vsix')) runnerArgs.push('--vsix', path.resolve(opt('--vsix')), testsDir, folder);
+  // The suite checks that it really runs the installed copy (test/integration/packaged.test.ts).
+  if (vsix) runnerArgs.push('--env', 'CLYSM_TEST_PACKAGED=1', '--vsix', vsix, testsDir, folder);
   else runnerArgs.push(REPO, testsDir, folder);
 
   let output = '';
@@ -136,6 +139,24 @@ if (findOnPath('sbcl')) {
   passes.push(await runPass('sbcl', sbclWorkspace, { suites: 'sbcl', logsDir: path.join(REPO, 'test-results/integration-logs-sbcl') }));
 } else {
   console.error('SBCL pass skipped: `sbcl` is not on the PATH (install Debian\'s sbcl to run it)');
+}
+
+// 6. The packaged extension, as users install it: production bundles, .vscodeignore's allow-list.
+if (args.includes('--packaged') || process.env.CLYSM_TEST_PACKAGED === '1') {
+  const vsix = path.join(tmp, 'clysm-vscode.vsix');
+  const started = Date.now();
+  const packaged = spawnSync('npm', ['run', 'package', '--silent', '--', '--out', vsix], { cwd: REPO, encoding: 'utf8' });
+  // npm run package rebuilt dist/ minified: put the development build (with source maps) back.
+  if (!args.includes('--no-build')) run(process.execPath, ['esbuild.mjs']);
+  if (packaged.status !== 0 || !fs.existsSync(vsix)) {
+    console.error(`npm run package failed (exit ${packaged.status}):\n${packaged.stdout}\n${packaged.stderr}`);
+    passes.push({ passed: 0, failed: 1, code: 1 });
+  } else {
+    log(`packaged ${path.basename(vsix)} (${(fs.statSync(vsix).size / 1024).toFixed(0)} KB) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const packagedWorkspace = path.join(tmp, 'packaged-workspace');
+    fs.cpSync(src, packagedWorkspace, { recursive: true });
+    passes.push(await runPass('packaged', packagedWorkspace, { vsix, logsDir: path.join(REPO, 'test-results/integration-logs-packaged') }));
+  }
 }
 
 const passed = passes.reduce((n, p) => n + p.passed, 0);

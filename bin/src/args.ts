@@ -29,6 +29,8 @@ export const usage = `usage: clysm-check [WORKSPACE] [--backend auto|stage0|sbcl
                    [--json] [--timeout-ms N] [--modules a.lisp,b.lisp] [--verbose]
                    [--engine embedded|wasmtime] [--wasmtime PATH]
                    [--report FILE] [--baseline FILE] [--cache DIR]
+       clysm-check stage1 [WORKSPACE] [--out DIR] [--json] [--backend ...]   (docs/stage1.md)
+       clysm-check diff A.wasm B.wasm [--json]   (exit 0 identical, 1 differ, 2 error)
 
 Checks every top-level form of the workspace's Clysm modules with Stage 0 and prints the
 forms that fail, the coverage (compiled / (total - skipped)) and the top blockers.

@@ -13,6 +13,8 @@ import { makePersistedState, seedCache } from '../../server/src/workspace/snapsh
 import { DiskFiles } from '../../server/src/workspace/workspaceFiles';
 import { resolveWorkspaceModules, WorkspaceModel } from '../../server/src/workspace/workspaceModel';
 import { parseCheckArgs, usage, UsageError, type CheckArgs } from './args';
+import { runDiffCommand } from './diffCommand';
+import { runStage1Command } from './stage1Command';
 
 const EXIT_OK = 0;
 const EXIT_FORMS_FAILED = 1;
@@ -39,6 +41,8 @@ function openCache(args: CheckArgs, log: ((m: string) => void) | undefined): { s
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'stage1') return runStage1Command(argv.slice(1));
+  if (argv[0] === 'diff') return runDiffCommand(argv.slice(1));
   let args;
   try {
     args = parseCheckArgs(argv, path.resolve(__dirname, '..', 'examples', 'workspace'));

@@ -77,6 +77,11 @@ export class Ctx implements vscode.Disposable {
     this.clientCleanup.push(...disposables);
   }
 
+  /** The client of the current server run, for commands that send their own requests. */
+  get languageClient(): LanguageClient | undefined {
+    return this.client;
+  }
+
   get api(): ClysmApi {
     return {
       ready: () => this.starting,

@@ -5,6 +5,7 @@ import type { ClysmApi } from './api';
 import { registerCommands } from './commands';
 import { restartOnChange } from './config';
 import { Ctx } from './ctx';
+import { registerStage1Commands } from './stage1/commands';
 
 export type { ClysmApi } from './api';
 
@@ -13,6 +14,7 @@ let ctx: Ctx | undefined;
 export function activate(context: vscode.ExtensionContext): ClysmApi {
   const c = new Ctx(context);
   ctx = c;
+  registerStage1Commands(context, () => c.languageClient, c.output);
   context.subscriptions.push(
     c,
     ...registerCommands(c),

@@ -88,8 +88,12 @@
 
 ;;; Clysm's generator, reached by name: nothing of it is known when this file is read.
 
+(defun package-symbol (name package)
+  (let ((found (find-package package)))
+    (and found (find-symbol name found))))
+
 (defun gen-symbol (name)
-  (find-symbol name "CLYSM/STAGE1"))
+  (package-symbol name "CLYSM/STAGE1"))
 
 (defun accessor (name)
   "The function CLYSM/STAGE1::NAME, or NIL when this Clysm does not have it."
@@ -140,7 +144,7 @@
     (or (and module (call-accessor "SOURCE-MODULE-MODULE-INDEX" module)) 0)))
 
 (defun observe (name wrapper &optional (package "CLYSM/STAGE1"))
-  (let ((symbol (find-symbol name package)))
+  (let ((symbol (package-symbol name package)))
     (when (and symbol (fboundp symbol))
       (sb-int:encapsulate symbol 'clysm-vscode wrapper))))
 

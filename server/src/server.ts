@@ -27,6 +27,7 @@ import {
   type ServerSettings,
 } from './protocol';
 import { Session } from './session';
+import { registerStage1Handlers, sessionStage1Context } from './stage1/handlers';
 import type { AnalyzedForm, BackendStatus } from './types';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -234,6 +235,8 @@ connection.onRequest(ReanalyzeRequest, async () => {
 connection.onShutdown(async () => {
   await session?.dispose();
 });
+
+registerStage1Handlers(connection, () => (session ? sessionStage1Context(session, settings, log) : undefined));
 
 documents.listen(connection);
 connection.listen();

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { selectBackend, type BackendConfig, type SelectedBackend } from './backends/createBackend';
+import { wasiBuildPath } from './backends/stage0/backend';
 import { buildBlockerTree, buildModuleRows } from './lsp/viewData';
 import type { BlockerTree, ModuleRow, ServerSettings, ServerStatus } from './protocol';
 import { findRegressions } from './report/baseline';
@@ -256,7 +257,11 @@ export class Session {
   /** A file changed on disk (not through the editor). */
   async fileChangedOnDisk(relPath: string): Promise<void> {
     if (!this.model) return;
-    if (relPath.endsWith('.wasm') && path.resolve(this.root, relPath) === this.stage0AbsolutePath()) {
+    // Stage 0, or its WASI-command build (X.wasi.wasm, what the wasmtime engine runs).
+    const stage0 = this.stage0AbsolutePath();
+    const changed = path.resolve(this.root, relPath);
+    const wasi = this.settings.stage0Engine === 'wasmtime' && changed === wasiBuildPath(stage0, () => true);
+    if (relPath.endsWith('.wasm') && (changed === stage0 || wasi)) {
       this.hooks.log(`Stage 0 changed on disk: ${relPath}; reloading`);
       await this.restartBackend();
       return;

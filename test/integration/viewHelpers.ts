@@ -2,6 +2,7 @@
 // extension's events (never on sleeps).
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
@@ -20,7 +21,9 @@ export interface CliReport {
  * Exit code 1 only means "some form failed", which the example workspace has.
  */
 export function runCli(extensionPath: string, workspace: string): Promise<CliReport> {
-  const cli = path.join(extensionPath, 'dist', 'cli.js');
+  // An installed .vsix ships no CLI: then use the one built in this repository (out/test/integration/../../..).
+  const shipped = path.join(extensionPath, 'dist', 'cli.js');
+  const cli = fs.existsSync(shipped) ? shipped : path.resolve(__dirname, '..', '..', '..', 'dist', 'cli.js');
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [cli, workspace, '--json'], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
       if (error && error.code !== 1) {

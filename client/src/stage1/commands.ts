@@ -91,10 +91,10 @@ export function registerStage1Commands(context: vscode.ExtensionContext, getClie
     void vscode.window.showErrorMessage(`Clysm: ${what} failed: ${message}`);
     return undefined;
   };
-  const showDiff = (title: string, result: DiffResult): DiffResult => {
+  const showDiff = async (title: string, result: DiffResult): Promise<DiffResult> => {
     if (result.outcome) {
       output.appendLine(result.outcome.summaryText);
-      panel.show({ title, diff: result.outcome });
+      await panel.show({ title, diff: result.outcome });
     } else {
       void vscode.window.showWarningMessage(`Clysm: ${result.problem ?? 'no diff'}`);
     }
@@ -106,14 +106,15 @@ export function registerStage1Commands(context: vscode.ExtensionContext, getClie
       const c = client();
       const outcome = await withServerProgress(c, 'Clysm: Generate Stage 1', (workDoneToken, token) =>
         c.sendRequest(GenerateStage1Request, { settings: settingsFor(), workDoneToken }, token));
-      if (!outcome) {
+      if (!outcome || outcome.status === 'cancelled') {
         void vscode.window.showInformationMessage('Clysm: Stage 1 generation cancelled; nothing was written.');
-        return undefined;
+        return outcome;
       }
       output.appendLine(generationMessage(outcome));
       for (const warning of outcome.warnings) output.appendLine(`  warning: ${warning}`);
       if (outcome.diff) output.appendLine(outcome.diff.summaryText);
-      panel.show({ title: 'Clysm: Stage 1', generation: outcome, diff: outcome.diff, diffProblem: outcome.diffProblem });
+      // Resolve once the report view has loaded, so callers (and tests) find it in place.
+      await panel.show({ title: 'Clysm: Stage 1', generation: outcome, diff: outcome.diff, diffProblem: outcome.diffProblem });
       const ok = outcome.status === 'generated' && outcome.validation?.valid;
       if (ok) void vscode.window.showInformationMessage(generationMessage(outcome));
       else void vscode.window.showWarningMessage(generationMessage(outcome));
@@ -154,7 +155,7 @@ export function registerStage1Commands(context: vscode.ExtensionContext, getClie
         c.sendRequest(VerifyFixedPointRequest, { settings: settingsFor(), workDoneToken }, token));
       if (!outcome) return undefined;
       output.appendLine(`Fixed point: ${outcome.status}: ${outcome.message}`);
-      panel.show({ title: 'Clysm: Fixed Point', fixedPoint: outcome });
+      await panel.show({ title: 'Clysm: Fixed Point', fixedPoint: outcome });
       if (outcome.status === 'achieved') void vscode.window.showInformationMessage(`Clysm: ${outcome.message}`);
       else void vscode.window.showWarningMessage(`Clysm: ${outcome.message}`);
       return outcome;

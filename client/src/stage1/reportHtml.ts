@@ -180,6 +180,7 @@ export function renderReportHtml(model: ReportViewModel, cspSource: string, nonc
   else if (model.diffProblem) body.push(`<h2>Diff</h2><p>${badge('no diff', 'warn')} ${e(model.diffProblem)}</p>`);
   const csp = `default-src 'none'; style-src ${cspSource} 'nonce-${nonce}'; script-src 'nonce-${nonce}'; img-src ${cspSource};`;
   const script = `const vscode = acquireVsCodeApi();
+vscode.postMessage({ command: 'ready' });
 document.addEventListener('click', (event) => {
   const target = event.target.closest('[data-command]');
   if (!target) return;

@@ -65,13 +65,14 @@ export interface FixedPointOutcome {
 export function probeCompiler(bytes: Uint8Array): Stage1Probe {
   const wasm = webAssembly();
   const module = new wasm.Module(bytes, stage0CompileOptions);
-  const exports = wasm.Module.exports(module);
+  // Not named `exports`: in CommonJS output that would shadow the module's own exports.
+  const exported = wasm.Module.exports(module);
   const imports = wasm.Module.imports(module).map((i) => `${i.module}/${i.name}`);
   return {
-    exports: exports.map((e) => e.name),
+    exports: exported.map((e) => e.name),
     imports,
-    hasCompileAll: exports.some((e) => e.name === 'compile_all' && e.kind === 'function'),
-    hasCompileForm: exports.some((e) => e.name === 'compile_form' && e.kind === 'function'),
+    hasCompileAll: exported.some((e) => e.name === 'compile_all' && e.kind === 'function'),
+    hasCompileForm: exported.some((e) => e.name === 'compile_form' && e.kind === 'function'),
     unknownImports: imports.filter((i) => !HOST_ABI_IMPORTS.has(i)),
   };
 }
@@ -125,6 +126,7 @@ export async function verifyFixedPoint(options: FixedPointOptions, onProgress: (
         timeoutMs: options.timeoutMs ?? 10 * 60_000,
         signal,
         onProgress,
+        workerScript: options.workerScript,
       });
     } catch (error) {
       if (error instanceof GenerationCancelled) return done({ status: 'cancelled', message: 'Fixed-point verification was cancelled; nothing was written', stage1, probe });

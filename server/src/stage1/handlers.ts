@@ -1,7 +1,7 @@
 // LSP wiring for the Stage 1 commands: generation with cancellable work-done progress, the
 // two diffs, and the fixed-point check. One registration call from server.ts.
 import * as path from 'node:path';
-import type { CancellationToken, Connection, WorkDoneProgressReporter, WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
+import { LSPErrorCodes, ResponseError, type CancellationToken, type Connection, type WorkDoneProgressReporter, type WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
 import type { ServerSettings } from '../protocol';
 import { diffWasmFiles } from './diffFiles';
 import { verifyFixedPoint } from './fixedPoint';
@@ -32,6 +32,8 @@ export interface Stage1Context {
   log(message: string): void;
   /** After a generation: bring the views' per-form results up to date. */
   refresh?(): Promise<void>;
+  /** dist/stage1-worker.js; default next to the server bundle (tests run from out/). */
+  workerScript?: string;
 }
 
 /** The parts of Session used here (structural, so Session needs no change). */
@@ -94,7 +96,7 @@ function abortOn(token: CancellationToken, reporter?: WorkDoneProgressReporter):
   return controller;
 }
 
-export function registerStage1Handlers(connection: Connection, getContext: () => Stage1Context | undefined): void {
+export function registerStage1Handlers(connection: Connection, getContext: () => Stage1Context | undefined, backendWaitMs = 60_000): void {
   let running: Promise<unknown> | undefined;
   const exclusive = async <T>(work: () => Promise<T>): Promise<T> => {
     if (running) throw new Error('a Stage 1 generation or fixed-point check is already running');
@@ -119,13 +121,26 @@ export function registerStage1Handlers(connection: Connection, getContext: () =>
     return reporter;
   };
 
+  /** Right after start-up the backend is still being chosen: wait for it rather than fail. */
+  const contextWithBackend = async (token: CancellationToken): Promise<Stage1Context & { backend: 'stage0' | 'sbcl' }> => {
+    for (let waited = 0; ; waited += 100) {
+      const context = requireContext();
+      const backend = context.backend;
+      if (backend !== 'none') return { ...context, backend };
+      if (waited >= backendWaitMs || token.isCancellationRequested) {
+        throw new Error('no compiler backend is running (the server has not chosen one), so there is nothing to generate Stage 1 with');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
   connection.onRequest(GenerateStage1Request, (params, token) => exclusive(async (): Promise<Stage1Outcome> => {
-    const context = requireContext();
+    const context = await contextWithBackend(token);
     const settings = stage1Settings(params.settings);
-    if (context.backend === 'none') throw new Error('no compiler backend is running, so there is nothing to generate Stage 1 with');
     const reporter = await reporterFor(params, 'Clysm: Generate Stage 1');
     const controller = abortOn(token, reporter);
     let last = 0;
+    let lastModule: number | undefined;
     try {
       const outcome = await generateStage1(
         {
@@ -140,18 +155,22 @@ export function registerStage1Handlers(connection: Connection, getContext: () =>
           wasmTools: wasmToolsOf(settings),
           sbcl: { sbclPath: context.settings.sbclPath, dynamicSpaceSizeMb: context.settings.sbclDynamicSpaceSizeMb, extraArgs: context.settings.sbclExtraArgs },
           log: context.log,
+          workerScript: context.workerScript,
         },
         (p) => {
-          // At most ~10 updates a second: progress is a notification per call.
+          // At most ~10 updates a second within a module: progress is a notification per call.
           const now = Date.now();
-          if (now - last < 100 && p.phase === 'compiling') return;
+          if (p.phase === 'compiling' && p.moduleNumber === lastModule && now - last < 100) return;
           last = now;
+          lastModule = p.moduleNumber;
           const { message, percentage } = progressText(p);
           reporter.report(percentage ?? 0, message);
         },
         controller.signal,
       );
       context.log(`Stage 1 (${outcome.backend}): ${outcome.status}: ${outcome.message}`);
+      // LSP: a request cancelled by the client answers RequestCancelled.
+      if (outcome.status === 'cancelled' && token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, outcome.message);
       for (const w of outcome.warnings) context.log(`Stage 1 warning: ${w}`);
       void connection.sendNotification(Stage1GeneratedNotification, { ...outcome, diff: undefined });
       if (outcome.status === 'generated') void context.refresh?.().catch((e: unknown) => context.log(`refresh after Stage 1 failed: ${String(e)}`));
@@ -196,11 +215,13 @@ export function registerStage1Handlers(connection: Connection, getContext: () =>
           stage0Path: context.settings.stage0Path,
           timeoutMs: settings.timeoutMs,
           wasmTools: wasmToolsOf(settings),
+          workerScript: context.workerScript,
         },
         (p) => reporter.report(progressText(p).percentage ?? 0, `Stage 2 from Stage 1: ${progressText(p).message}`),
         controller.signal,
       );
       context.log(`fixed point: ${outcome.status}: ${outcome.message}`);
+      if (outcome.status === 'cancelled' && token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, outcome.message);
       return outcome;
     } finally {
       reporter.done();

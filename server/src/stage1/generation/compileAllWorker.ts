@@ -43,11 +43,11 @@ function run(message: ToGenerationWorker): void {
     post({ type: 'failed', stage: 'load', message: `${label} is not a valid WebAssembly module for V8 ${process.versions.v8}: ${(error as Error).message}` });
     return;
   }
-  const exports = wasm.Module.exports(module);
+  const exported = wasm.Module.exports(module);
   const declared = wasm.Module.imports(module);
-  const compileAll = exports.find((e) => e.name === 'compile_all');
+  const compileAll = exported.find((e) => e.name === 'compile_all');
   if (!compileAll || compileAll.kind !== 'function') {
-    const names = exports.map((e) => e.name).join(', ') || 'nothing';
+    const names = exported.map((e) => e.name).join(', ') || 'nothing';
     post({ type: 'failed', stage: 'load', message: `${label} does not export a compile_all function (it exports: ${names})` });
     return;
   }
@@ -59,7 +59,7 @@ function run(message: ToGenerationWorker): void {
     post({ type: 'failed', stage: 'load', message: `${label} could not be linked: ${(error as Error).message.replace(/^Stage 0 /, '')}` });
     return;
   }
-  post({ type: 'loaded', exports: exports.map((e) => e.name), imports: declared.map((i) => `${i.module}/${i.name}`) });
+  post({ type: 'loaded', exports: exported.map((e) => e.name), imports: declared.map((i) => `${i.module}/${i.name}`) });
   const initialize = instance.exports['_initialize'];
   try {
     if (typeof initialize === 'function') (initialize as () => unknown)();

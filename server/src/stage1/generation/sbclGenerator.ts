@@ -81,6 +81,7 @@ export class SbclGenerationCollector {
       case 'phase':
         if (message.phase === 'bundling') this.phase = 'bundling';
         else if (message.phase === 'validating') this.phase = 'validating';
+        else this.phase = 'compiling'; // reading, compiling
         if (message.total !== undefined) this.formsTotal = message.total;
         return true;
       case 'module': {

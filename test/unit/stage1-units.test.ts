@@ -1,0 +1,132 @@
+// The pure and small pieces of Stage 1: the report view's HTML, Clysm-JSON repair, validator
+// offsets, output paths and the atomic commit, joining generator results with the reader,
+// and the wasm-tools stand-in script.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { escapeHtml, renderReportHtml } from '../../client/src/stage1/reportHtml';
+import { diffWasmBytes } from '../../server/src/stage1/diffFiles';
+import { parseLenientJson } from '../../server/src/stage1/generation/lenientJson';
+import { writeWasmToolsShim } from '../../server/src/stage1/generation/wasmToolsShim';
+import { commitStage1, isOurTempFile, OutputRefused, outputPaths, sha256, tempNameFor } from '../../server/src/stage1/outputFiles';
+import { joinGeneratedForms, NOT_PROCESSED_MESSAGE } from '../../server/src/stage1/stage1Forms';
+import { v8Offset, validateInV8, wasmToolsOffset } from '../../server/src/stage1/validateStage1';
+import { buildClysmLike } from '../support/wasmBuilder';
+
+describe('report view HTML', () => {
+  const a = buildClysmLike();
+  const b = buildClysmLike({ omitExport: 'compile_all', extraType: true });
+  const diff = diffWasmBytes(a.bytes, b.bytes, { a: 'Stage 0', b: 'Stage <1>' }, { a: '/x/a.wasm', b: '/x/b.wasm' });
+  const html = renderReportHtml({ title: 'T & <b>', diff }, 'vscode-webview://abc', 'NONCE123');
+
+  it('has a strict CSP: nothing but its own nonce\'d style and script', () => {
+    assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src vscode-webview:\/\/abc 'nonce-NONCE123'; script-src 'nonce-NONCE123';/);
+    assert.equal((html.match(/<script/g) ?? []).length, 1);
+    assert.match(html, /<script nonce="NONCE123">/);
+    assert.doesNotMatch(html, /on(click|load)=/);
+  });
+
+  it('escapes every value from the outcome', () => {
+    assert.match(html, /<h1>T &amp; &lt;b&gt;<\/h1>/);
+    assert.match(html, /Stage &lt;1&gt;/);
+    assert.doesNotMatch(html, /Stage <1>/);
+    assert.equal(escapeHtml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  });
+
+  it('highlights the missing export and the new type, and uses the theme\'s colours', () => {
+    assert.match(html, /<tr class="missing"><td>missing in Stage &lt;1&gt;<\/td><td><code>compile_all<\/code><\/td>/);
+    assert.match(html, /<li class="added"><code>\(struct \(field \(mut i31ref\)\)\)<\/code><\/li>/);
+    assert.match(html, /var\(--vscode-errorForeground\)/);
+    assert.match(html, /data-command="openTextDiff"/);
+  });
+});
+
+describe('Clysm JSON repair', () => {
+  it('escapes raw newlines inside strings only', () => {
+    const text = '{\n  "message": "Compile-time directive error in X:\n  Package error",\n  "n": 1\n}';
+    assert.throws(() => JSON.parse(text));
+    assert.deepEqual(parseLenientJson(text), { message: 'Compile-time directive error in X:\n  Package error', n: 1 });
+    assert.equal(parseLenientJson('[1]'), undefined);
+    assert.equal(parseLenientJson('{'), undefined);
+  });
+});
+
+describe('validator offsets', () => {
+  it('parses V8\'s @+N and wasm-tools\' (at offset 0x…)', () => {
+    assert.equal(v8Offset('WebAssembly.Module(): section was shorter than expected size (11 bytes expected, 10 decoded) @+20'), 20);
+    assert.equal(wasmToolsOffset('error: func 2 failed to validate\n\nCaused by:\n    0: type mismatch (at offset 0x1a)'), 26);
+    assert.equal(v8Offset('no offset'), undefined);
+  });
+
+  it('V8 rejects Clysm\'s own malformed stub header with the offset', () => {
+    // build/stage0's create-stage1-stub-module declares an 11-byte type section holding 10 bytes.
+    const stub = Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0x01, 0x0b, 0x02, 0x60, 0x00, 0x01, 0x7f, 0x60, 0x01, 0x6e, 0x01, 0x6e]);
+    const verdict = validateInV8(stub);
+    assert.equal(verdict.valid, false);
+    assert.equal(typeof verdict.offset, 'number');
+  });
+});
+
+describe('output files', () => {
+  it('derives every path from the settings', () => {
+    const p = outputPaths('/ws', { outputDir: 'dist', outputName: 'clysm-stage1.wasm', reportName: 'stage1-report.json' });
+    assert.deepEqual(p, { dir: '/ws/dist', stage1: '/ws/dist/clysm-stage1.wasm', previous: '/ws/dist/clysm-stage1.prev.wasm', report: '/ws/dist/stage1-report.json', stage2: '/ws/dist/clysm-stage2.wasm' });
+    assert.equal(outputPaths('/ws', { outputDir: '/abs/out', outputName: 'x.wasm', reportName: 'r.json' }).stage2, '/abs/out/x.stage2.wasm');
+    assert.ok(isOurTempFile(path.basename(tempNameFor('/ws/dist/clysm-stage1.wasm'))));
+  });
+
+  it('commits only bytes whose sha256 is the one recorded at write time, and never over Stage 0', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-commit-'));
+    try {
+      const paths = outputPaths(dir, { outputDir: 'dist', outputName: 'clysm-stage1.wasm', reportName: 'r.json' });
+      const bytes = Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+      assert.throws(() => commitStage1(bytes, sha256(Uint8Array.from([1])), paths, []), OutputRefused);
+      assert.equal(fs.existsSync(paths.stage1), false);
+      const committed = commitStage1(bytes, sha256(bytes), paths, []);
+      assert.deepEqual([committed.size, committed.previous], [8, undefined]);
+      const again = commitStage1(bytes, sha256(bytes), paths, []);
+      assert.equal(again.previous, paths.previous);
+      assert.throws(() => commitStage1(bytes, sha256(bytes), paths, [paths.stage1]), /never overwritten/);
+      assert.deepEqual(fs.readdirSync(paths.dir).sort(), ['clysm-stage1.prev.wasm', 'clysm-stage1.wasm']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('joining generator results with the reader', () => {
+  it('gives positions to reported forms and marks unreported ones as not processed', () => {
+    const text = '(in-package :x)\n\n(defun f () 1)\n(defun g () (h))\n';
+    const joined = joinGeneratedForms([{ index: 1, path: 'a.lisp', text }, { index: 2, path: 'missing.lisp' }], [
+      { id: '1:0', status: 'skipped' },
+      { id: '1:1', status: 'compiled' },
+      { id: '9:9', status: 'compiled' },
+    ]);
+    assert.deepEqual(joined.forms.map((f) => [f.id, f.result.status, f.form.range.start.line]), [['1:0', 'skipped', 0], ['1:1', 'compiled', 2], ['1:2', 'no-output', 3]]);
+    assert.equal(joined.forms[2].result.message, NOT_PROCESSED_MESSAGE);
+    assert.equal(joined.notProcessed, 1);
+    assert.match(joined.warnings[0], /1 form id\(s\) the editor's reader does not find \(9:9\)/);
+  });
+});
+
+describe('wasm-tools stand-in', () => {
+  it('implements `validate FILE` with V8: exit 0 valid, 1 invalid with the message, 2 usage', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-shim-'));
+    try {
+      writeWasmToolsShim(dir);
+      const launcher = path.join(dir, 'wasm-tools');
+      fs.writeFileSync(path.join(dir, 'ok.wasm'), Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+      fs.writeFileSync(path.join(dir, 'bad.wasm'), Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0x01, 0x05, 0x01]));
+      assert.equal(spawnSync(launcher, ['validate', path.join(dir, 'ok.wasm')]).status, 0);
+      const bad = spawnSync(launcher, ['validate', path.join(dir, 'bad.wasm')], { encoding: 'utf8' });
+      assert.equal(bad.status, 1);
+      assert.match(bad.stderr, /^error: WebAssembly\.Module\(\): .*@\+\d+/);
+      assert.equal(spawnSync(launcher, ['print', path.join(dir, 'ok.wasm')]).status, 2);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
