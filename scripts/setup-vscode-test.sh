@@ -23,6 +23,12 @@ if [[ -z "${FORCE:-}" && -f "$STAMP" && "$(cat "$STAMP")" == "$STAMP_TEXT" && -x
   exit 0
 fi
 
+# Run from `npm test`, this script inherits the outer npm's npm_* variables, and npm reads
+# npm_config_* variables as its own configuration: the outer npm's user agent (which names the
+# system Node 20) would reach code-server's postinstall, which refuses any Node but 24. The
+# installs below say everything they need explicitly, so start them from a clean npm environment.
+for var in $(compgen -e | grep '^npm_' || true); do unset "$var"; done
+
 t0=$SECONDS
 step() { echo "setup-vscode-test [$((SECONDS - t0))s] $*"; }
 mkdir -p "$ROOT"
