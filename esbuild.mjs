@@ -50,10 +50,9 @@ const targets = [
 
 /** The fixture Stage 0 binaries are real WasmGC modules generated from test/fixtures/stage0/. */
 function buildFixtures() {
-  // The SBCL backend's Lisp driver ships next to the server bundle.
+  // The SBCL drivers ship next to the server bundle, with json.lisp, which both load from their own folder.
   fs.mkdirSync('dist/lisp', { recursive: true });
-  fs.copyFileSync('server/lisp/driver.lisp', 'dist/lisp/driver.lisp');
-  fs.copyFileSync('server/lisp/stage1-generate.lisp', 'dist/lisp/stage1-generate.lisp');
+  for (const file of ['driver.lisp', 'stage1-generate.lisp', 'json.lisp']) fs.copyFileSync(`server/lisp/${file}`, `dist/lisp/${file}`);
   execFileSync(process.execPath, ['dist/build-fixtures.js'], { stdio: 'inherit' });
 }
 

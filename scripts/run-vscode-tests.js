@@ -92,6 +92,8 @@ async function startCodeServer({ vsix, extraEnv = {}, settings = {} } = {}) {
     'chat.disableAIFeatures': true, 'telemetry.telemetryLevel': 'off', 'extensions.autoCheckUpdates': false,
     'extensions.autoUpdate': false, 'workbench.startupEditor': 'none', 'git.enabled': false, 'update.mode': 'none',
     'workbench.tips.enabled': false, 'security.workspace.trust.enabled': false, 'workbench.enableExperiments': false,
+    // Tests edit buffers and compare with the CLI, which reads the disk: saving is theirs to decide.
+    'files.autoSave': 'off',
     ...settings,
   }, null, 2));
   const common = ['--user-data-dir', `${tmp}/ud`, '--extensions-dir', `${tmp}/ext`];

@@ -1,7 +1,8 @@
 // Command-line parsing for clysm-check, kept pure so it can be unit-tested.
 import * as path from 'node:path';
 
-export interface CheckArgs {
+/** The options `clysm-check` and `clysm-check stage1` share, parsed the same way by parseArgs. */
+export interface CommonArgs {
   workspace: string;
   backend: 'auto' | 'stage0' | 'sbcl';
   sbclPath: string;
@@ -11,6 +12,9 @@ export interface CheckArgs {
   modules?: string[];
   verbose: boolean;
   help: boolean;
+}
+
+export interface CheckArgs extends CommonArgs {
   /** Which engine runs Stage 0 (`--engine`). */
   engine: 'embedded' | 'wasmtime';
   /** The wasmtime executable (`--wasmtime`): a name on PATH or a path. */
@@ -24,6 +28,49 @@ export interface CheckArgs {
 }
 
 export class UsageError extends Error {}
+
+/**
+ * Parses `argv` into `args`, which holds the defaults: the common options and one WORKSPACE
+ * here, every other option by `own`, which returns false for an option it does not know.
+ */
+export function parseArgs<T extends CommonArgs>(argv: string[], args: T, own: (arg: string, value: () => string) => boolean): T {
+  let workspaceSeen = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${arg} needs a value`);
+      return v;
+    };
+    switch (arg) {
+      case '--json': args.json = true; break;
+      case '--stage0': args.stage0 = value(); break;
+      case '--sbcl': args.sbclPath = value(); break;
+      case '--backend': {
+        const mode = value();
+        if (mode !== 'auto' && mode !== 'stage0' && mode !== 'sbcl') throw new UsageError('--backend must be auto, stage0 or sbcl');
+        args.backend = mode;
+        break;
+      }
+      case '--timeout-ms': {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n <= 0) throw new UsageError('--timeout-ms needs a positive integer');
+        args.timeoutMs = n;
+        break;
+      }
+      case '--modules': args.modules = value().split(',').map((m) => m.trim()).filter((m) => m.length > 0); break;
+      case '--verbose': case '-v': args.verbose = true; break;
+      case '--help': case '-h': args.help = true; break;
+      default:
+        if (own(arg, value)) break;
+        if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+        if (workspaceSeen) throw new UsageError(`unexpected argument ${arg}`);
+        args.workspace = path.resolve(arg);
+        workspaceSeen = true;
+    }
+  }
+  return args;
+}
 
 export const usage = `usage: clysm-check [WORKSPACE] [--backend auto|stage0|sbcl] [--stage0 PATH] [--sbcl PATH]
                    [--json] [--timeout-ms N] [--modules a.lisp,b.lisp] [--verbose]
@@ -53,74 +100,24 @@ unusable Stage 0, unsupported runtime, unreadable baseline).`;
 
 export function parseCheckArgs(argv: string[], defaultWorkspace: string): CheckArgs {
   const args: CheckArgs = { workspace: defaultWorkspace, backend: 'auto', sbclPath: 'sbcl', stage0: 'dist/clysm-stage0.wasm', json: false, timeoutMs: 5000, verbose: false, help: false, engine: 'embedded', wasmtimePath: 'wasmtime' };
-  let workspaceSeen = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
+  return parseArgs(argv, args, (arg, value) => {
     switch (arg) {
-      case '--json':
-        args.json = true;
-        break;
-      case '--stage0':
-        args.stage0 = value();
-        break;
-      case '--backend': {
-        const mode = value();
-        if (mode !== 'auto' && mode !== 'stage0' && mode !== 'sbcl') throw new UsageError('--backend must be auto, stage0 or sbcl');
-        args.backend = mode;
-        break;
-      }
-      case '--sbcl':
-        args.sbclPath = value();
-        break;
       case '--engine': {
         const engine = value();
         if (engine !== 'embedded' && engine !== 'wasmtime') throw new UsageError('--engine must be embedded or wasmtime');
         args.engine = engine;
-        break;
+        return true;
       }
       case '--wasmtime': {
         // A bare name is looked up on PATH; a path is relative to the current folder.
         const command = value();
         args.wasmtimePath = command.includes('/') || command.includes(path.sep) ? path.resolve(command) : command;
-        break;
+        return true;
       }
-      case '--timeout-ms': {
-        const n = Number(value());
-        if (!Number.isInteger(n) || n <= 0) throw new UsageError('--timeout-ms needs a positive integer');
-        args.timeoutMs = n;
-        break;
-      }
-      case '--modules':
-        args.modules = value().split(',').map((m) => m.trim()).filter((m) => m.length > 0);
-        break;
-      case '--report':
-        args.report = path.resolve(value());
-        break;
-      case '--baseline':
-        args.baseline = path.resolve(value());
-        break;
-      case '--cache':
-        args.cacheDir = path.resolve(value());
-        break;
-      case '--verbose':
-      case '-v':
-        args.verbose = true;
-        break;
-      case '--help':
-      case '-h':
-        args.help = true;
-        break;
-      default:
-        if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
-        if (workspaceSeen) throw new UsageError(`unexpected argument ${arg}`);
-        args.workspace = path.resolve(arg);
-        workspaceSeen = true;
+      case '--report': args.report = path.resolve(value()); return true;
+      case '--baseline': args.baseline = path.resolve(value()); return true;
+      case '--cache': args.cacheDir = path.resolve(value()); return true;
+      default: return false;
     }
-  }
-  return args;
+  });
 }

@@ -6,7 +6,7 @@ import { selectBackend } from '../../server/src/backends/createBackend';
 import { baselineFromReport, findRegressions, type Baseline } from '../../server/src/report/baseline';
 import { buildCheckReport, formatCheckReportText, isProblemStatus } from '../../server/src/report/checkReport';
 import { buildStage1Report, GENERATOR_VERSION } from '../../server/src/report/stage1Report';
-import { writeFileAtomic } from '../../server/src/workspace/atomicWrite';
+import { writeFileAtomic } from '../../server/src/util/atomicWrite';
 import { CacheStore } from '../../server/src/workspace/cacheStore';
 import { ResultCache } from '../../server/src/workspace/resultCache';
 import { makePersistedState, seedCache } from '../../server/src/workspace/snapshot';

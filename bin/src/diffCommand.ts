@@ -14,21 +14,31 @@ export const processIo: CommandIo = {
   stderr: (text) => process.stderr.write(text),
 };
 
-export async function runDiffCommand(argv: string[], io: CommandIo = processIo): Promise<number> {
-  let args;
+/**
+ * A subcommand's arguments, or the exit code when there is nothing to run: 2 after a usage
+ * error (printed with the usage), 0 after printing the usage for --help.
+ */
+export function parseCommandArgs<T extends { help: boolean }>(name: string, usage: string, io: CommandIo, parse: () => T): T | number {
+  let args: T;
   try {
-    args = parseDiffArgs(argv);
+    args = parse();
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`clysm-check diff: ${error.message}\n\n${diffUsage}\n`);
+      io.stderr(`clysm-check ${name}: ${error.message}\n\n${usage}\n`);
       return 2;
     }
     throw error;
   }
   if (args.help) {
-    io.stdout(`${diffUsage}\n`);
+    io.stdout(`${usage}\n`);
     return 0;
   }
+  return args;
+}
+
+export async function runDiffCommand(argv: string[], io: CommandIo = processIo): Promise<number> {
+  const args = parseCommandArgs('diff', diffUsage, io, () => parseDiffArgs(argv));
+  if (typeof args === 'number') return args;
   try {
     const outcome = diffWasmFiles(args.a, args.b, { a: args.a, b: args.b });
     io.stdout(args.json ? `${JSON.stringify(diffOutcomeJson(outcome), null, 2)}\n` : outcome.summaryText);

@@ -1,22 +1,13 @@
 // Argument parsing for `clysm-check stage1` and `clysm-check diff`. Pure.
 import * as path from 'node:path';
-import { UsageError } from './args';
+import { parseArgs, UsageError, type CommonArgs } from './args';
 
-export interface Stage1Args {
-  workspace: string;
-  backend: 'auto' | 'stage0' | 'sbcl';
-  stage0: string;
-  sbclPath: string;
+export interface Stage1Args extends CommonArgs {
   /** Output folder (absolute, or relative to the workspace). */
   out: string;
-  json: boolean;
-  timeoutMs: number;
-  modules?: string[];
   /** wasm-tools path, or null for "never". */
   wasmTools: string | null;
   fixedPoint: boolean;
-  verbose: boolean;
-  help: boolean;
 }
 
 export const stage1Usage = `usage: clysm-check stage1 [WORKSPACE] [--out DIR] [--json] [--backend auto|stage0|sbcl]
@@ -41,12 +32,6 @@ signatures, type / function / global / tag counts, per-function body sizes, and 
 exit codes: 0 structurally identical; 1 they differ; 2 usage error or a file that is missing
 or not a WebAssembly module.`;
 
-function positiveInteger(text: string, option: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${option} needs a positive integer`);
-  return n;
-}
-
 export function parseStage1Args(argv: string[], defaultWorkspace: string): Stage1Args {
   const args: Stage1Args = {
     workspace: defaultWorkspace,
@@ -61,43 +46,18 @@ export function parseStage1Args(argv: string[], defaultWorkspace: string): Stage
     verbose: false,
     help: false,
   };
-  let workspaceSeen = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
+  return parseArgs(argv, args, (arg, value) => {
     switch (arg) {
-      case '--json': args.json = true; break;
-      case '--out': args.out = value(); break;
-      case '--stage0': args.stage0 = value(); break;
-      case '--sbcl': args.sbclPath = value(); break;
-      case '--backend': {
-        const mode = value();
-        if (mode !== 'auto' && mode !== 'stage0' && mode !== 'sbcl') throw new UsageError('--backend must be auto, stage0 or sbcl');
-        args.backend = mode;
-        break;
-      }
-      case '--timeout-ms': args.timeoutMs = positiveInteger(value(), arg); break;
-      case '--modules': args.modules = value().split(',').map((m) => m.trim()).filter((m) => m !== ''); break;
+      case '--out': args.out = value(); return true;
       case '--wasm-tools': {
         const v = value();
         args.wasmTools = v === 'none' ? null : v;
-        break;
+        return true;
       }
-      case '--fixed-point': args.fixedPoint = true; break;
-      case '--verbose': case '-v': args.verbose = true; break;
-      case '--help': case '-h': args.help = true; break;
-      default:
-        if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
-        if (workspaceSeen) throw new UsageError(`unexpected argument ${arg}`);
-        args.workspace = path.resolve(arg);
-        workspaceSeen = true;
+      case '--fixed-point': args.fixedPoint = true; return true;
+      default: return false;
     }
-  }
-  return args;
+  });
 }
 
 export interface DiffArgs {

@@ -10,8 +10,7 @@ import { fixedPointText, stage1OutcomeJson, stage1OutcomeText } from '../../serv
 import { defaultOutputSettings } from '../../server/src/stage1/outputFiles';
 import { DiskFiles } from '../../server/src/workspace/workspaceFiles';
 import { resolveWorkspaceModules } from '../../server/src/workspace/workspaceModel';
-import { UsageError } from './args';
-import { processIo, type CommandIo } from './diffCommand';
+import { parseCommandArgs, processIo, type CommandIo } from './diffCommand';
 import { parseStage1Args, stage1Usage, type Stage1Args } from './stage1Args';
 
 export interface Stage1CommandOptions {
@@ -51,20 +50,8 @@ async function chooseBackend(args: Stage1Args, modules: string[], workerDir: str
 
 export async function runStage1Command(argv: string[], io: CommandIo = processIo, options: Stage1CommandOptions = {}): Promise<number> {
   const workerDir = options.workerDir ?? __dirname;
-  let args: Stage1Args;
-  try {
-    args = parseStage1Args(argv, options.defaultWorkspace ?? path.resolve(__dirname, '..', 'examples', 'workspace'));
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr(`clysm-check stage1: ${error.message}\n\n${stage1Usage}\n`);
-      return 2;
-    }
-    throw error;
-  }
-  if (args.help) {
-    io.stdout(`${stage1Usage}\n`);
-    return 0;
-  }
+  const args = parseCommandArgs('stage1', stage1Usage, io, () => parseStage1Args(argv, options.defaultWorkspace ?? path.resolve(__dirname, '..', 'examples', 'workspace')));
+  if (typeof args === 'number') return args;
   if (!fs.existsSync(args.workspace)) {
     io.stderr(`clysm-check stage1: no such workspace folder: ${args.workspace}\n`);
     return 2;

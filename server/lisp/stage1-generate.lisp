@@ -13,8 +13,11 @@
 ;;;;
 ;;;; Messages go to fd 3, one JSON object per line; fd 1 and 2 are logs.
 
+;; The JSON both drivers speak, loaded from this file's own folder (dist/lisp/ or server/lisp/).
+(load (make-pathname :name "json" :type "lisp" :defaults *load-truename*))
+
 (defpackage #:clysm-stage1-driver
-  (:use #:common-lisp)
+  (:use #:common-lisp #:clysm-vscode-json)
   (:export #:main))
 
 (in-package #:clysm-stage1-driver)
@@ -22,51 +25,8 @@
 (defvar *reply* nil "fd 3: one JSON object per line.")
 (defvar *form-modules* #() "Module index of each form handed to CLASSIFY-FORMS, by position.")
 
-;;; Minimal JSON output: strings, integers, T / :FALSE / NIL, vectors, and (:object k v ...).
-
-(defun write-json-string (string stream)
-  (write-char #\" stream)
-  (loop for ch across string
-        for code = (char-code ch)
-        do (case ch
-             (#\" (write-string "\\\"" stream))
-             (#\\ (write-string "\\\\" stream))
-             (#\Newline (write-string "\\n" stream))
-             (#\Return (write-string "\\r" stream))
-             (#\Tab (write-string "\\t" stream))
-             (t (if (or (< code 32) (= code 127) (<= #xD800 code #xDFFF))
-                    (format stream "\\u~4,'0X" code)
-                    (write-char ch stream)))))
-  (write-char #\" stream))
-
-(defun write-json (value stream)
-  (cond ((eq value t) (write-string "true" stream))
-        ((eq value :false) (write-string "false" stream))
-        ((null value) (write-string "null" stream))
-        ((stringp value) (write-json-string value stream))
-        ((integerp value) (format stream "~D" value))
-        ((symbolp value) (write-json-string (symbol-name value) stream))
-        ((and (consp value) (eq (car value) :object))
-         (write-char #\{ stream)
-         (loop for (key item) on (cdr value) by #'cddr
-               for first = t then nil
-               do (unless first (write-char #\, stream))
-                  (write-json-string key stream)
-                  (write-char #\: stream)
-                  (write-json item stream))
-         (write-char #\} stream))
-        ((vectorp value)
-         (write-char #\[ stream)
-         (loop for item across value
-               for first = t then nil
-               do (unless first (write-char #\, stream))
-                  (write-json item stream))
-         (write-char #\] stream))
-        ((listp value) (write-json (coerce value 'vector) stream))
-        (t (write-json-string (princ-to-string value) stream))))
-
 (defun send (&rest keys-and-values)
-  (write-json (cons :object keys-and-values) *reply*)
+  (write-json (apply #'obj-with-nulls keys-and-values) *reply*)
   (terpri *reply*)
   (finish-output *reply*))
 
@@ -79,12 +39,6 @@
 (defun arg (name &optional default)
   (let ((tail (member name (rest sb-ext:*posix-argv*) :test #'string=)))
     (if (and tail (rest tail)) (second tail) default)))
-
-(defun directory-pathname (namestring)
-  (sb-ext:parse-native-namestring
-   (if (and (plusp (length namestring)) (char/= (char namestring (1- (length namestring))) #\/))
-       (concatenate 'string namestring "/")
-       namestring)))
 
 ;;; Clysm's generator, reached by name: nothing of it is known when this file is read.
 
@@ -120,7 +74,7 @@
           "path" (call-accessor "SOURCE-MODULE-RELATIVE-PATH" module)
           "status" (symbol-label (call-accessor "SOURCE-MODULE-STATUS" module))
           "forms" (coerce (loop for form in (call-accessor "SOURCE-MODULE-FORMS" module)
-                                collect (list :object
+                                collect (obj-with-nulls
                                               "id" (call-accessor "SOURCE-FORM-ID" form)
                                               "operator" (symbol-label (call-accessor "SOURCE-FORM-OPERATOR" form))
                                               "compilable" (if (call-accessor "SOURCE-FORM-COMPILABLE-P" form) t :false)))

@@ -12,7 +12,7 @@ import { BaselineTracker } from './report/baselineTracker';
 import { buildStage1Report, GENERATOR_VERSION, type Stage1Report } from './report/stage1Report';
 import type { AnalyzedForm, BackendStatus, CompilerBackend } from './types';
 import { AnalysisCancelled, textHash, type ModuleAnalysis } from './workspace/analyzeModule';
-import { writeFileAtomic } from './workspace/atomicWrite';
+import { writeFileAtomic } from './util/atomicWrite';
 import { CacheStore, DebouncedWriter } from './workspace/cacheStore';
 import { ResultCache } from './workspace/resultCache';
 import { makePersistedState, seedCache } from './workspace/snapshot';

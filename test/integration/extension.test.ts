@@ -4,18 +4,10 @@
 // are discovered from the diagnostics, because the example workspace is written independently.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-
-const EXT_ID = 'clysm-tools.clysm-vscode';
-const WAIT_MS = 30_000;
+import { clysmDiagnostics, codeOf, EXT_ID, hoverText, replaceText, topLevelForms, WAIT_MS, type Span } from './viewHelpers';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-const codeOf = (d: vscode.Diagnostic): string | undefined =>
-  d.code === undefined ? undefined : String(typeof d.code === 'object' ? d.code.value : d.code);
-
-const clysmDiagnostics = (uri: vscode.Uri): vscode.Diagnostic[] =>
-  vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'clysm');
 
 const isMissingFunction = (d: vscode.Diagnostic): boolean =>
   d.source === 'clysm' && codeOf(d) === 'missing-function' && /^Undefined function: /.test(d.message);
@@ -90,59 +82,6 @@ function waitForAnyDiagnostics(
   });
 }
 
-/** Hover text at a position, all providers' contents joined. */
-async function hoverText(uri: vscode.Uri, pos: vscode.Position): Promise<string> {
-  const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, pos)) ?? [];
-  return hovers
-    .flatMap((h) => h.contents)
-    .map((c) => (typeof c === 'string' ? c : c.value))
-    .join('\n---\n');
-}
-
-interface Span {
-  start: number;
-  end: number;
-}
-
-/**
- * Top-level list forms of Lisp text (offsets, `(` to matching `)`), skipping comments, strings,
- * `|symbols|` and character literals. Enough to locate forms in the example modules; the server's
- * own reader is what is under test, not this.
- */
-function topLevelForms(text: string): Span[] {
-  const forms: Span[] = [];
-  let depth = 0;
-  let start = -1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === ';') {
-      while (i < text.length && text[i] !== '\n') i++;
-    } else if (c === '#' && text[i + 1] === '|') {
-      let nest = 1;
-      i += 2;
-      while (i < text.length && nest > 0) {
-        if (text[i] === '|' && text[i + 1] === '#') { nest--; i++; }
-        else if (text[i] === '#' && text[i + 1] === '|') { nest++; i++; }
-        i++;
-      }
-      i--;
-    } else if (c === '#' && text[i + 1] === '\\') {
-      i += 2; // the character itself, whatever it is
-    } else if (c === '"' || c === '|') {
-      for (i++; i < text.length && text[i] !== c; i++) if (text[i] === '\\') i++;
-    } else if (c === '\\') {
-      i++;
-    } else if (c === '(') {
-      if (depth === 0) start = i;
-      depth++;
-    } else if (c === ')' && depth > 0) {
-      depth--;
-      if (depth === 0) forms.push({ start, end: i + 1 });
-    }
-  }
-  return forms;
-}
-
 /** Span of the list that opens at `open` (a `(`), using the same lexical rules. */
 function listAt(text: string, open: number): Span | undefined {
   const inner = topLevelForms(text.slice(open)).find((f) => f.start === 0);
@@ -177,12 +116,6 @@ function findCall(text: string, form: Span, name: string, near: number): Span | 
     if (s && s.end <= form.end) calls.push(s);
   }
   return calls.filter((c) => c.start <= near && near < c.end).sort((a, b) => a.end - a.start - (b.end - b.start))[0] ?? calls[0];
-}
-
-async function replaceText(doc: vscode.TextDocument, span: Span, text: string): Promise<void> {
-  const edit = new vscode.WorkspaceEdit();
-  edit.replace(doc.uri, rangeOf(doc, span), text);
-  assert.ok(await vscode.workspace.applyEdit(edit), 'applyEdit refused the edit');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,18 +9,10 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { ClysmApi } from '../../client/src/extension';
 import type { ServerStatus } from '../../server/src/protocol';
-
-const EXT_ID = 'clysm-tools.clysm-vscode';
-const WAIT_MS = 30_000;
+import { clysmDiagnostics, codeOf, EXT_ID, hoverText, WAIT_MS } from './viewHelpers';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-const codeOf = (d: vscode.Diagnostic): string | undefined =>
-  d.code === undefined ? undefined : String(typeof d.code === 'object' ? d.code.value : d.code);
-
-const clysmDiagnostics = (uri: vscode.Uri): vscode.Diagnostic[] =>
-  vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'clysm');
 
 /** Diagnostics as comparable text: position, category and message. */
 const listDiagnostics = (ds: readonly vscode.Diagnostic[]): string[] =>
@@ -90,15 +82,6 @@ function recordStatuses(api: ClysmApi): { statuses: ServerStatus[]; dispose(): v
   const statuses: ServerStatus[] = [];
   const sub = api.onStatus((status) => statuses.push(status));
   return { statuses, dispose: () => sub.dispose() };
-}
-
-/** Hover text at a position, all providers' contents joined. */
-async function hoverText(uri: vscode.Uri, pos: vscode.Position): Promise<string> {
-  const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, pos)) ?? [];
-  return hovers
-    .flatMap((h) => h.contents)
-    .map((c) => (typeof c === 'string' ? c : c.value))
-    .join('\n---\n');
 }
 
 /** Position just inside the form that starts with `head` (e.g. `(defun area`). */

@@ -1,10 +1,30 @@
-// Helpers for the views suite: the headless CLI as the source of truth, and waiting on the
-// extension's events (never on sleeps).
+// Helpers shared by the integration suites: the extension's id and time limit, clysm
+// diagnostics, the headless CLI as the source of truth, waiting on the extension's events
+// (never on sleeps), and locating forms in Lisp text.
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+
+export const EXT_ID = 'clysm-tools.clysm-vscode';
+export const WAIT_MS = 30_000;
+
+/** A diagnostic's code as a string (the server sends categories as codes). */
+export const codeOf = (d: vscode.Diagnostic): string | undefined =>
+  d.code === undefined ? undefined : String(typeof d.code === 'object' ? d.code.value : d.code);
+
+export const clysmDiagnostics = (uri: vscode.Uri): vscode.Diagnostic[] =>
+  vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'clysm');
+
+/** Hover text at a position, all providers' contents joined. */
+export async function hoverText(uri: vscode.Uri, pos: vscode.Position): Promise<string> {
+  const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, pos)) ?? [];
+  return hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : c.value))
+    .join('\n---\n');
+}
 
 /** The part of `clysm-check --json` the views are compared with (bin/src, checkReport.ts). */
 export interface CliReport {
@@ -20,10 +40,13 @@ export interface CliReport {
  * in code-server; under Electron, ELECTRON_RUN_AS_NODE makes the binary act as Node).
  * Exit code 1 only means "some form failed", which the example workspace has.
  */
-export function runCli(extensionPath: string, workspace: string): Promise<CliReport> {
+export async function runCli(extensionPath: string, workspace: string): Promise<CliReport> {
   // An installed .vsix ships no CLI: then use the one built in this repository (out/test/integration/../../..).
   const shipped = path.join(extensionPath, 'dist', 'cli.js');
   const cli = fs.existsSync(shipped) ? shipped : path.resolve(__dirname, '..', '..', '..', 'dist', 'cli.js');
+  // The CLI reads the disk, the server the editor's buffers: an earlier test's restored (or
+  // auto-saved) buffer must be on disk before both are compared.
+  await vscode.workspace.saveAll(false);
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [cli, workspace, '--json'], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
       if (error && error.code !== 1) {

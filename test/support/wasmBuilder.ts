@@ -1,43 +1,13 @@
 // A small WebAssembly module builder for the section-reader and diff tests and the bench.
 // It keeps its own account of what it emitted (section payload sizes and offsets, body
 // sizes, exports, counts) so tests can check the reader against numbers it did not compute.
+import { s32, u32 } from './leb128';
 
 export type Bytes = readonly number[];
 
 // ---- encoding primitives -----------------------------------------------------------
 
-/** Unsigned LEB128. */
-export function u32(value: number): number[] {
-  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new RangeError(`u32 out of range: ${value}`);
-  const out: number[] = [];
-  let v = value;
-  for (;;) {
-    const low = v % 128;
-    v = Math.floor(v / 128);
-    if (v === 0) {
-      out.push(low);
-      return out;
-    }
-    out.push(low | 0x80);
-  }
-}
-
-/** Signed LEB128 (s32 / s33). */
-export function s32(value: number): number[] {
-  if (!Number.isInteger(value) || value < -(2 ** 32) || value >= 2 ** 32) throw new RangeError(`s33 out of range: ${value}`);
-  const out: number[] = [];
-  let v = value;
-  for (;;) {
-    const low = ((v % 128) + 128) % 128;
-    v = Math.floor(v / 128);
-    const signSet = (low & 0x40) !== 0;
-    if ((v === 0 && !signSet) || (v === -1 && signSet)) {
-      out.push(low);
-      return out;
-    }
-    out.push(low | 0x80);
-  }
-}
+export { s32, u32 };
 
 export function utf8(text: string): number[] {
   return [...new TextEncoder().encode(text)];

@@ -124,6 +124,7 @@ describe('paths', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-dist-'));
     const copied = copyDriver(repoRoot, out);
     assert.equal(copied, path.join(out, 'lisp', 'driver.lisp'));
+    assert.ok(fs.existsSync(path.join(out, 'lisp', 'json.lisp')), 'the Lisp the driver loads is copied with it');
     assert.equal(defaultDriverPath(out), copied);
     fs.rmSync(out, { recursive: true, force: true });
   });

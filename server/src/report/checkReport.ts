@@ -2,23 +2,10 @@
 // and the equivalent text lines. Pure: built from the workspace model's data.
 import type { Blocker, Summary } from '../blockers';
 import type { AnalyzedForm, BackendStatus } from '../types';
+import { reportBlockers, reportFormFields, type ReportBlocker, type ReportFormFields } from './reportForm';
 
-export interface CheckReportForm {
-  file: string;
-  id: string;
-  module_index: number;
-  form_index: number;
-  line: number;
-  column: number;
-  end_line: number;
-  end_column: number;
-  operator: string | null;
-  name: string | null;
-  status: string;
-  category: string | null;
-  message: string | null;
-  bytes: number | null;
-}
+/** clysm-check positions a form at the subform its failure is blamed on, when there is one. */
+export type CheckReportForm = ReportFormFields;
 
 export interface CheckReport {
   backend: string;
@@ -38,7 +25,7 @@ export interface CheckReport {
     coverage_pct: number;
   };
   forms: CheckReportForm[];
-  blockers: { category: string; count: number; impact_pct: number; priority: string; recommendation: string; forms: string[] }[];
+  blockers: ReportBlocker[];
   problems: { file: string; message: string }[];
   /** Only with --baseline: where it came from, and the forms that compiled there and fail now. */
   baseline?: { source: string; regressions: number };
@@ -81,14 +68,7 @@ export function buildCheckReport(input: CheckReportInput): CheckReport {
       coverage_pct: summary.coveragePct,
     },
     forms: input.forms.map(toReportForm),
-    blockers: input.blockers.map((b) => ({
-      category: b.category,
-      count: b.count,
-      impact_pct: b.impactPct,
-      priority: b.priority,
-      recommendation: b.recommendation,
-      forms: b.formIds,
-    })),
+    blockers: reportBlockers(input.blockers),
     problems: input.problems,
   };
   if (input.baseline) {
@@ -100,23 +80,9 @@ export function buildCheckReport(input: CheckReportInput): CheckReport {
 }
 
 function toReportForm(f: AnalyzedForm): CheckReportForm {
-  const range = f.blameRange ?? f.form.range;
-  return {
-    file: f.file,
-    id: f.id,
-    module_index: f.moduleIndex,
-    form_index: f.form.index,
-    line: range.start.line + 1,
-    column: range.start.character + 1,
-    end_line: range.end.line + 1,
-    end_column: range.end.character + 1,
-    operator: f.form.operator ?? null,
-    name: f.form.name ?? null,
-    status: f.result.status,
-    category: f.category ?? null,
-    message: f.result.message ?? null,
-    bytes: f.result.bytes ?? null,
-  };
+  // `file` before `id`: the field order this report has always written.
+  const { id, file, ...fields } = reportFormFields(f, f.blameRange ?? f.form.range);
+  return { file, id, ...fields };
 }
 
 /** Statuses that make `clysm-check` exit 1. */

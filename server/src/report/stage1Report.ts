@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { aggregateBlockers, normalizeMessage, summarize } from '../blockers';
 import { round2 } from '../blockers/priority';
 import type { AnalyzedForm, BackendStatus } from '../types';
+import { position, reportBlockers, reportFormFields, type ReportBlocker, type ReportFormFields } from './reportForm';
 
 export const REPORT_FORMAT = 'clysm-vscode-report';
 export const REPORT_FORMAT_VERSION = 1;
@@ -17,24 +18,10 @@ const TOP_BLOCKERS = 5;
 const TOP_PATTERNS = 10;
 const PATTERN_EXAMPLES = 3;
 
-export interface Stage1ReportForm {
-  id: string;
-  file: string;
-  module_index: number;
-  form_index: number;
-  /** 1-based start of the form itself (not of a blamed subform). */
-  line: number;
-  column: number;
-  end_line: number;
-  end_column: number;
-  operator: string | null;
-  name: string | null;
-  status: string;
-  category: string | null;
-  message: string | null;
+/** The shared fields (positioned at the form itself, not at a blamed subform) plus the Stage 1 report's own. */
+export interface Stage1ReportForm extends ReportFormFields {
   /** Normalised message (blockers/patterns.ts) for forms that did not compile, else null. */
   pattern: string | null;
-  bytes: number | null;
   /** 1-based position of the subform the failure is blamed on, when it is not the form's head. */
   blame: { line: number; column: number; operator: string | null } | null;
   /** Compiled in the baseline, fails now. */
@@ -83,7 +70,7 @@ export interface Stage1Report {
   };
   module_list: { source: string; modules: string[] };
   status_counts: { compiled: number; failed: number; skipped: number; timeout: number; read_error: number; no_output: number; crashed: number };
-  blockers: { category: string; count: number; impact_pct: number; priority: string; recommendation: string; forms: string[] }[];
+  blockers: ReportBlocker[];
   baseline: { source: string; regressions: number } | null;
   regressions: { id: string; file: string; line: number; column: number; operator: string | null; name: string | null; message: string | null }[];
   problems: { file: string; message: string }[];
@@ -191,29 +178,13 @@ function errorPatterns(defunFailures: readonly AnalyzedForm[], modules: readonly
   return { patterns, coveredPct: total > 0 ? round2((100 * covered) / total) : 0 };
 }
 
-function position(p: { line: number; character: number }): { line: number; column: number } {
-  return { line: p.line + 1, column: p.character + 1 };
-}
-
 function reportForm(f: AnalyzedForm, regression: boolean): Stage1ReportForm {
-  const start = position(f.form.range.start);
-  const end = position(f.form.range.end);
+  // `bytes` after `pattern`: the field order this report has always written.
+  const { bytes, ...fields } = reportFormFields(f, f.form.range);
   return {
-    id: f.id,
-    file: f.file,
-    module_index: f.moduleIndex,
-    form_index: f.form.index,
-    line: start.line,
-    column: start.column,
-    end_line: end.line,
-    end_column: end.column,
-    operator: f.form.operator ?? null,
-    name: f.form.name ?? null,
-    status: f.result.status,
-    category: f.category ?? null,
-    message: f.result.message ?? null,
+    ...fields,
     pattern: countsAsFailed(f.result.status) ? normalizeMessage(f.result.message ?? f.result.status) : null,
-    bytes: f.result.bytes ?? null,
+    bytes,
     blame: f.blameRange ? { ...position(f.blameRange.start), operator: f.blameOperator ?? null } : null,
     regression,
   };
@@ -271,14 +242,7 @@ export function buildStage1Report(input: Stage1ReportInput): Stage1Report {
       no_output: s.noOutput,
       crashed: s.crashed,
     },
-    blockers: aggregateBlockers(forms, forms.length).map((b) => ({
-      category: b.category,
-      count: b.count,
-      impact_pct: b.impactPct,
-      priority: b.priority,
-      recommendation: b.recommendation,
-      forms: b.formIds,
-    })),
+    blockers: reportBlockers(aggregateBlockers(forms, forms.length)),
     baseline: input.baseline ? { source: input.baseline.source, regressions: regressions.length } : null,
     regressions: regressions.map((f) => ({
       id: f.id,

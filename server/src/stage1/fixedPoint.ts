@@ -7,10 +7,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { stage0CompileOptions, webAssembly } from '../backends/stage0/wasmApi';
+import { writeFileAtomic } from '../util/atomicWrite';
 import { diffWasmBytes, type WasmDiffOutcome } from './diffFiles';
 import { runCompileAll } from './generation/stage0Generator';
 import { GenerationCancelled, type GenerationProgress } from './generation/types';
-import { describeExisting, outputPaths, sha256, writeAtomically, assertNotProtected, type OutputSettings } from './outputFiles';
+import { describeExisting, outputPaths, sha256, assertNotProtected, type OutputSettings } from './outputFiles';
 import { validateWasm, type ValidationResult } from './validateStage1';
 import { compareBytes, type ByteComparison } from './wasmDiff';
 
@@ -155,7 +156,7 @@ export async function verifyFixedPoint(options: FixedPointOptions, onProgress: (
     const stage2Validation = await validateWasm(stage2Bytes, options.wasmTools);
     if (signal?.aborted) return done({ status: 'cancelled', message: 'Fixed-point verification was cancelled; nothing was written', stage1, probe });
     assertNotProtected(paths.stage2, [stage0Abs, paths.stage1]);
-    writeAtomically(paths.stage2, stage2Bytes);
+    writeFileAtomic(paths.stage2, stage2Bytes);
     const comparison = compareBytes(stage1Bytes, stage2Bytes);
     let structural: WasmDiffOutcome | undefined;
     try {

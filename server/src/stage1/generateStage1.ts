@@ -8,11 +8,12 @@ import * as path from 'node:path';
 import { readTopLevelForms } from '../reader';
 import { buildStage1Report, countsAsFailed, type Stage1Report } from '../report/stage1Report';
 import type { BackendStatus } from '../types';
+import { writeFileAtomic } from '../util/atomicWrite';
 import { diffOutcomeJson, diffWasmBytes, type WasmDiffOutcome } from './diffFiles';
 import { runSbclGenerator } from './generation/sbclGenerator';
 import { runCompileAll } from './generation/stage0Generator';
 import { GenerationCancelled, type GenerationProgress, type GeneratorResult } from './generation/types';
-import { commitStage1, describeExisting, outputPaths, writeAtomically, type CommittedStage1, type ExistingFile, type OutputSettings } from './outputFiles';
+import { commitStage1, describeExisting, outputPaths, type CommittedStage1, type ExistingFile, type OutputSettings } from './outputFiles';
 import { joinGeneratedForms, type ModuleSource } from './stage1Forms';
 import { validateWasm, type ValidationResult } from './validateStage1';
 
@@ -235,7 +236,7 @@ export async function generateStage1(options: GenerateStage1Options, onProgress:
     // The commit: nothing in the output folder changed before this point.
     const committed = commitStage1(bytes, result.output.sha256, paths, [stage0Abs]);
     for (const artifact of result.artifacts ?? []) {
-      writeAtomically(path.join(paths.dir, artifact.name), fs.readFileSync(artifact.file));
+      writeFileAtomic(path.join(paths.dir, artifact.name), fs.readFileSync(artifact.file));
     }
     const fullReport = {
       ...report,
@@ -253,7 +254,7 @@ export async function generateStage1(options: GenerateStage1Options, onProgress:
         warnings,
       },
     };
-    writeAtomically(paths.report, `${JSON.stringify(fullReport, null, 2)}\n`);
+    writeFileAtomic(paths.report, `${JSON.stringify(fullReport, null, 2)}\n`);
     const verdict = validation.valid ? 'it validates' : 'it does NOT validate';
     return finish({
       ...common,

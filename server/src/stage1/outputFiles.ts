@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { copyFileAtomic, writeFileAtomic } from '../util/atomicWrite';
 
 export interface OutputSettings {
   /** Output folder, absolute or relative to the workspace (default `dist`). */
@@ -46,31 +47,6 @@ export function outputPaths(workspaceRoot: string, settings: OutputSettings): Ou
 
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-let tempCounter = 0;
-
-/** The temp name every write here uses, so stray ones can be recognised. */
-export function tempNameFor(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${tempCounter++}.tmp`);
-}
-
-/** True for a name tempNameFor produced. */
-export function isOurTempFile(name: string): boolean {
-  return /^\..+\.\d+\.\d+\.tmp$/.test(name);
-}
-
-/** Writes via a sibling temp file and a rename: a reader sees the old file or the new one, never half. */
-export function writeAtomically(file: string, data: Uint8Array | string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const temp = tempNameFor(file);
-  try {
-    fs.writeFileSync(temp, data);
-    fs.renameSync(temp, file);
-  } catch (error) {
-    fs.rmSync(temp, { force: true });
-    throw error;
-  }
 }
 
 function realpathOrResolved(file: string): string {
@@ -140,17 +116,10 @@ export function commitStage1(bytes: Uint8Array, expectedSha256: string, paths: O
   fs.mkdirSync(paths.dir, { recursive: true });
   let previous: string | undefined;
   if (fs.existsSync(paths.stage1)) {
-    const temp = tempNameFor(paths.previous);
-    try {
-      fs.copyFileSync(paths.stage1, temp);
-      fs.renameSync(temp, paths.previous);
-      previous = paths.previous;
-    } catch (error) {
-      fs.rmSync(temp, { force: true });
-      throw error;
-    }
+    copyFileAtomic(paths.stage1, paths.previous);
+    previous = paths.previous;
   }
-  writeAtomically(paths.stage1, bytes);
+  writeFileAtomic(paths.stage1, bytes);
   const onDisk = fs.readFileSync(paths.stage1);
   const actual = sha256(onDisk);
   if (actual !== expectedSha256) {

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from './atomicWrite';
+import { writeFileAtomic } from '../util/atomicWrite';
 import { parsePersistedState, type PersistedState } from './snapshot';
 
 export class CacheStore {

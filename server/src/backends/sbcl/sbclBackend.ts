@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BackendStatus, CompileRequest, CompilerBackend } from '../../types';
 import type { DriverForm, ReadyMessage } from './driverProtocol';
-import { defaultDriverPath } from './driverPath';
+import { defaultDriverPath, driverFiles } from './driverPath';
 import { findExecutable } from './findExecutable';
 import { driverLaunchSpec, type DriverLaunch } from './launchSpec';
 import { formResultFromOutcome, type SbclFormResult } from './resultMapping';
@@ -264,7 +264,7 @@ export class SbclBackend implements CompilerBackend {
   }
 
   private async refreshSourceHash(ready: ReadyMessage): Promise<void> {
-    this.sourceHash = await hashSourceFiles(ready.source_root, ready.source_files, [this.driverPath()]);
+    this.sourceHash = await hashSourceFiles(ready.source_root, ready.source_files, driverFiles(this.driverPath()));
   }
 
   private onSupervisorState(state: SupervisorState, message: string): void {
@@ -303,7 +303,7 @@ export class SbclBackend implements CompilerBackend {
   private coreKeyInputs(): { workspaceRoot: string; files: string[]; sbcl: string } {
     return {
       workspaceRoot: path.resolve(this.options.workspaceRoot),
-      files: [...(this.ready?.source_files ?? []), this.driverPath()],
+      files: [...(this.ready?.source_files ?? []), ...driverFiles(this.driverPath())],
       sbcl: this.sbclExecutable ?? this.options.sbclPath,
     };
   }

@@ -8,6 +8,7 @@ import type { EngineInfo, FormResult } from '../../types';
 import type { HostConfig } from './hostImports';
 import { probeRuntime, type RuntimeProbeResult } from './runtimeProbe';
 import { abortError, type EngineCompileOptions, type Stage0Engine } from './stage0Engine';
+import { PendingRequest, SerialQueue, SessionSlot } from './sessionSupport';
 import { startTransport, type Isolation, type Transport } from './workerTransport';
 import type { FromWorker, Stage0LoadInfo, ToWorker } from './workerProtocol';
 
@@ -40,18 +41,18 @@ const stopGraceMs = 1000;
 /** One worker and the request it is currently serving. */
 class WorkerSession {
   private readonly transport: Transport;
-  private waiter?: { accept: (message: FromWorker) => boolean; settle: (outcome: Outcome) => void };
+  private readonly pending = new PendingRequest<Outcome, FromWorker>();
   private exitReason?: string;
 
   constructor(isolation: Isolation, script: string, memoryLimitMb: number, log: (message: string) => void, onExit: () => void) {
     this.transport = startTransport(isolation, script, memoryLimitMb, {
       onMessage: (message) => {
         if (message.type === 'log') log(`[stage0] ${message.message}`);
-        else if (this.waiter?.accept(message)) this.finish({ kind: 'message', message });
+        else if (this.pending.accepts(message)) this.pending.settle({ kind: 'message', message });
       },
       onExit: (reason) => {
         this.exitReason ??= reason;
-        this.finish({ kind: 'died', reason: this.exitReason });
+        this.pending.settle({ kind: 'died', reason: this.exitReason });
         onExit();
       },
       log,
@@ -62,40 +63,24 @@ class WorkerSession {
     return this.exitReason === undefined;
   }
 
-  private finish(outcome: Outcome): void {
-    const waiter = this.waiter;
-    this.waiter = undefined;
-    waiter?.settle(outcome);
-  }
-
   /** Sends a message and waits for the reply that `accept` recognises, a timeout, an abort or the worker's death. */
   request(message: ToWorker, accept: (reply: FromWorker) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<Outcome> {
     if (!this.alive) return Promise.resolve({ kind: 'died', reason: this.exitReason ?? 'the engine worker is gone' });
-    return new Promise<Outcome>((resolve) => {
-      const timer = setTimeout(() => this.finish({ kind: 'timeout' }), timeoutMs);
-      const onAbort = (): void => this.finish({ kind: 'aborted' });
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiter = {
-        accept,
-        settle: (outcome) => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-          resolve(outcome);
-        },
-      };
+    const send = (): void => {
       try {
         this.transport.post(message);
       } catch (error) {
-        this.finish({ kind: 'died', reason: `the engine worker cannot take messages: ${(error as Error).message}` });
+        this.pending.settle({ kind: 'died', reason: `the engine worker cannot take messages: ${(error as Error).message}` });
       }
-    });
+    };
+    return this.pending.wait(accept, send, timeoutMs, signal);
   }
 
   /** Stops the worker; resolves false when it is still running after the grace period. */
   async stop(): Promise<boolean> {
     if (!this.alive) return true;
     this.exitReason = 'stopped by the engine';
-    this.finish({ kind: 'died', reason: this.exitReason });
+    this.pending.settle({ kind: 'died', reason: this.exitReason });
     return this.transport.stop(stopGraceMs);
   }
 }
@@ -107,17 +92,17 @@ export class EmbeddedV8Engine implements Stage0Engine {
   private readonly log: (message: string) => void;
   private readonly loadTimeoutMs: number;
   private readonly memoryLimitMb: number;
-  private session?: WorkerSession;
+  /** The current worker and the replacement started after a timeout, cancel or crash. */
+  private readonly slot = new SessionSlot<WorkerSession>({
+    start: () => (this.bytes && !this.disposed ? this.startSession(this.bytes).then(({ session }) => session) : undefined),
+    stop: (session) => this.stopSession(session),
+  });
   /** Every live worker, including one still loading, so dispose() can stop them all. */
   private readonly sessions = new Set<WorkerSession>();
-  /** A replacement worker being started after a timeout, cancel or crash. */
-  private starting?: Promise<WorkerSession>;
   private bytes?: Uint8Array;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private nextId = 1;
   private disposed = false;
-  /** How many times a worker was replaced after a timeout, cancel or crash. */
-  restarts = 0;
   /** Workers that did not exit when stopped (V8 did not interrupt them); they still use a CPU. */
   stuckWorkers = 0;
 
@@ -144,11 +129,9 @@ export class EmbeddedV8Engine implements Stage0Engine {
     return { workspaceRoot, modules, outputDir, protectedFiles };
   }
 
-  /** Runs tasks one at a time, in call order; a failed task does not block the next. */
-  private enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task, task);
-    this.queue = run.catch(() => undefined);
-    return run;
+  /** How many times a worker was replaced after a timeout, cancel or crash. */
+  get restarts(): number {
+    return this.slot.restarts;
   }
 
   /** Stops a worker, and says so loudly when V8 would not stop it. */
@@ -184,7 +167,7 @@ export class EmbeddedV8Engine implements Stage0Engine {
    * imports; rejects with an Error whose message names the problem.
    */
   load(bytes: Uint8Array): Promise<Stage0LoadInfo> {
-    return this.enqueue(async () => {
+    return this.queue.run(async () => {
       if (this.disposed) throw new Error('the Stage 0 engine was disposed');
       await this.dropWorkers();
       const copy = Uint8Array.from(bytes);
@@ -193,54 +176,15 @@ export class EmbeddedV8Engine implements Stage0Engine {
         await this.stopSession(session);
         throw new Error('the Stage 0 engine was disposed');
       }
-      this.session = session;
+      this.slot.session = session;
       this.bytes = copy;
       return info;
     });
   }
 
   private async dropWorkers(): Promise<void> {
-    const pending = this.starting;
-    this.starting = undefined;
-    const old = this.session;
-    this.session = undefined;
     this.bytes = undefined;
-    await this.stopSession(old);
-    if (pending) await pending.then((s) => this.stopSession(s), () => undefined);
-  }
-
-  /** Starts re-instantiating Stage 0 in a fresh worker at once (the old one is already stopped). */
-  private startReplacement(): void {
-    if (!this.bytes || this.disposed) return;
-    this.restarts++;
-    const starting = this.startSession(this.bytes).then(({ session }) => session);
-    starting.catch(() => undefined); // awaited (and reported) by the next compile
-    this.starting = starting;
-  }
-
-  /** The live worker, waiting for a replacement to finish starting if needed. */
-  private async currentSession(): Promise<WorkerSession> {
-    if (this.session?.alive) return this.session;
-    if (!this.starting) {
-      if (!this.bytes) throw new Error('no Stage 0 is loaded');
-      this.startReplacement();
-    }
-    const starting = this.starting!;
-    try {
-      this.session = await starting;
-      return this.session;
-    } finally {
-      if (this.starting === starting) this.starting = undefined;
-    }
-  }
-
-  /** Stops the current worker after a timeout, cancel or crash, and starts its replacement. */
-  private async replaceWorker(): Promise<boolean> {
-    const old = this.session;
-    this.session = undefined;
-    const stopped = await this.stopSession(old);
-    this.startReplacement();
-    return stopped;
+    await this.slot.drop();
   }
 
   /**
@@ -248,13 +192,13 @@ export class EmbeddedV8Engine implements Stage0Engine {
    * are results; only cancellation (AbortSignal), disposal and "nothing loaded" reject.
    */
   compile(text: string, options: EngineCompileOptions): Promise<FormResult> {
-    return this.enqueue(async () => {
+    return this.queue.run(async () => {
       for (let attempt = 1; ; attempt++) {
         if (this.disposed) throw new Error('the Stage 0 engine was disposed');
         if (options.signal?.aborted) throw abortError(options.signal);
         let session: WorkerSession;
         try {
-          session = await this.currentSession();
+          session = await this.slot.current();
         } catch (error) {
           if (!this.bytes) throw error;
           return { status: 'crashed', message: `the Stage 0 engine could not be restarted: ${(error as Error).message}` };
@@ -270,7 +214,7 @@ export class EmbeddedV8Engine implements Stage0Engine {
         const durationMs = performance.now() - started;
         if (outcome.kind === 'message' && outcome.message.type === 'result') return outcome.message.result;
         if (this.disposed) throw new Error('the Stage 0 engine was disposed');
-        const stopped = await this.replaceWorker();
+        const stopped = await this.slot.replace();
         if (outcome.kind === 'timeout') {
           this.log(`Stage 0 exceeded ${options.timeoutMs} ms; engine worker restarted`);
           const stuck = stopped ? '' : '; the timed-out worker could not be stopped and keeps running until the language server restarts';

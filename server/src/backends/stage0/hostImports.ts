@@ -2,7 +2,7 @@
 // clysm.output import modules from Clysm's 039 contract, and the import object built from
 // exactly what the module declares. No Worker or Wasm here, so it is unit-testable.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { writeFileAtomic } from '../../util/atomicWrite';
 import { byteStringToBytes, type FormReport } from './resultFromReports';
 import { resolveReadable, resolveWritable } from './sandbox';
 import type { WasmImportDescriptor, WasmImports } from './wasmApi';
@@ -27,12 +27,13 @@ type HostFunction = (...args: unknown[]) => unknown;
 export type ProvidedImports = Record<string, Record<string, HostFunction>>;
 
 /** A JS value that arrived as externref, as a string (or null). */
-function asText(value: unknown): string | null {
+export function asText(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   return typeof value === 'string' ? value : String(value);
 }
 
-function asBytes(value: unknown): Uint8Array | string {
+/** The bytes write-bytes was given, or why they are not bytes. */
+export function asBytes(value: unknown): Uint8Array | string {
   if (typeof value === 'string') {
     const converted = byteStringToBytes(value);
     return converted.ok ? converted.bytes : converted.reason;
@@ -40,19 +41,6 @@ function asBytes(value: unknown): Uint8Array | string {
   if (value instanceof Uint8Array) return value;
   if (value instanceof ArrayBuffer) return new Uint8Array(value);
   return `bytes must be a byte string, got ${value === null ? 'null' : typeof value}`;
-}
-
-/** Writes via a temporary file and a rename, so a reader never sees half a file. */
-function writeAtomically(file: string, bytes: Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    fs.writeFileSync(temp, bytes);
-    fs.renameSync(temp, file);
-  } catch (error) {
-    fs.rmSync(temp, { force: true });
-    throw error;
-  }
 }
 
 /** Host state for one Stage 0 instance: the configured sandbox plus what the current call reported. */
@@ -107,7 +95,7 @@ export class HostSession {
       return -1;
     }
     try {
-      writeAtomically(resolved.path, data);
+      writeFileAtomic(resolved.path, data);
       return data.length;
     } catch (error) {
       this.log(`clysm.output/write-bytes failed for ${String(requested)}: ${(error as Error).message}`);
@@ -117,27 +105,50 @@ export class HostSession {
 
   /** Every import this host knows, by module and field name. */
   provided(): ProvidedImports {
-    return {
-      'clysm.fs': {
-        'read-source': (p) => this.readSource(p),
-        'list-modules': () => this.listModules(),
+    return hostImports({
+      readSource: (p) => this.readSource(p),
+      listModules: () => this.listModules(),
+      reportStart: (modulePath, formCount) => {
+        this.progress.push({ kind: 'report-start', modulePath, formCount });
       },
-      'clysm.compile': {
-        'report-start': (modulePath, formCount) => {
-          this.progress.push({ kind: 'report-start', modulePath: asText(modulePath), formCount: Number(formCount) });
-        },
-        'report-form-result': (formId, success, errorType, message) => {
-          this.reports.push({ formId: asText(formId), success: Number(success) !== 0, errorType: asText(errorType), message: asText(message) });
-        },
-        'report-module-complete': (modulePath, compiled, failed) => {
-          this.progress.push({ kind: 'report-module-complete', modulePath: asText(modulePath), compiled: Number(compiled), failed: Number(failed) });
-        },
+      reportFormResult: (report) => {
+        this.reports.push(report);
       },
-      'clysm.output': {
-        'write-bytes': (bytes, p) => this.writeBytes(bytes, p),
+      reportModuleComplete: (modulePath, compiled, failed) => {
+        this.progress.push({ kind: 'report-module-complete', modulePath, compiled, failed });
       },
-    };
+      writeBytes: (bytes, p) => this.writeBytes(bytes, p),
+    });
   }
+}
+
+/** What a host does for each clysm.* import; the report calls get their arguments already converted from Wasm values. */
+export interface HostHandlers {
+  readSource(requested: unknown): string | null;
+  listModules(): unknown;
+  reportStart(modulePath: string | null, formCount: number): void;
+  reportFormResult(report: FormReport): void;
+  reportModuleComplete(modulePath: string | null, compiled: number, failed: number): void;
+  writeBytes(bytes: unknown, requested: unknown): number;
+}
+
+/** The clysm.fs, clysm.compile and clysm.output imports (docs/stage0-abi.md), shared by the per-form and compile_all hosts. */
+export function hostImports(handlers: HostHandlers): ProvidedImports {
+  return {
+    'clysm.fs': {
+      'read-source': (p) => handlers.readSource(p),
+      'list-modules': () => handlers.listModules(),
+    },
+    'clysm.compile': {
+      'report-start': (modulePath, formCount) => handlers.reportStart(asText(modulePath), Number(formCount)),
+      'report-form-result': (formId, success, errorType, message) =>
+        handlers.reportFormResult({ formId: asText(formId), success: Number(success) !== 0, errorType: asText(errorType), message: asText(message) }),
+      'report-module-complete': (modulePath, compiled, failed) => handlers.reportModuleComplete(asText(modulePath), Number(compiled), Number(failed)),
+    },
+    'clysm.output': {
+      'write-bytes': (bytes, p) => handlers.writeBytes(bytes, p),
+    },
+  };
 }
 
 export class HostImportError extends Error {

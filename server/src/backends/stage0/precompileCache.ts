@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execa } from 'execa';
+import { tempNameFor, writeFileAtomic } from '../../util/atomicWrite';
 import { lastStderrLine } from './wasiProtocol';
 
 /** How many cache files to keep (a .wasm and its .cwasm per Stage 0 version). */
@@ -24,21 +25,10 @@ export class PrecompileCache {
     private readonly log: (message: string) => void = () => undefined,
   ) {}
 
-  private writeAtomically(file: string, bytes: Uint8Array): void {
-    fs.mkdirSync(this.dir, { recursive: true });
-    const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
-    try {
-      fs.writeFileSync(temp, bytes);
-      fs.renameSync(temp, file);
-    } finally {
-      fs.rmSync(temp, { force: true });
-    }
-  }
-
   /** The exact bytes that were hashed, as a file wasmtime can read: `<sha>.wasm`. */
   moduleFile(bytes: Uint8Array, sha256: string): string {
     const file = path.join(this.dir, `${sha256}.wasm`);
-    if (!fs.existsSync(file)) this.writeAtomically(file, bytes);
+    if (!fs.existsSync(file)) writeFileAtomic(file, bytes);
     else this.touch(file);
     return file;
   }
@@ -60,7 +50,7 @@ export class PrecompileCache {
       return { ok: true, path: file, compiled: false };
     }
     fs.mkdirSync(this.dir, { recursive: true });
-    const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+    const temp = tempNameFor(file);
     const started = Date.now();
     const result = await execa(wasmtime, ['compile', ...flags, '-o', temp, moduleFile], { reject: false, timeout: 300_000, windowsHide: true });
     if (result.exitCode !== 0 || !fs.existsSync(temp)) {

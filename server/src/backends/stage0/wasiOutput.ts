@@ -5,6 +5,7 @@
 // link out of it, never the Stage 0 binary, atomic rename).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { copyFileAtomic } from '../../util/atomicWrite';
 import { resolveWritable } from './sandbox';
 
 function filesUnder(dir: string): string[] {
@@ -44,10 +45,7 @@ export function collectOutputs(
         log(`Stage 0 output ${relative} refused: ${resolved.reason}`);
         continue;
       }
-      fs.mkdirSync(path.dirname(resolved.path), { recursive: true });
-      const temp = path.join(path.dirname(resolved.path), `.${path.basename(resolved.path)}.${process.pid}.${Date.now()}.tmp`);
-      fs.copyFileSync(file, temp);
-      fs.renameSync(temp, resolved.path);
+      copyFileAtomic(file, resolved.path);
       written.push(resolved.path);
     } catch (error) {
       log(`Stage 0 output ${relative} could not be moved: ${(error as Error).message}`);

@@ -3,6 +3,7 @@
 // It serves one request at a time and never restarts itself: WasmtimeEngine decides that.
 import * as readline from 'node:readline';
 import { execa } from 'execa';
+import { PendingRequest } from './sessionSupport';
 import { encodeRequest, parseAnswer, parseHandshake, lastStderrLine, type Answer, type ProcessEnd } from './wasiProtocol';
 
 export interface WasiLaunch {
@@ -37,7 +38,7 @@ export class WasiSession {
   private readonly exited: Promise<ProcessEnd>;
   private stderr = '';
   private end?: ProcessEnd;
-  private waiter?: { id: number; settle: (outcome: SessionOutcome) => void };
+  private readonly pending = new PendingRequest<SessionOutcome, Answer>();
   /** The package Stage 0 was last told about; a fresh process starts in CL-USER. */
   currentPackage = 'CL-USER';
 
@@ -52,7 +53,7 @@ export class WasiSession {
       const end: ProcessEnd = { exitCode: result.exitCode, signal: result.signal, stderr: this.stderr };
       if (result.failed && result.exitCode === undefined && result.signal === undefined) end.stderr ||= result.message ?? '';
       this.end = end;
-      this.settle({ kind: 'ended', end });
+      this.pending.settle({ kind: 'ended', end });
       return end;
     });
 
@@ -80,7 +81,7 @@ export class WasiSession {
           return;
         }
         const answer = parseAnswer(line);
-        if (answer && this.waiter && answer.id === this.waiter.id) this.settle({ kind: 'answer', answer });
+        if (answer && this.pending.accepts(answer)) this.pending.settle({ kind: 'answer', answer });
         else if (line.trim() !== '') this.log(`[stage0 stdout] ${line.slice(0, 300)}`);
       });
       void this.exited.then((end) => {
@@ -95,29 +96,10 @@ export class WasiSession {
     return this.end === undefined;
   }
 
-  private settle(outcome: SessionOutcome): void {
-    const waiter = this.waiter;
-    this.waiter = undefined;
-    waiter?.settle(outcome);
-  }
-
   /** Sends one request and waits for its answer, the time limit, an abort or the process's end. */
   request(id: number, text: string, timeoutMs: number, signal?: AbortSignal): Promise<SessionOutcome> {
     if (this.end) return Promise.resolve({ kind: 'ended', end: this.end });
-    return new Promise<SessionOutcome>((resolve) => {
-      const timer = setTimeout(() => this.settle({ kind: 'timeout' }), timeoutMs);
-      const onAbort = (): void => this.settle({ kind: 'aborted' });
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiter = {
-        id,
-        settle: (outcome) => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-          resolve(outcome);
-        },
-      };
-      this.child.stdin?.write(encodeRequest(id, text));
-    });
+    return this.pending.wait((answer) => answer.id === id, () => this.child.stdin?.write(encodeRequest(id, text)), timeoutMs, signal);
   }
 
   /** Kills the process (SIGKILL: a looping Stage 0 does not read its stdin) and waits for it. */

@@ -16,6 +16,7 @@ import type { HostConfig } from './hostImports';
 import { PrecompileCache } from './precompileCache';
 import type { RuntimeProbeResult } from './runtimeProbe';
 import { abortError, inPackageForm, type EngineCompileOptions, type Stage0Engine } from './stage0Engine';
+import { SerialQueue, SessionSlot } from './sessionSupport';
 import { makeValidator } from './stage0Instance';
 import type { WasmExportDescriptor, WasmImportDescriptor } from './wasmApi';
 import { collectOutputs } from './wasiOutput';
@@ -72,16 +73,22 @@ export class WasmtimeEngine implements Stage0Engine {
   private version?: WasmtimeVersion;
   private flags: string[] = [];
   private loaded?: Loaded;
-  private session?: WasiSession;
-  private starting?: Promise<WasiSession>;
+  /** The current process and the replacement started after a timeout, trap, cancel or crash. */
+  private readonly slot = new SessionSlot<WasiSession>({
+    start: () => (this.loaded && !this.disposed ? this.startSession() : undefined),
+    stop: (session) => session.stop(),
+  });
   private privateOutput?: string;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private nextId = 1;
   private disposed = false;
-  /** How many times a process was replaced after a timeout, trap, cancel or crash. */
-  restarts = 0;
   /** What the last load did with the cache: `compiled`, `cached` or `none`. */
   lastPrecompile: 'compiled' | 'cached' | 'none' = 'none';
+
+  /** How many times a process was replaced after a timeout, trap, cancel or crash. */
+  get restarts(): number {
+    return this.slot.restarts;
+  }
 
   constructor(private readonly options: WasmtimeEngineOptions) {
     this.log = options.log ?? (() => undefined);
@@ -119,13 +126,13 @@ export class WasmtimeEngine implements Stage0Engine {
 
   /** Checks that Stage 0 is a WASI command wasmtime can link, precompiles it, and starts it. */
   load(bytes: Uint8Array): Promise<Stage0LoadInfo> {
-    return this.enqueue(async () => {
+    return this.queue.run(async () => {
       if (this.disposed) throw new Error('the Stage 0 engine was disposed');
       if (!this.version) {
         const runtime = await this.checkRuntime();
         if (!runtime.ok) throw new Error(runtime.message);
       }
-      await this.dropSessions();
+      await this.slot.drop();
       this.loaded = undefined;
       const info = describeWasiModule(bytes);
       const sha256 = createHash('sha256').update(bytes).digest('hex');
@@ -140,7 +147,7 @@ export class WasmtimeEngine implements Stage0Engine {
       }
       this.loaded = loaded;
       try {
-        this.session = await this.startSession();
+        this.slot.session = await this.startSession();
       } catch (error) {
         if (!loaded.precompiled) {
           this.loaded = undefined;
@@ -152,7 +159,7 @@ export class WasmtimeEngine implements Stage0Engine {
         loaded.precompiled = undefined;
         this.lastPrecompile = 'none';
         try {
-          this.session = await this.startSession();
+          this.slot.session = await this.startSession();
         } catch (retryError) {
           this.loaded = undefined;
           throw retryError;
@@ -193,53 +200,6 @@ export class WasmtimeEngine implements Stage0Engine {
     return session;
   }
 
-  /** Runs tasks one at a time, in call order; a failed task does not block the next. */
-  private enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task, task);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  private async dropSessions(): Promise<void> {
-    const pending = this.starting;
-    this.starting = undefined;
-    const old = this.session;
-    this.session = undefined;
-    await old?.stop();
-    if (pending) await pending.then((s) => s.stop(), () => undefined);
-  }
-
-  /** Starts a replacement process at once, so the next form does not wait for its start-up. */
-  private startReplacement(): void {
-    if (!this.loaded || this.disposed) return;
-    this.restarts++;
-    const starting = this.startSession();
-    starting.catch(() => undefined); // awaited (and reported) by the next compile
-    this.starting = starting;
-  }
-
-  private async currentSession(): Promise<WasiSession> {
-    if (this.session?.alive) return this.session;
-    if (!this.starting) {
-      if (!this.loaded) throw new Error('no Stage 0 is loaded');
-      this.startReplacement();
-    }
-    const starting = this.starting!;
-    try {
-      this.session = await starting;
-      return this.session;
-    } finally {
-      if (this.starting === starting) this.starting = undefined;
-    }
-  }
-
-  private async replaceSession(): Promise<void> {
-    const old = this.session;
-    this.session = undefined;
-    await old?.stop();
-    this.startReplacement();
-  }
-
   /** Sends the `(in-package …)` preamble when the form's package differs (its answer is ignored). */
   private async preamble(session: WasiSession, options: EngineCompileOptions): Promise<SessionOutcome | undefined> {
     if (!options.package || options.package === session.currentPackage) return undefined;
@@ -250,13 +210,13 @@ export class WasmtimeEngine implements Stage0Engine {
   }
 
   compile(text: string, options: EngineCompileOptions): Promise<FormResult> {
-    return this.enqueue(async () => {
+    return this.queue.run(async () => {
       for (let attempt = 1; ; attempt++) {
         if (this.disposed) throw new Error('the Stage 0 engine was disposed');
         if (options.signal?.aborted) throw abortError(options.signal);
         let session: WasiSession;
         try {
-          session = await this.currentSession();
+          session = await this.slot.current();
         } catch (error) {
           if (!this.loaded) throw error;
           return { status: 'crashed', message: `wasmtime could not be restarted: ${(error as Error).message}` };
@@ -269,7 +229,7 @@ export class WasmtimeEngine implements Stage0Engine {
           return { ...answerToResult(outcome.answer, this.validate), durationMs };
         }
         if (this.disposed) throw new Error('the Stage 0 engine was disposed');
-        await this.replaceSession();
+        await this.slot.replace();
         if (outcome.kind === 'timeout') {
           this.log(`Stage 0 exceeded ${options.timeoutMs} ms; wasmtime process killed and restarted`);
           return { status: 'timeout', message: `Stage 0 did not finish this form within ${options.timeoutMs} ms (the engine was restarted)`, durationMs };
@@ -287,7 +247,7 @@ export class WasmtimeEngine implements Stage0Engine {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    await this.dropSessions();
+    await this.slot.drop();
     if (this.privateOutput) {
       collectOutputs(this.privateOutput, this.options.outputDir, this.options.protectedFiles ?? [], this.log);
       fs.rmSync(this.privateOutput, { recursive: true, force: true });

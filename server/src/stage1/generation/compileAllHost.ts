@@ -6,9 +6,8 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { byteStringToBytes } from '../../backends/stage0/resultFromReports';
 import { resolveReadable, resolveWritable } from '../../backends/stage0/sandbox';
-import type { ProvidedImports } from '../../backends/stage0/hostImports';
+import { asBytes, hostImports, type ProvidedImports } from '../../backends/stage0/hostImports';
 
 export interface CompileAllHostConfig {
   workspaceRoot: string;
@@ -29,59 +28,36 @@ export type HostEvent =
   | { kind: 'write'; path: string; ok: true; file: string; size: number; sha256: string }
   | { kind: 'write'; path: string; ok: false; reason: string };
 
-function asText(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  return typeof value === 'string' ? value : String(value);
-}
-
-function toBytes(value: unknown): Uint8Array | string {
-  if (typeof value === 'string') {
-    const converted = byteStringToBytes(value);
-    return converted.ok ? converted.bytes : converted.reason;
-  }
-  if (value instanceof Uint8Array) return value;
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  return `bytes must be a byte string, got ${value === null ? 'null' : typeof value}`;
-}
-
 /**
  * The import functions for a compile_all run. `list-modules` returns one string with a path
  * per line: Wasm cannot index a JS array (the same reason bytes cross as byte strings, §5).
  */
 export function compileAllImports(config: CompileAllHostConfig, emit: (event: HostEvent) => void): ProvidedImports {
-  return {
-    'clysm.fs': {
-      'list-modules': () => {
-        emit({ kind: 'list-modules', count: config.modules.length });
-        return config.modules.join('\n');
-      },
-      'read-source': (requested) => {
-        const resolved = resolveReadable(config.workspaceRoot, requested);
-        if (!resolved.ok) {
-          emit({ kind: 'read', path: String(requested), ok: false, reason: resolved.reason });
-          return null;
-        }
-        try {
-          const text = fs.readFileSync(resolved.path, 'utf8');
-          emit({ kind: 'read', path: String(requested), ok: true });
-          return text;
-        } catch (error) {
-          emit({ kind: 'read', path: String(requested), ok: false, reason: (error as Error).message });
-          return null;
-        }
-      },
+  return hostImports({
+    listModules: () => {
+      emit({ kind: 'list-modules', count: config.modules.length });
+      return config.modules.join('\n');
     },
-    'clysm.compile': {
-      'report-start': (module, formCount) => emit({ kind: 'report-start', module: asText(module), formCount: Number(formCount) }),
-      'report-form-result': (formId, success, errorType, message) =>
-        emit({ kind: 'form', formId: asText(formId), success: Number(success) !== 0, errorType: asText(errorType), message: asText(message) }),
-      'report-module-complete': (module, compiled, failed) =>
-        emit({ kind: 'module-complete', module: asText(module), compiled: Number(compiled), failed: Number(failed) }),
+    readSource: (requested) => {
+      const resolved = resolveReadable(config.workspaceRoot, requested);
+      if (!resolved.ok) {
+        emit({ kind: 'read', path: String(requested), ok: false, reason: resolved.reason });
+        return null;
+      }
+      try {
+        const text = fs.readFileSync(resolved.path, 'utf8');
+        emit({ kind: 'read', path: String(requested), ok: true });
+        return text;
+      } catch (error) {
+        emit({ kind: 'read', path: String(requested), ok: false, reason: (error as Error).message });
+        return null;
+      }
     },
-    'clysm.output': {
-      'write-bytes': (bytes, requested) => writeStaged(config, bytes, requested, emit),
-    },
-  };
+    reportStart: (module, formCount) => emit({ kind: 'report-start', module, formCount }),
+    reportFormResult: (report) => emit({ kind: 'form', ...report }),
+    reportModuleComplete: (module, compiled, failed) => emit({ kind: 'module-complete', module, compiled, failed }),
+    writeBytes: (bytes, requested) => writeStaged(config, bytes, requested, emit),
+  });
 }
 
 function writeStaged(config: CompileAllHostConfig, bytes: unknown, requested: unknown, emit: (event: HostEvent) => void): number {
@@ -91,7 +67,7 @@ function writeStaged(config: CompileAllHostConfig, bytes: unknown, requested: un
     emit({ kind: 'write', path: label, ok: false, reason: resolved.reason });
     return -1;
   }
-  const data = toBytes(bytes);
+  const data = asBytes(bytes);
   if (typeof data === 'string') {
     emit({ kind: 'write', path: label, ok: false, reason: data });
     return -1;

@@ -1,0 +1,118 @@
+// What both Stage 0 engines (engine.ts on a V8 worker, wasmtimeEngine.ts on a wasmtime process)
+// and their sessions share: one request at a time, each ending with its reply, a time limit or
+// an abort; and a session that is replaced in the background after it had to be stopped.
+
+/** Runs tasks one at a time, in call order; a failed task does not block the next. */
+export class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(task, task);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+}
+
+/** How a request ends when its reply does not come. */
+export type Interrupted = { kind: 'timeout' } | { kind: 'aborted' };
+
+/**
+ * The one request a session is serving: it settles once, with whatever settle() is given
+ * first (a reply, the session's end), the time limit or an abort, and always drops its timer
+ * and abort listener.
+ */
+export class PendingRequest<Outcome, Reply> {
+  private waiter?: { accept: (reply: Reply) => boolean; settle: (outcome: Outcome | Interrupted) => void };
+
+  /** True when a request is waiting and `reply` answers it. */
+  accepts(reply: Reply): boolean {
+    return this.waiter?.accept(reply) ?? false;
+  }
+
+  settle(outcome: Outcome | Interrupted): void {
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.settle(outcome);
+  }
+
+  /** Calls `send`, then waits for the reply `accept` recognises (or a settle(), timeout or abort). */
+  wait(accept: (reply: Reply) => boolean, send: () => void, timeoutMs: number, signal?: AbortSignal): Promise<Outcome | Interrupted> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.settle({ kind: 'timeout' }), timeoutMs);
+      const onAbort = (): void => this.settle({ kind: 'aborted' });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiter = {
+        accept,
+        settle: (outcome) => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          resolve(outcome);
+        },
+      };
+      send();
+    });
+  }
+}
+
+export interface SessionSlotHooks<S> {
+  /** Starts a fresh session with the loaded Stage 0, or returns undefined when there is none to start (nothing loaded, disposed). */
+  start(): Promise<S> | undefined;
+  /** Stops a session; false means it could not be stopped. */
+  stop(session: S): Promise<boolean | void>;
+}
+
+/**
+ * The engine's current session plus the replacement being started after a timeout, cancel or
+ * crash, which starts at once so the next form does not wait for its start-up.
+ */
+export class SessionSlot<S extends { readonly alive: boolean }> {
+  session?: S;
+  private starting?: Promise<S>;
+  /** How many times a session was replaced after a timeout, cancel or crash. */
+  restarts = 0;
+
+  constructor(private readonly hooks: SessionSlotHooks<S>) {}
+
+  /** Stops the current session and any replacement still starting. */
+  async drop(): Promise<void> {
+    const pending = this.starting;
+    this.starting = undefined;
+    const old = this.session;
+    this.session = undefined;
+    if (old) await this.hooks.stop(old);
+    if (pending) await pending.then((s) => this.hooks.stop(s), () => undefined);
+  }
+
+  private startReplacement(): void {
+    const starting = this.hooks.start();
+    if (!starting) return;
+    this.restarts++;
+    starting.catch(() => undefined); // awaited (and reported) by the next compile
+    this.starting = starting;
+  }
+
+  /** The live session, waiting for a replacement to finish starting if needed. */
+  async current(): Promise<S> {
+    if (this.session?.alive) return this.session;
+    if (!this.starting) {
+      this.startReplacement();
+      if (!this.starting) throw new Error('no Stage 0 is loaded');
+    }
+    const starting = this.starting;
+    try {
+      this.session = await starting;
+      return this.session;
+    } finally {
+      if (this.starting === starting) this.starting = undefined;
+    }
+  }
+
+  /** Stops the current session (after a timeout, cancel or crash) and starts its replacement; false when it could not be stopped. */
+  async replace(): Promise<boolean> {
+    const old = this.session;
+    this.session = undefined;
+    const stopped = old ? (await this.hooks.stop(old)) !== false : true;
+    this.startReplacement();
+    return stopped;
+  }
+}
