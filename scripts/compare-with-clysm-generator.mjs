@@ -1,27 +1,23 @@
 #!/usr/bin/env node
 // Measures the SBCL backend against Clysm's own Stage 1 generator on a real Clysm checkout:
 //   node scripts/compare-with-clysm-generator.mjs <clysm-checkout>
-//        [--skip-generator] [--splitter=driver|reader] [--with-core] [--json=FILE]
+//        [--generator-report=FILE [--generator-defun-errors=FILE]] [--splitter=driver|reader]
+//        [--with-core] [--json=FILE]
 // A measurement tool, not part of CI. It
 // 1. runs SbclBackend over every top-level form of list B (`*module-paths*` in the checkout's
 //    src/clysm/stage1/reader.lisp), in order: cold (SBCL start + load + check), then warm
 //    (same process), pipelined and one form at a time; with --with-core also cold from a
 //    saved core;
-// 2. runs the checkout's own documented entry point, `sbcl --load build/stage1-complete.lisp`,
-//    with CL_SOURCE_REGISTRY pointing at the checkout
-//    (report and Stage 1 binary go to a temporary folder; Clysm itself writes
-//    dist/defun-errors.json in the checkout, read and then removed here when dist/ did not
-//    exist before). Clysm's generator validates each form with
-//    `wasm-tools validate`; when wasm-tools is not on the PATH a stand-in that calls this Node's
-//    WebAssembly.validate is put on the PATH for that run only;
+// 2. reads the outputs of Clysm's own generator from a run you made yourself
+//    (--generator-report=stage1-report.json, --generator-defun-errors=defun-errors.json);
+//    this project never builds Clysm or its binaries;
 // 3. prints both sets of counts, the DEFUN error messages compared one by one, and timings.
 // Forms are split by SBCL's own reader in the driver (generator-faithful, the default) or by
 // the editor's splitter (--splitter=reader).
 import * as esbuild from 'esbuild';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -31,7 +27,7 @@ const checkout = args.find((a) => !a.startsWith('--'));
 const flag = (name) => args.includes(`--${name}`);
 const option = (name, fallback) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 if (!checkout) {
-  console.error('usage: node scripts/compare-with-clysm-generator.mjs <clysm-checkout> [--skip-generator] [--splitter=driver|reader] [--with-core] [--json=FILE]');
+  console.error('usage: node scripts/compare-with-clysm-generator.mjs <clysm-checkout> [--generator-report=FILE [--generator-defun-errors=FILE]] [--splitter=driver|reader] [--with-core] [--json=FILE]');
   process.exit(2);
 }
 const root = resolve(checkout);
@@ -162,41 +158,14 @@ function defunErrors(file) {
   return JSON.parse(text).entries;
 }
 
-function runGenerator() {
-  const out = mkdtempSync(join(tmpdir(), 'clysm-generator-'));
-  let path = process.env.PATH ?? '';
-  let validator = 'wasm-tools';
-  if (!path.split(delimiter).some((dir) => existsSync(join(dir, 'wasm-tools')))) {
-    const shim = join(out, 'bin');
-    execFileSync('mkdir', ['-p', shim]);
-    writeFileSync(join(shim, 'validate.mjs'), "import { readFileSync } from 'node:fs';\nprocess.exit(WebAssembly.validate(readFileSync(process.argv[3])) ? 0 : 1);\n");
-    writeFileSync(join(shim, 'wasm-tools'), `#!/bin/sh\nexec "${process.execPath}" "${join(shim, 'validate.mjs')}" "$@"\n`);
-    chmodSync(join(shim, 'wasm-tools'), 0o755);
-    path = `${shim}${delimiter}${path}`;
-    validator = `stand-in wasm-tools (Node ${process.version} WebAssembly.validate)`;
-  }
-  // Clysm writes dist/defun-errors.json without creating dist/ (and then exits 1); make it,
-  // and remove it afterwards if it was not there before.
-  const dist = join(root, 'dist');
-  const madeDist = !existsSync(dist);
-  if (madeDist) mkdirSync(dist);
-  const t = performance.now();
-  const run = spawnSync('sbcl', ['--non-interactive', '--load', 'build/stage1-complete.lisp', `--output=${join(out, 'clysm-stage1.wasm')}`, `--report=${join(out, 'stage1-report.json')}`], {
-    cwd: root,
-    // The checkout's clysm.asd must be findable; the trailing ':' keeps ASDF's default registry
-    // (Debian's cl-alexandria and cl-trivial-gray-streams live there).
-    env: { ...process.env, PATH: path, CL_SOURCE_REGISTRY: `${root}/${delimiter}${process.env.CL_SOURCE_REGISTRY ?? ''}` },
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  const wallMs = ms(t);
-  const reportFile = join(out, 'stage1-report.json');
-  const report = existsSync(reportFile) ? JSON.parse(readFileSync(reportFile, 'utf8')) : undefined;
-  const classification = /Classification: (\d+) succeeded, (\d+) failed/.exec(run.stdout ?? '');
-  rmSync(out, { recursive: true, force: true });
-  const defuns = defunErrors(join(dist, 'defun-errors.json'));
-  if (madeDist) rmSync(dist, { recursive: true, force: true });
-  return { exit: run.status, wallMs, validator, summary: report?.summary, classification: classification?.slice(1).map(Number), defunErrors: defuns, stderrTail: (run.stderr ?? '').trim().split('\n').slice(-5) };
+/**
+ * The generator's outputs from a run the user made themselves (this project never builds
+ * Clysm): its stage1-report.json and, optionally, its dist/defun-errors.json.
+ */
+function loadGeneratorOutputs(reportFile, defunErrorsFile) {
+  const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+  const defuns = defunErrorsFile && existsSync(defunErrorsFile) ? defunErrors(defunErrorsFile) : undefined;
+  return { summary: report?.summary, defunErrors: defuns };
 }
 
 /** Gensym counters differ between runs, so compare messages with digits blanked. */
@@ -296,14 +265,14 @@ if (coreDir) {
   await run.backend.dispose();
 }
 
-if (!flag('skip-generator')) {
-  console.log('\nRunning Clysm\'s generator: sbcl --load build/stage1-complete.lisp ...');
-  const generator = runGenerator();
-  report.generator = { exit: generator.exit, wallMs: generator.wallMs, validator: generator.validator, summary: generator.summary, classification: generator.classification };
-  console.log(`  exit ${generator.exit}, ${generator.wallMs} ms, validated by ${generator.validator}`);
+const generatorReport = option('generator-report', undefined);
+if (generatorReport) {
+  console.log(`\nClysm's generator outputs: ${generatorReport}`);
+  const generator = loadGeneratorOutputs(generatorReport, option('generator-defun-errors', undefined));
+  report.generator = { summary: generator.summary };
   if (generator.summary) {
     const { total_forms, compiled, failed, skipped } = generator.summary;
-    console.log(`  report summary: total ${total_forms}, compiled ${compiled}, failed ${failed}, skipped ${skipped}; classifier: ${generator.classification?.join(' succeeded / ')} failed`);
+    console.log(`  report summary: total ${total_forms}, compiled ${compiled}, failed ${failed}, skipped ${skipped}`);
     const ours = backendCounts;
     const oursSkipped = ours.skipped + ours['read-error'];
     console.log('\n                 generator   backend');
@@ -314,7 +283,7 @@ if (!flag('skip-generator')) {
     report.agree = total_forms === ours.total && compiled === ours.compiled && failed === ours.failed + ours.timeout + ours.crashed && skipped === oursSkipped;
     console.log(`  counts agree: ${report.agree}`);
   } else {
-    console.log(`  no report; stderr: ${generator.stderrTail.join(' | ')}`);
+    console.log('  the report has no summary');
   }
   if (generator.defunErrors) {
     report.defunErrors = compareDefunErrors(run.forms, run.cold, generator.defunErrors);
