@@ -9,33 +9,9 @@ import { diagnosticFor } from '../../server/src/lsp/formPresentation';
 import { defaultServerSettings, type ServerStatus } from '../../server/src/protocol';
 import { readTopLevelForms } from '../../server/src/reader';
 import { Session } from '../../server/src/session';
-import type { BackendStatus, CompileRequest, CompilerBackend, FormResult } from '../../server/src/types';
+import type { CompilerBackend } from '../../server/src/types';
 import { CacheStore } from '../../server/src/workspace/cacheStore';
-
-/** A started backend shared by many sessions: counts calls, and survives their dispose(). */
-class SharedBackend implements CompilerBackend {
-  calls = 0;
-  constructor(readonly inner: CompilerBackend) {}
-  get kind(): 'stage0' | 'sbcl' {
-    return this.inner.kind;
-  }
-  identity(): string {
-    return this.inner.identity();
-  }
-  start(): Promise<BackendStatus> {
-    return this.inner.start();
-  }
-  status(): BackendStatus {
-    return this.inner.status();
-  }
-  compileForm(request: CompileRequest, signal?: AbortSignal): Promise<FormResult> {
-    this.calls++;
-    return this.inner.compileForm(request, signal);
-  }
-  async dispose(): Promise<void> {
-    // The owner disposes the real backend once the benchmark is over.
-  }
-}
+import { CountingBackend } from '../../test/support/countingBackend';
 
 export interface SessionTimes {
   /** start() → first status with results (only from a persisted cache). */
@@ -46,10 +22,10 @@ export interface SessionTimes {
   forms: number;
 }
 
-async function openSession(root: string, backend: SharedBackend, storageDir: string, modules: string[] | null): Promise<{ session: Session; times: SessionTimes }> {
+async function openSession(root: string, backend: CountingBackend, storageDir: string, modules: string[] | null): Promise<{ session: Session; times: SessionTimes }> {
   let firstResultsAt: number | undefined;
   let settledAt: number | undefined;
-  const callsBefore = backend.calls;
+  const callsBefore = backend.calls.length;
   const session = new Session(
     root,
     { ...defaultServerSettings, modules, diagnosticsDelayMs: 0, storageDir },
@@ -74,7 +50,7 @@ async function openSession(root: string, backend: SharedBackend, storageDir: str
     times: {
       firstResultsMs: firstResultsAt !== undefined && firstResultsAt < settledAt ? firstResultsAt - started : undefined,
       settledMs: settledAt - started,
-      calls: backend.calls - callsBefore,
+      calls: backend.calls.length - callsBefore,
       forms: session.status().summary.total,
     },
   };
@@ -109,7 +85,7 @@ export interface WorkspaceBenchOptions {
 
 export async function benchWorkspace(options: WorkspaceBenchOptions): Promise<void> {
   const out = options.log ?? ((line: string) => console.log(line));
-  const backend = new SharedBackend(options.backend);
+  const backend = new CountingBackend(options.backend, false);
   const modules = options.modules ?? null;
   const storageRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-bench-storage-'));
   try {
@@ -146,7 +122,7 @@ export async function benchWorkspace(options: WorkspaceBenchOptions): Promise<vo
       const forms = readTopLevelForms(original);
       const defuns = forms.filter((f) => f.operator === 'DEFUN').map((f) => f.index);
       const samples: number[] = [];
-      const callsBefore = backend.calls;
+      const callsBefore = backend.calls.length;
       const edits = options.edits ?? 50;
       for (let n = 0; n < edits + 5; n++) {
         const edited = editForm(original, defuns[(n * 7) % defuns.length], n);
@@ -158,7 +134,7 @@ export async function benchWorkspace(options: WorkspaceBenchOptions): Promise<vo
         if (status.summary.total === 0 || analysis === undefined) throw new Error(`no analysis (${diagnostics.length} diagnostics)`);
         if (n >= 5) samples.push(elapsed); // the first few warm up the JIT
       }
-      const calls = backend.calls - callsBefore;
+      const calls = backend.calls.length - callsBefore;
       out(
         `${options.label}  edit → diagnostics + summary, one changed form of ${options.editedModule} (${forms.length} forms, ${calls} backend calls for ${edits + 5} edits): ` +
           `p50 ${ms(percentile(samples, 0.5))} · p95 ${ms(percentile(samples, 0.95))} · max ${ms(Math.max(...samples))} (n=${samples.length})   target p95 < 50 ms beyond the debounce`,

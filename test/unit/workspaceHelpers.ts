@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Stage0Backend } from '../../server/src/backends/stage0/backend';
-import type { AnalyzedForm, BackendStatus, CompileRequest, CompilerBackend, FormResult, FormStatus } from '../../server/src/types';
+import type { AnalyzedForm, FormResult, FormStatus } from '../../server/src/types';
 import { fixturePath, workerScript } from './stage0-helpers';
 
 export interface FormSpec {
@@ -45,40 +45,7 @@ export function syntheticForm(spec: FormSpec): AnalyzedForm {
   };
 }
 
-/** Delegates to a real backend and records every compileForm call (the cache's misses). */
-export class CountingBackend implements CompilerBackend {
-  readonly calls: CompileRequest[] = [];
-  /** Called before each compile, e.g. to record the order of events. */
-  onCompile: ((request: CompileRequest) => void) | undefined;
-
-  constructor(readonly inner: CompilerBackend) {}
-
-  get kind(): 'stage0' | 'sbcl' {
-    return this.inner.kind;
-  }
-
-  identity(): string {
-    return this.inner.identity();
-  }
-
-  start(): Promise<BackendStatus> {
-    return this.inner.start();
-  }
-
-  status(): BackendStatus {
-    return this.inner.status();
-  }
-
-  compileForm(request: CompileRequest, signal?: AbortSignal): Promise<FormResult> {
-    this.calls.push(request);
-    this.onCompile?.(request);
-    return this.inner.compileForm(request, signal);
-  }
-
-  dispose(): Promise<void> {
-    return this.inner.dispose();
-  }
-}
+export { CountingBackend } from '../support/countingBackend';
 
 /** The real fixture Stage 0 (a WasmGC test double) installed as `dist/clysm-stage0.wasm` of `root`. */
 export function fixtureStage0Backend(root: string, modules: string[] = []): Stage0Backend {
