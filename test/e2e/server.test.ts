@@ -185,6 +185,28 @@ describe('language server over stdio (problem Stage 0 binaries)', () => {
     }
   });
 
+  it('reloads Stage 0 when it changes on disk, and reports the new one', async () => {
+    const workspace = copyExampleWorkspace();
+    const lsp = new LspSession(workspace, { diagnosticsDelayMs: 0 });
+    try {
+      await lsp.initialize();
+      const uri = lsp.open(lispFilesUnder(workspace)[0]);
+      assert.ok((await lsp.diagnostics(uri)).length > 0, 'the fixture Stage 0 finds failing forms');
+      // Replace Stage 0 by a stub, as a rebuild of Clysm would, and tell the server (the client's
+      // file watcher does this in VS Code).
+      const stage0 = path.join(workspace, 'dist', 'clysm-stage0.wasm');
+      fs.copyFileSync(path.join(fixtureDir, 'stage0-stub.wasm'), stage0);
+      await lsp.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(stage0).href, type: 2 }] });
+      for (let i = 0; i < 100 && lsp.messages.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(lsp.messages.length, 1, JSON.stringify(lsp.messages));
+      assert.match(lsp.messages[0].message, /does not compile yet/);
+      assert.deepEqual(await lsp.diagnostics(uri, false), [], 'a stub paints no form red');
+    } finally {
+      await lsp.close();
+      fs.rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+
   it('names a missing compile_form export', async () => {
     const workspace = copyExampleWorkspace();
     const lsp = new LspSession(workspace, { stage0Path: path.join(fixtureDir, 'stage0-no-compile-form.wasm'), diagnosticsDelayMs: 0 });

@@ -5,7 +5,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Stage0Backend, type Stage0BackendOptions } from '../../server/src/backends/stage0/backend';
-import type { BackendStatus } from '../../server/src/types';
 import { readFixture, replaceFile, tempWorkspace, workerScript } from './stage0-helpers';
 
 const stage0Rel = 'dist/clysm-stage0.wasm';
@@ -125,39 +124,6 @@ describe('Stage 0 backend', { timeout: 60_000 }, () => {
     assert.equal((await backend.compileForm(request('(defun f () 1)'))).status, 'compiled');
     fs.rmSync(path.join(root, stage0Rel));
     assert.equal((await backend.reload()).state, 'error');
-  });
-
-  it('watch() reloads when the file is replaced, deleted and re-created', { timeout: 20_000 }, async () => {
-    install('stage0-stub.wasm');
-    const backend = makeBackend({ watchIntervalMs: 40 });
-    await backend.start();
-    const changes: BackendStatus[] = [];
-    let notify: () => void = () => undefined;
-    install('stage0-stub.wasm'); // same bytes again: a new inode and mtime, but no reload
-    const watcher = backend.watch((status) => {
-      changes.push(status);
-      notify();
-    });
-    const nextChange = (): Promise<BackendStatus> => new Promise((resolve) => {
-      const seen = changes.length;
-      notify = () => {
-        if (changes.length > seen) resolve(changes[changes.length - 1]);
-      };
-    });
-    try {
-      let change = nextChange();
-      install('stage0-fixture.wasm');
-      assert.equal((await change).state, 'ready');
-      assert.equal(changes.length, 1);
-      change = nextChange();
-      fs.rmSync(path.join(root, stage0Rel));
-      assert.equal((await change).state, 'error');
-      change = nextChange();
-      install('stage0-stub.wasm');
-      assert.equal((await change).state, 'stub');
-    } finally {
-      watcher.dispose();
-    }
   });
 
   it('runs with process isolation too', async () => {

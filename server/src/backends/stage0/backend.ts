@@ -28,8 +28,6 @@ export interface Stage0BackendOptions {
   log?: (message: string) => void;
   /** Replaceable for tests; defaults to the real runtime probe. */
   probeRuntime?: () => RuntimeProbeResult;
-  /** Polling interval of watch(). */
-  watchIntervalMs?: number;
   /** Where Stage 0 runs: a worker thread (default) or a forked process (always killable). */
   isolation?: Isolation;
   /** Heap limit of the engine worker in MB (default 1024). */
@@ -54,10 +52,6 @@ export function wasiBuildPath(configured: string, exists: (file: string) => bool
 
 export const probeForm = '(+ 1 2)';
 
-export interface Disposable {
-  dispose(): void;
-}
-
 export class Stage0Backend implements CompilerBackend {
   readonly kind = 'stage0' as const;
   private readonly engine: Stage0Engine;
@@ -66,7 +60,6 @@ export class Stage0Backend implements CompilerBackend {
   private sha256 = 'none';
   private loadInfo?: Stage0LoadInfo;
   private probe?: FormResult;
-  private started = false;
   private disposed = false;
   private loading: Promise<unknown> = Promise.resolve();
 
@@ -118,7 +111,6 @@ export class Stage0Backend implements CompilerBackend {
   }
 
   start(): Promise<BackendStatus> {
-    this.started = true;
     return this.reload();
   }
 
@@ -193,38 +185,6 @@ export class Stage0Backend implements CompilerBackend {
     return this.engine.compile(request.text, { timeoutMs: this.options.timeoutMs, signal, package: request.package });
   }
 
-  /**
-   * Reloads when the binary changes on disk: rewritten in place, replaced by a rename,
-   * deleted or re-created. Polls the file's stat (cheap) and hashes it only when the stat
-   * changed; the first poll also hashes, so a change between start() and watch() is not
-   * missed. Reloads only when the content hash differs from the loaded one.
-   */
-  watch(onChange: (status: BackendStatus) => void): Disposable {
-    let lastStat: string | undefined;
-    let busy = false;
-    const poll = async (): Promise<void> => {
-      if (busy || this.disposed || !this.started) return;
-      busy = true;
-      try {
-        const stat = await fs.promises.stat(this.absolutePath).then((s) => `${s.ino}:${s.size}:${s.mtimeMs}`, () => 'missing');
-        if (stat === lastStat) return;
-        lastStat = stat;
-        await this.loading.catch(() => undefined);
-        const hash = stat === 'missing'
-          ? 'none'
-          : await fs.promises.readFile(this.absolutePath).then((b) => createHash('sha256').update(b).digest('hex'), () => 'none');
-        if (hash === this.sha256 || this.disposed) return;
-        this.log(`Stage 0 changed on disk (${this.absolutePath}); reloading`);
-        onChange(await this.reload());
-      } finally {
-        busy = false;
-      }
-    };
-    const timer = setInterval(() => void poll(), this.options.watchIntervalMs ?? 1000);
-    timer.unref();
-    void poll();
-    return { dispose: () => clearInterval(timer) };
-  }
 
   async dispose(): Promise<void> {
     if (this.disposed) return;
