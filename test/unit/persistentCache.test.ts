@@ -3,6 +3,7 @@
 // backend call; bad cache files are ignored; edits are written after a debounce; regressions
 // against the previous session or a report are counted. Runs the real fixture Stage 0.
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,13 +17,15 @@ import { Session } from '../../server/src/session';
 import { textHash } from '../../server/src/workspace/analyzeModule';
 import { CacheStore } from '../../server/src/workspace/cacheStore';
 import { copyExampleWorkspace } from '../support/repo';
-import { CountingBackend, fixtureStage0Backend, waitFor } from './workspaceHelpers';
+import { CountingBackend, fixtureStage0Backend, when } from './workspaceHelpers';
 
 interface Run {
   session: Session;
   events: string[];
   statuses: ServerStatus[];
   logs: string[];
+  /** Emits `log` for each line the session logs. */
+  logEvents: EventEmitter;
   backends: CountingBackend[];
   calls(): number;
   /** Runs when the session asks for its backend, i.e. before any backend exists. */
@@ -33,6 +36,7 @@ function openSession(root: string, settings: Partial<ServerSettings>): Run {
   const events: string[] = [];
   const statuses: ServerStatus[] = [];
   const logs: string[] = [];
+  const logEvents = new EventEmitter();
   const backends: CountingBackend[] = [];
   const select = async (config: BackendConfig): Promise<SelectedBackend> => {
     events.push('select backend');
@@ -48,7 +52,10 @@ function openSession(root: string, settings: Partial<ServerSettings>): Run {
     root,
     { ...defaultServerSettings, diagnosticsDelayMs: 0, ...settings },
     {
-      log: (m) => logs.push(m),
+      log: (m) => {
+        logs.push(m);
+        logEvents.emit('log', m);
+      },
       statusChanged: (s) => {
         statuses.push(s);
         if (s.summary.total > 0) events.push(`status ${s.summary.total}`);
@@ -59,13 +66,13 @@ function openSession(root: string, settings: Partial<ServerSettings>): Run {
     },
     { selectBackend: select, cacheWriteDelayMs: 30 },
   );
-  const run: Run = { session, events, statuses, logs, backends, calls: () => backends.reduce((n, b) => n + b.calls.length, 0) };
+  const run: Run = { session, events, statuses, logs, logEvents, backends, calls: () => backends.reduce((n, b) => n + b.calls.length, 0) };
   return run;
 }
 
 async function startAndSettle(run: Run): Promise<void> {
   await run.session.start();
-  await waitFor(() => run.logs.some((l) => l.startsWith('workspace analysed')), 'the whole-workspace run');
+  await when(run.logEvents, 'log', () => run.logs.some((l) => l.startsWith('workspace analysed')), 'the whole-workspace run');
 }
 
 describe('persistent result cache across sessions', { timeout: 120_000 }, () => {
@@ -164,8 +171,14 @@ describe('persistent result cache across sessions', { timeout: 120_000 }, () => 
       assert.deepEqual(report.regressions.map((r) => r.name), ['EMIT-HEADER']);
       assert.equal(report.forms.find((f) => f.name === 'EMIT-HEADER')?.regression, true);
 
+      // The write is atomic (a rename into the storage folder): watch the folder for it.
       const store = new CacheStore(storageDir, root);
-      await waitFor(() => store.load()?.analyses.find((m) => m.file === rel)?.textHash === textHash(edited), 'the debounced cache write');
+      const folder = fs.watch(storageDir);
+      try {
+        await when(folder, 'change', () => store.load()?.analyses.find((m) => m.file === rel)?.textHash === textHash(edited), 'the debounced cache write');
+      } finally {
+        folder.close();
+      }
     } finally {
       await run.session.dispose();
     }

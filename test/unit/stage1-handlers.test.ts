@@ -3,6 +3,7 @@
 // on the client's token ("module k of n — forms done"), can be cancelled with $/cancelRequest,
 // and the diff / fixed-point requests answer. The fixture Stage 0 is a test double, not Clysm.
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -29,6 +30,21 @@ describe('Stage 1 request handlers', () => {
   let server: Connection;
   let client: MessageConnection;
   const progress = new Map<string, ProgressValue[]>();
+  /** Emits each progress value under its token, for waits on a particular report. */
+  const progressEvents = new EventEmitter();
+  /** The first progress value on `token` (already received or still to come) that `matches`. */
+  const progressWhere = (token: string, matches: (v: ProgressValue) => boolean): Promise<ProgressValue> => {
+    const seen = (progress.get(token) ?? []).find(matches);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve) => {
+      const listener = (v: ProgressValue): void => {
+        if (!matches(v)) return;
+        progressEvents.off(token, listener);
+        resolve(v);
+      };
+      progressEvents.on(token, listener);
+    });
+  };
   let refreshed = 0;
   let stage1Module = 'src/backend/leb128.lisp';
   before(() => {
@@ -59,6 +75,7 @@ describe('Stage 1 request handlers', () => {
       const list = progress.get(p.token) ?? [];
       list.push(p.value);
       progress.set(p.token, list);
+      progressEvents.emit(p.token, p.value);
     });
     client.onNotification('clysm/stage1Generated', () => undefined);
     client.listen();
@@ -87,11 +104,12 @@ describe('Stage 1 request handlers', () => {
     stage1Module = 'src/spin.lisp';
     const source = new CancellationTokenSource();
     const pending = client.sendRequest<Stage1Outcome>('clysm/generateStage1', { workDoneToken: 'gen-2', settings: { wasmToolsPath: '' } }, source.token);
-    setTimeout(() => source.cancel(), 300);
+    // Cancel once the generator reports the looping module: it is then spinning in Stage 0.
+    await progressWhere('gen-2', (v) => /src\/spin\.lisp/.test(v.message ?? ''));
+    source.cancel();
     await assert.rejects(pending, /cancel/i);
     // The server finishes the cancelled run by itself; wait until it says so.
-    for (let i = 0; i < 100 && !(progress.get('gen-2') ?? []).some((v) => v.kind === 'end'); i++) await new Promise((r) => setTimeout(r, 20));
-    assert.ok((progress.get('gen-2') ?? []).some((v) => v.kind === 'end'));
+    await progressWhere('gen-2', (v) => v.kind === 'end');
     fs.rmSync(path.join(ws.root, 'src', 'spin.lisp'));
     assert.deepEqual(fs.readFileSync(path.join(ws.root, 'dist', 'clysm-stage1.wasm')), before);
     assert.deepEqual(fs.readdirSync(path.join(ws.root, 'dist')).filter((n) => n.endsWith('.tmp')), []);
