@@ -9,7 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BackendConfig, SelectedBackend } from '../../server/src/backends/createBackend';
-import { diagnosticFor } from '../../server/src/lsp/formPresentation';
+import { Stage0Backend } from '../../server/src/backends/stage0/backend';
+import { diagnosticFor, hoverMarkdown, stalePrefix, type Staleness } from '../../server/src/lsp/formPresentation';
 import { defaultServerSettings, type ServerSettings, type ServerStatus } from '../../server/src/protocol';
 import { readTopLevelForms } from '../../server/src/reader';
 import type { Stage1Report } from '../../server/src/report/stage1Report';
@@ -17,6 +18,8 @@ import { Session } from '../../server/src/session';
 import { textHash } from '../../server/src/workspace/analyzeModule';
 import { CacheStore } from '../../server/src/workspace/cacheStore';
 import { copyExampleWorkspace } from '../support/repo';
+import type { AnalyzedForm, CompilerBackend } from '../../server/src/types';
+import { fixturePath, workerScript } from './stage0-helpers';
 import { CountingBackend, fixtureStage0Backend, when } from './workspaceHelpers';
 
 interface Run {
@@ -32,7 +35,8 @@ interface Run {
   onSelect?: () => void;
 }
 
-function openSession(root: string, settings: Partial<ServerSettings>): Run {
+/** `backendFor` replaces the fixture Stage 0, e.g. by one that cannot run. */
+function openSession(root: string, settings: Partial<ServerSettings>, backendFor: (config: BackendConfig) => CompilerBackend = (config) => fixtureStage0Backend(root, config.modules)): Run {
   const events: string[] = [];
   const statuses: ServerStatus[] = [];
   const logs: string[] = [];
@@ -41,7 +45,7 @@ function openSession(root: string, settings: Partial<ServerSettings>): Run {
   const select = async (config: BackendConfig): Promise<SelectedBackend> => {
     events.push('select backend');
     run.onSelect?.();
-    const backend = new CountingBackend(fixtureStage0Backend(root, config.modules));
+    const backend = new CountingBackend(backendFor(config));
     backend.onCompile = () => events.push('compile');
     backends.push(backend);
     const status = await backend.start();
@@ -141,6 +145,47 @@ describe('persistent result cache across sessions', { timeout: 120_000 }, () => 
       assert.ok(second.session.moduleRows().every((r) => r.analysed && !r.stale));
     } finally {
       await second.session.dispose();
+    }
+  });
+
+  it('says that restored results are stale, and from when, while the backend cannot re-check them', async () => {
+    const saved = new CacheStore(storageDir, root).load()!.savedAt;
+    // A Stage 0 that is not Wasm at all: the backend ends in error, the snapshot stays on show.
+    const run = openSession(root, { storageDir }, (config) =>
+      new Stage0Backend({ workspaceRoot: root, stage0Path: fixturePath('stage0-corrupt.wasm'), timeoutMs: 5000, modules: config.modules, workerScript }),
+    );
+    let whileStarting: Staleness | undefined;
+    run.onSelect = () => {
+      whileStarting = run.session.staleness();
+    };
+    const rel = 'src/compiler/emit.lisp';
+    const failing = (): AnalyzedForm => run.session.workspace()!.analysisOf(rel)!.forms.find((f) => f.result.status === 'failed')!;
+    try {
+      await run.session.start();
+      assert.equal(run.session.status().status.state, 'error');
+      assert.equal(whileStarting?.reason, 'the backend is still starting');
+      const stale = run.session.staleness(new Date(Date.parse(saved) + 3 * 3_600_000));
+      assert.ok(stale, 'results restored from the snapshot and never re-checked');
+      assert.equal(stale.savedAt.toISOString(), saved);
+      assert.match(stale.reason, /^the backend is not usable \(error: .*not a WebAssembly module/);
+
+      const form = failing();
+      const model = run.session.workspace()!;
+      const hover = hoverMarkdown(form, { blockers: model.blockers(), summary: model.summary(), stale });
+      assert.match(hover.split('\n\n')[1], /^\*\*Stale:\*\* this result is from the last session, saved .+ \(3 hours ago\); not re-checked: the backend is not usable/);
+      const diagnostic = diagnosticFor(form, false, stale)!;
+      assert.ok(diagnostic.message.startsWith(stalePrefix(stale)), diagnostic.message);
+      assert.equal(diagnostic.data.stale, true);
+    } finally {
+      await run.session.dispose();
+    }
+    // Once a backend re-checked every module, nothing is stale.
+    const fresh = openSession(root, { storageDir });
+    try {
+      await startAndSettle(fresh);
+      assert.equal(fresh.session.staleness(), undefined);
+    } finally {
+      await fresh.session.dispose();
     }
   });
 
