@@ -14,6 +14,7 @@ import { defaultServerSettings } from '../../server/src/protocol';
 import { registerStage1Handlers, progressText, type Stage1Context } from '../../server/src/stage1/handlers';
 import type { DiffResult, FixedPointOutcome, Stage1Outcome } from '../../server/src/stage1/protocol';
 import { fixturePath, repoRoot, tempWorkspace } from './stage0-helpers';
+import { when } from './workspaceHelpers';
 
 const modules = ['src/backend/leb128.lisp', 'src/compiler/ast.lisp', 'src/compiler/emit.lisp', 'src/reader/tokenizer.lisp'];
 
@@ -32,19 +33,8 @@ describe('Stage 1 request handlers', () => {
   const progress = new Map<string, ProgressValue[]>();
   /** Emits each progress value under its token, for waits on a particular report. */
   const progressEvents = new EventEmitter();
-  /** The first progress value on `token` (already received or still to come) that `matches`. */
-  const progressWhere = (token: string, matches: (v: ProgressValue) => boolean): Promise<ProgressValue> => {
-    const seen = (progress.get(token) ?? []).find(matches);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve) => {
-      const listener = (v: ProgressValue): void => {
-        if (!matches(v)) return;
-        progressEvents.off(token, listener);
-        resolve(v);
-      };
-      progressEvents.on(token, listener);
-    });
-  };
+  const progressOn = (token: string, matches: (v: ProgressValue) => boolean, what: string): Promise<void> =>
+    when(progressEvents, token, () => (progress.get(token) ?? []).some(matches), what);
   let refreshed = 0;
   let stage1Module = 'src/backend/leb128.lisp';
   before(() => {
@@ -105,11 +95,11 @@ describe('Stage 1 request handlers', () => {
     const source = new CancellationTokenSource();
     const pending = client.sendRequest<Stage1Outcome>('clysm/generateStage1', { workDoneToken: 'gen-2', settings: { wasmToolsPath: '' } }, source.token);
     // Cancel once the generator reports the looping module: it is then spinning in Stage 0.
-    await progressWhere('gen-2', (v) => /src\/spin\.lisp/.test(v.message ?? ''));
+    await progressOn('gen-2', (v) => /src\/spin\.lisp/.test(v.message ?? ''), 'progress on the looping module');
     source.cancel();
     await assert.rejects(pending, /cancel/i);
     // The server finishes the cancelled run by itself; wait until it says so.
-    await progressWhere('gen-2', (v) => v.kind === 'end');
+    await progressOn('gen-2', (v) => v.kind === 'end', 'the end of the cancelled run');
     fs.rmSync(path.join(ws.root, 'src', 'spin.lisp'));
     assert.deepEqual(fs.readFileSync(path.join(ws.root, 'dist', 'clysm-stage1.wasm')), before);
     assert.deepEqual(fs.readdirSync(path.join(ws.root, 'dist')).filter((n) => n.endsWith('.tmp')), []);
