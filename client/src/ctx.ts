@@ -53,7 +53,7 @@ export class Ctx implements vscode.Disposable {
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel('Clysm', { log: true });
-    this.statusBar = new CoverageStatusBar(hasCommand(context, STAGE1_COMMAND) ? STAGE1_COMMAND : undefined);
+    this.statusBar = new CoverageStatusBar(STAGE1_COMMAND);
     this.blockers = new BlockersView((params) => this.blockerTree(params));
     this.modules = new ModulesView(() => this.moduleRows(), vscode.Uri.joinPath(context.extensionUri, 'media'));
     this.moduleStatus = new ModuleLanguageStatus();
@@ -234,11 +234,4 @@ export class Ctx implements vscode.Disposable {
     if (!this.client?.isRunning()) throw new ServerNotRunning(this.notRunning);
     return this.client;
   }
-}
-
-/** Whether this build of the extension contributes a command (so a link to it will work). */
-function hasCommand(context: vscode.ExtensionContext, command: string): boolean {
-  const manifest: unknown = context.extension.packageJSON;
-  const contributed = (manifest as { contributes?: { commands?: { command?: string }[] } }).contributes?.commands ?? [];
-  return contributed.some((c) => c.command === command);
 }

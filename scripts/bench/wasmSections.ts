@@ -4,7 +4,7 @@
 // every body one byte longer, 50 more exports), so the diff has real work to do.
 import { diffModules } from '../../server/src/stage1/wasmDiff';
 import { readModule } from '../../server/src/stage1/wasmReader';
-import { buildSyntheticGcModule } from '../../test/support/wasmBuilder';
+import { buildSyntheticGcModule } from '../../test/support/wasm';
 
 const RUNS = 20;
 

@@ -15,7 +15,7 @@ import {
   type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { diagnosticFor, hoverMarkdown } from './lsp/formPresentation';
+import { diagnosticFor, hoverMarkdown, type Staleness } from './lsp/formPresentation';
 import {
   BlockerTreeRequest,
   defaultServerSettings,
@@ -161,7 +161,7 @@ connection.languages.diagnostics.on(async (params, token): Promise<DocumentDiagn
   if (!session.isReady()) {
     // Until the backend is ready, show the persisted results when they match this very text.
     const stored = session.storedFormsFor(rel, document.getText());
-    return { kind: DocumentDiagnosticReportKind.Full, items: stored ? diagnosticsOf(stored) : [] };
+    return { kind: DocumentDiagnosticReportKind.Full, items: stored ? diagnosticsOf(stored, session.staleness()) : [] };
   }
   if (token.isCancellationRequested) return { kind: DocumentDiagnosticReportKind.Full, items: previous };
   const controller = new AbortController();
@@ -179,8 +179,8 @@ connection.languages.diagnostics.on(async (params, token): Promise<DocumentDiagn
   }
 });
 
-function diagnosticsOf(forms: readonly AnalyzedForm[]): Diagnostic[] {
-  return forms.map((f) => diagnosticFor(f, session?.isRegression(f) ?? false)).filter((d) => d !== undefined) as Diagnostic[];
+function diagnosticsOf(forms: readonly AnalyzedForm[], stale?: Staleness): Diagnostic[] {
+  return forms.map((f) => diagnosticFor(f, session?.isRegression(f) ?? false, stale)).filter((d) => d !== undefined) as Diagnostic[];
 }
 
 connection.onHover((params) => {
@@ -195,6 +195,7 @@ connection.onHover((params) => {
     blockers: model.blockers(),
     summary: model.summary(),
     regressionBaseline: session.isRegression(form) ? session.baselineSource() : undefined,
+    stale: session.staleness(),
   });
   return { contents: { kind: 'markdown', value: markdown }, range: form.form.range };
 });

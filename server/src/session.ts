@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { selectBackend, type BackendConfig, type SelectedBackend } from './backends/createBackend';
 import { wasiBuildPath } from './backends/stage0/backend';
+import type { Staleness } from './lsp/formPresentation';
 import { buildBlockerTree, buildModuleRows } from './lsp/viewData';
 import type { BlockerTree, ModuleRow, ServerSettings, ServerStatus } from './protocol';
 import { findRegressions } from './report/baseline';
@@ -292,6 +293,14 @@ export class Session {
     if (this.backend && this.backend.status().state !== 'starting') return undefined;
     const analysis = this.model?.analysisOf(relPath);
     return analysis && analysis.textHash === textHash(text) ? analysis.forms : undefined;
+  }
+
+  /** Set while the results shown come from the restored snapshot and the backend cannot re-check them. */
+  staleness(now = new Date()): Staleness | undefined {
+    if (this.snapshotSavedAt === undefined || this.isReady()) return undefined;
+    const status = this.backend?.status();
+    const reason = !status || status.state === 'starting' ? 'the backend is still starting' : `the backend is not usable (${status.state}: ${status.message})`;
+    return { savedAt: new Date(this.snapshotSavedAt), now, reason };
   }
 
   moduleIndexOf(relPath: string): number | undefined {

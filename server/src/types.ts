@@ -68,6 +68,8 @@ export interface FormResult {
   message?: string;
   /** Wall time spent on this form by the backend, in ms. */
   durationMs?: number;
+  /** For `timeout` and `crashed`: the per-form time limit in force (a larger one may give an answer). */
+  timeLimitMs?: number;
 }
 
 export interface CompileRequest {
@@ -107,6 +109,8 @@ export interface CompilerBackend {
   readonly kind: 'stage0' | 'sbcl';
   /** Part of every cache key: changes whenever results could change (engine, Stage 0 hash, ...). */
   identity(): string;
+  /** The per-form time limit, in ms: not part of the identity, but a timeout under a smaller one is not reused. */
+  timeLimitMs(): number;
   start(): Promise<BackendStatus>;
   status(): BackendStatus;
   /** Status changes after start() (SBCL restarting after a crash), so the status bar follows them. */

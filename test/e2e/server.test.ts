@@ -2,6 +2,7 @@
 // and checks its diagnostics and hovers against the headless CLI on the same workspace.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { EventEmitter, once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -19,9 +20,15 @@ interface LspDiagnostic {
   message: string;
 }
 
+/** Turns a notification that never comes into a failure instead of a hung run (not a timing assertion). */
+const WAIT_LIMIT_MS = 30_000;
+
 class LspSession {
   readonly connection: MessageConnection;
   readonly messages: { type: number; message: string }[] = [];
+  /** Emits `message` for each window/showMessage and `settled` once the backend has left `starting`. */
+  private readonly events = new EventEmitter();
+  private settled = false;
   private readonly child: ChildProcess;
 
   constructor(readonly root: string, initializationOptions: Record<string, unknown>) {
@@ -29,12 +36,17 @@ class LspSession {
     this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
     this.connection.onNotification('window/showMessage', (p: { type: number; message: string }) => {
       this.messages.push(p);
+      this.events.emit('message', p);
     });
     this.connection.onRequest('window/workDoneProgress/create', () => null);
     this.connection.onRequest('workspace/diagnostic/refresh', () => null);
     this.connection.onNotification('$/progress', () => undefined);
     this.connection.onNotification('window/logMessage', () => undefined);
-    this.connection.onNotification('clysm/status', () => undefined);
+    this.connection.onNotification('clysm/status', (status: { status: { state: string } }) => {
+      if (this.settled || status.status.state === 'starting' || status.status.state === 'stopped') return;
+      this.settled = true;
+      this.events.emit('settled');
+    });
     this.connection.listen();
     this.initOptions = initializationOptions;
   }
@@ -65,14 +77,17 @@ class LspSession {
     return uri;
   }
 
-  /** Pulls diagnostics until the server has a ready backend (it answers [] while starting). */
-  async diagnostics(uri: string, expectSome = true): Promise<LspDiagnostic[]> {
-    for (let attempt = 0; attempt < 100; attempt++) {
-      const report = (await this.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { items: LspDiagnostic[] };
-      if (report.items.length > 0 || !expectSome) return report.items;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`no diagnostics for ${uri}`);
+  /** Pulls diagnostics once the server has a backend (it answers [] while starting). */
+  async diagnostics(uri: string): Promise<LspDiagnostic[]> {
+    if (!this.settled) await once(this.events, 'settled', { signal: AbortSignal.timeout(WAIT_LIMIT_MS) });
+    const report = (await this.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { items: LspDiagnostic[] };
+    return report.items;
+  }
+
+  /** The first window/showMessage, once the server has sent one. */
+  async firstMessage(): Promise<{ type: number; message: string }> {
+    if (this.messages.length === 0) await once(this.events, 'message', { signal: AbortSignal.timeout(WAIT_LIMIT_MS) });
+    return this.messages[0];
   }
 
   async hover(uri: string, line: number, character: number): Promise<string> {
@@ -118,7 +133,7 @@ describe('language server over stdio (fixture Stage 0)', () => {
       const rel = path.relative(workspace, file).split(path.sep).join('/');
       const expected = report.forms.filter((f) => f.file === rel && ['failed', 'timeout', 'read-error', 'crashed'].includes(f.status));
       const uri = lsp.open(file);
-      const items = await lsp.diagnostics(uri, expected.length > 0);
+      const items = await lsp.diagnostics(uri);
       const got = items.map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.code} ${d.message}`).sort();
       const want = expected.map((f) => `${f.line}:${f.column} ${f.category} ${f.message}`).sort();
       assert.deepEqual(got, want, rel);
@@ -145,7 +160,7 @@ describe('language server over stdio (fixture Stage 0)', () => {
     assert.ok(compiled);
     const compiledUri = pathToFileURL(path.join(workspace, compiled.file)).href;
     lsp.open(path.join(workspace, compiled.file));
-    await lsp.diagnostics(compiledUri, false);
+    await lsp.diagnostics(compiledUri);
     const compiledHover = await lsp.hover(compiledUri, compiled.line - 1, compiled.column - 1);
     assert.match(compiledHover, new RegExp(`\\*\\*compiled\\*\\*: ${compiled.bytes} bytes`));
   });
@@ -161,7 +176,7 @@ describe('language server over stdio (fixture Stage 0)', () => {
     const form = readTopLevelForms(original)[failing.form_index];
     const edited = `${original.slice(0, form.start)}(defun fixed-by-test (x) (+ x 1))${original.slice(form.end)}`;
     await lsp.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: edited }] });
-    const after = await lsp.diagnostics(uri, false);
+    const after = await lsp.diagnostics(uri);
     assert.equal(after.length, before.length - 1);
     assert.ok(!after.some((d) => d.message === failing.message && d.range.start.line === failing.line - 1));
   });
@@ -175,10 +190,10 @@ describe('language server over stdio (problem Stage 0 binaries)', () => {
       await lsp.initialize();
       const file = lispFilesUnder(workspace)[0];
       const uri = lsp.open(file);
-      for (let i = 0; i < 100 && lsp.messages.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      await lsp.firstMessage();
       assert.equal(lsp.messages.length, 1, JSON.stringify(lsp.messages));
       assert.match(lsp.messages[0].message, /does not compile yet/);
-      assert.deepEqual(await lsp.diagnostics(uri, false), []);
+      assert.deepEqual(await lsp.diagnostics(uri), []);
     } finally {
       await lsp.close();
       fs.rmSync(workspace, { recursive: true, force: true });
@@ -197,10 +212,10 @@ describe('language server over stdio (problem Stage 0 binaries)', () => {
       const stage0 = path.join(workspace, 'dist', 'clysm-stage0.wasm');
       fs.copyFileSync(path.join(fixtureDir, 'stage0-stub.wasm'), stage0);
       await lsp.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(stage0).href, type: 2 }] });
-      for (let i = 0; i < 100 && lsp.messages.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      await lsp.firstMessage();
       assert.equal(lsp.messages.length, 1, JSON.stringify(lsp.messages));
       assert.match(lsp.messages[0].message, /does not compile yet/);
-      assert.deepEqual(await lsp.diagnostics(uri, false), [], 'a stub paints no form red');
+      assert.deepEqual(await lsp.diagnostics(uri), [], 'a stub paints no form red');
     } finally {
       await lsp.close();
       fs.rmSync(workspace, { recursive: true, force: true });
@@ -212,7 +227,7 @@ describe('language server over stdio (problem Stage 0 binaries)', () => {
     const lsp = new LspSession(workspace, { stage0Path: path.join(fixtureDir, 'stage0-no-compile-form.wasm'), diagnosticsDelayMs: 0 });
     try {
       await lsp.initialize();
-      for (let i = 0; i < 100 && lsp.messages.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      await lsp.firstMessage();
       assert.equal(lsp.messages.length, 1);
       assert.match(lsp.messages[0].message, /compile_form/);
       assert.equal(lsp.messages[0].type, 1, 'an error, not a warning');

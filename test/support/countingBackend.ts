@@ -21,6 +21,10 @@ export class CountingBackend implements CompilerBackend {
     return this.inner.identity();
   }
 
+  timeLimitMs(): number {
+    return this.inner.timeLimitMs();
+  }
+
   start(): Promise<BackendStatus> {
     return this.inner.start();
   }

@@ -89,3 +89,31 @@ describe('hover text', () => {
     assert.equal((text.match(/```/g) ?? []).length, 2, 'inner fences are broken up');
   });
 });
+
+describe('stale results (a restored snapshot the backend has not re-checked)', () => {
+  const failed = analyzed({ status: 'failed', message: 'Undefined function: G' }, { category: 'missing-function' });
+  const context = { blockers: [], summary: summarize([failed]) };
+
+  it('says so in the hover, with the local time and how long ago, and why', () => {
+    const zone = process.env.TZ;
+    process.env.TZ = 'Asia/Tokyo'; // UTC+9, no daylight saving: 13:02 UTC is 22:02 local
+    try {
+      const savedAt = new Date('2026-12-03T13:02:00Z');
+      const at = (hours: number) => ({ savedAt, now: new Date(savedAt.getTime() + hours * 3_600_000), reason: 'the backend is still starting' });
+      const lines = hoverMarkdown(failed, { ...context, stale: at(2) }).split('\n\n');
+      assert.equal(lines[1], '**Stale:** this result is from the last session, saved 3 Dec 2026, 22:02 (2 hours ago); not re-checked: the backend is still starting.');
+      assert.match(hoverMarkdown(failed, { ...context, stale: at(30) }), /\(yesterday\)/);
+      assert.match(hoverMarkdown(failed, { ...context, stale: at(0.5) }), /\(30 minutes ago\)/);
+      assert.match(hoverMarkdown(analyzed({ status: 'compiled', bytes: 9 }), { ...context, stale: at(2) }), /\*\*Stale:\*\*/);
+      assert.doesNotMatch(hoverMarkdown(failed, context), /Stale/);
+
+      const d = diagnosticFor(failed, true, at(2));
+      assert.equal(d?.message, 'Stale (last session, saved 3 Dec 2026, 22:02): Regression: Undefined function: G');
+      assert.deepEqual(d?.data, { id: failed.id, status: 'failed', regression: true, stale: true });
+      assert.equal(diagnosticFor(failed)?.data.stale, undefined);
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+});

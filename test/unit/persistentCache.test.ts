@@ -3,12 +3,14 @@
 // backend call; bad cache files are ignored; edits are written after a debounce; regressions
 // against the previous session or a report are counted. Runs the real fixture Stage 0.
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BackendConfig, SelectedBackend } from '../../server/src/backends/createBackend';
-import { diagnosticFor } from '../../server/src/lsp/formPresentation';
+import { Stage0Backend } from '../../server/src/backends/stage0/backend';
+import { diagnosticFor, hoverMarkdown, stalePrefix, type Staleness } from '../../server/src/lsp/formPresentation';
 import { defaultServerSettings, type ServerSettings, type ServerStatus } from '../../server/src/protocol';
 import { readTopLevelForms } from '../../server/src/reader';
 import type { Stage1Report } from '../../server/src/report/stage1Report';
@@ -16,28 +18,34 @@ import { Session } from '../../server/src/session';
 import { textHash } from '../../server/src/workspace/analyzeModule';
 import { CacheStore } from '../../server/src/workspace/cacheStore';
 import { copyExampleWorkspace } from '../support/repo';
-import { CountingBackend, fixtureStage0Backend, waitFor } from './workspaceHelpers';
+import type { AnalyzedForm, CompilerBackend } from '../../server/src/types';
+import { fixturePath, workerScript } from './stage0-helpers';
+import { CountingBackend, fixtureStage0Backend, when } from './workspaceHelpers';
 
 interface Run {
   session: Session;
   events: string[];
   statuses: ServerStatus[];
   logs: string[];
+  /** Emits `log` for each line the session logs. */
+  logEvents: EventEmitter;
   backends: CountingBackend[];
   calls(): number;
   /** Runs when the session asks for its backend, i.e. before any backend exists. */
   onSelect?: () => void;
 }
 
-function openSession(root: string, settings: Partial<ServerSettings>): Run {
+/** `backendFor` replaces the fixture Stage 0, e.g. by one that cannot run. */
+function openSession(root: string, settings: Partial<ServerSettings>, backendFor: (config: BackendConfig) => CompilerBackend = (config) => fixtureStage0Backend(root, config.modules)): Run {
   const events: string[] = [];
   const statuses: ServerStatus[] = [];
   const logs: string[] = [];
+  const logEvents = new EventEmitter();
   const backends: CountingBackend[] = [];
   const select = async (config: BackendConfig): Promise<SelectedBackend> => {
     events.push('select backend');
     run.onSelect?.();
-    const backend = new CountingBackend(fixtureStage0Backend(root, config.modules));
+    const backend = new CountingBackend(backendFor(config));
     backend.onCompile = () => events.push('compile');
     backends.push(backend);
     const status = await backend.start();
@@ -48,7 +56,10 @@ function openSession(root: string, settings: Partial<ServerSettings>): Run {
     root,
     { ...defaultServerSettings, diagnosticsDelayMs: 0, ...settings },
     {
-      log: (m) => logs.push(m),
+      log: (m) => {
+        logs.push(m);
+        logEvents.emit('log', m);
+      },
       statusChanged: (s) => {
         statuses.push(s);
         if (s.summary.total > 0) events.push(`status ${s.summary.total}`);
@@ -59,13 +70,13 @@ function openSession(root: string, settings: Partial<ServerSettings>): Run {
     },
     { selectBackend: select, cacheWriteDelayMs: 30 },
   );
-  const run: Run = { session, events, statuses, logs, backends, calls: () => backends.reduce((n, b) => n + b.calls.length, 0) };
+  const run: Run = { session, events, statuses, logs, logEvents, backends, calls: () => backends.reduce((n, b) => n + b.calls.length, 0) };
   return run;
 }
 
 async function startAndSettle(run: Run): Promise<void> {
   await run.session.start();
-  await waitFor(() => run.logs.some((l) => l.startsWith('workspace analysed')), 'the whole-workspace run');
+  await when(run.logEvents, 'log', () => run.logs.some((l) => l.startsWith('workspace analysed')), 'the whole-workspace run');
 }
 
 describe('persistent result cache across sessions', { timeout: 120_000 }, () => {
@@ -137,6 +148,47 @@ describe('persistent result cache across sessions', { timeout: 120_000 }, () => 
     }
   });
 
+  it('says that restored results are stale, and from when, while the backend cannot re-check them', async () => {
+    const saved = new CacheStore(storageDir, root).load()!.savedAt;
+    // A Stage 0 that is not Wasm at all: the backend ends in error, the snapshot stays on show.
+    const run = openSession(root, { storageDir }, (config) =>
+      new Stage0Backend({ workspaceRoot: root, stage0Path: fixturePath('stage0-corrupt.wasm'), timeoutMs: 5000, modules: config.modules, workerScript }),
+    );
+    let whileStarting: Staleness | undefined;
+    run.onSelect = () => {
+      whileStarting = run.session.staleness();
+    };
+    const rel = 'src/compiler/emit.lisp';
+    const failing = (): AnalyzedForm => run.session.workspace()!.analysisOf(rel)!.forms.find((f) => f.result.status === 'failed')!;
+    try {
+      await run.session.start();
+      assert.equal(run.session.status().status.state, 'error');
+      assert.equal(whileStarting?.reason, 'the backend is still starting');
+      const stale = run.session.staleness(new Date(Date.parse(saved) + 3 * 3_600_000));
+      assert.ok(stale, 'results restored from the snapshot and never re-checked');
+      assert.equal(stale.savedAt.toISOString(), saved);
+      assert.match(stale.reason, /^the backend is not usable \(error: .*not a WebAssembly module/);
+
+      const form = failing();
+      const model = run.session.workspace()!;
+      const hover = hoverMarkdown(form, { blockers: model.blockers(), summary: model.summary(), stale });
+      assert.match(hover.split('\n\n')[1], /^\*\*Stale:\*\* this result is from the last session, saved .+ \(3 hours ago\); not re-checked: the backend is not usable/);
+      const diagnostic = diagnosticFor(form, false, stale)!;
+      assert.ok(diagnostic.message.startsWith(stalePrefix(stale)), diagnostic.message);
+      assert.equal(diagnostic.data.stale, true);
+    } finally {
+      await run.session.dispose();
+    }
+    // Once a backend re-checked every module, nothing is stale.
+    const fresh = openSession(root, { storageDir });
+    try {
+      await startAndSettle(fresh);
+      assert.equal(fresh.session.staleness(), undefined);
+    } finally {
+      await fresh.session.dispose();
+    }
+  });
+
   it('flags a form that compiled before and fails after an edit, and writes the edit after a debounce', async () => {
     const run = openSession(root, { storageDir });
     try {
@@ -164,8 +216,14 @@ describe('persistent result cache across sessions', { timeout: 120_000 }, () => 
       assert.deepEqual(report.regressions.map((r) => r.name), ['EMIT-HEADER']);
       assert.equal(report.forms.find((f) => f.name === 'EMIT-HEADER')?.regression, true);
 
+      // The write is atomic (a rename into the storage folder): watch the folder for it.
       const store = new CacheStore(storageDir, root);
-      await waitFor(() => store.load()?.analyses.find((m) => m.file === rel)?.textHash === textHash(edited), 'the debounced cache write');
+      const folder = fs.watch(storageDir);
+      try {
+        await when(folder, 'change', () => store.load()?.analyses.find((m) => m.file === rel)?.textHash === textHash(edited), 'the debounced cache write');
+      } finally {
+        folder.close();
+      }
     } finally {
       await run.session.dispose();
     }

@@ -8,7 +8,7 @@ import { Stage0Instance } from '../../server/src/backends/stage0/stage0Instance'
 import { webAssembly } from '../../server/src/backends/stage0/wasmApi';
 import { readTopLevelForms } from '../../server/src/reader';
 import { buildFixtureStage0, fixtureModuleName, testDoubleNotice } from '../fixtures/stage0/fixtureStage0';
-import { s32, u32 } from '../fixtures/stage0/wasm';
+import { s32, u32 } from '../support/wasm';
 import { exampleWorkspace, readFixture } from './stage0-helpers';
 
 describe('Wasm assembler', () => {

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { parseDiffArgs, parseStage1Args } from '../../bin/src/stage1Args';
 import { generateStage1 } from '../../server/src/stage1/generateStage1';
 import { defaultOutputSettings } from '../../server/src/stage1/outputFiles';
-import { buildClysmLike, type BuildManifest } from '../support/wasmBuilder';
+import { buildClysmLike, type BuildManifest } from '../support/wasm';
 import { fixturePath, repoRoot, tempWorkspace } from './stage0-helpers';
 
 const outDir = path.join(repoRoot, 'out');

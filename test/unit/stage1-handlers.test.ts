@@ -3,6 +3,7 @@
 // on the client's token ("module k of n — forms done"), can be cancelled with $/cancelRequest,
 // and the diff / fixed-point requests answer. The fixture Stage 0 is a test double, not Clysm.
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -13,6 +14,7 @@ import { defaultServerSettings } from '../../server/src/protocol';
 import { registerStage1Handlers, progressText, type Stage1Context } from '../../server/src/stage1/handlers';
 import type { DiffResult, FixedPointOutcome, Stage1Outcome } from '../../server/src/stage1/protocol';
 import { fixturePath, repoRoot, tempWorkspace } from './stage0-helpers';
+import { when } from './workspaceHelpers';
 
 const modules = ['src/backend/leb128.lisp', 'src/compiler/ast.lisp', 'src/compiler/emit.lisp', 'src/reader/tokenizer.lisp'];
 
@@ -29,6 +31,10 @@ describe('Stage 1 request handlers', () => {
   let server: Connection;
   let client: MessageConnection;
   const progress = new Map<string, ProgressValue[]>();
+  /** Emits each progress value under its token, for waits on a particular report. */
+  const progressEvents = new EventEmitter();
+  const progressOn = (token: string, matches: (v: ProgressValue) => boolean, what: string): Promise<void> =>
+    when(progressEvents, token, () => (progress.get(token) ?? []).some(matches), what);
   let refreshed = 0;
   let stage1Module = 'src/backend/leb128.lisp';
   before(() => {
@@ -59,6 +65,7 @@ describe('Stage 1 request handlers', () => {
       const list = progress.get(p.token) ?? [];
       list.push(p.value);
       progress.set(p.token, list);
+      progressEvents.emit(p.token, p.value);
     });
     client.onNotification('clysm/stage1Generated', () => undefined);
     client.listen();
@@ -87,11 +94,12 @@ describe('Stage 1 request handlers', () => {
     stage1Module = 'src/spin.lisp';
     const source = new CancellationTokenSource();
     const pending = client.sendRequest<Stage1Outcome>('clysm/generateStage1', { workDoneToken: 'gen-2', settings: { wasmToolsPath: '' } }, source.token);
-    setTimeout(() => source.cancel(), 300);
+    // Cancel once the generator reports the looping module: it is then spinning in Stage 0.
+    await progressOn('gen-2', (v) => /src\/spin\.lisp/.test(v.message ?? ''), 'progress on the looping module');
+    source.cancel();
     await assert.rejects(pending, /cancel/i);
     // The server finishes the cancelled run by itself; wait until it says so.
-    for (let i = 0; i < 100 && !(progress.get('gen-2') ?? []).some((v) => v.kind === 'end'); i++) await new Promise((r) => setTimeout(r, 20));
-    assert.ok((progress.get('gen-2') ?? []).some((v) => v.kind === 'end'));
+    await progressOn('gen-2', (v) => v.kind === 'end', 'the end of the cancelled run');
     fs.rmSync(path.join(ws.root, 'src', 'spin.lisp'));
     assert.deepEqual(fs.readFileSync(path.join(ws.root, 'dist', 'clysm-stage1.wasm')), before);
     assert.deepEqual(fs.readdirSync(path.join(ws.root, 'dist')).filter((n) => n.endsWith('.tmp')), []);

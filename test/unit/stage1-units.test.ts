@@ -15,7 +15,7 @@ import { commitStage1, OutputRefused, outputPaths, sha256 } from '../../server/s
 import { isOurTempFile, tempNameFor } from '../../server/src/util/atomicWrite';
 import { joinGeneratedForms, NOT_PROCESSED_MESSAGE } from '../../server/src/stage1/stage1Forms';
 import { v8Offset, validateInV8, wasmToolsOffset } from '../../server/src/stage1/validateStage1';
-import { buildClysmLike } from '../support/wasmBuilder';
+import { buildClysmLike } from '../support/wasm';
 
 describe('report view HTML', () => {
   const a = buildClysmLike();

@@ -8,7 +8,7 @@ import { webAssembly } from '../../server/src/backends/stage0/wasmApi';
 import { diffSummaryText, diffToJson, formatName, formatSizeDelta, moduleSummaryText } from '../../server/src/stage1/diffText';
 import { compareBytes, diffModules, type WasmDiff } from '../../server/src/stage1/wasmDiff';
 import { readModule } from '../../server/src/stage1/wasmReader';
-import { buildClysmLike, func, ModuleBuilder, op, type BuildManifest, type BuiltModule, type ClysmLikeOptions } from '../support/wasmBuilder';
+import { buildClysmLike, Code, func, ModuleBuilder, type BuildManifest, type BuiltModule, type ClysmLikeOptions } from '../support/wasm';
 
 // V8's WebAssembly (validation and imports/exports/customSections are the independent oracle).
 const wasm = webAssembly();
@@ -37,7 +37,11 @@ function changedSections(diff: WasmDiff): [string, number][] {
 function functionsModule(bodies: { name?: string; nops: number }[]): BuiltModule {
   const b = new ModuleBuilder();
   const t = b.type(func([], []));
-  for (const f of bodies) b.func({ typeIndex: t, body: Array<number>(f.nops).fill(op.nop[0]), name: f.name });
+  for (const f of bodies) {
+    const code = new Code();
+    for (let i = 0; i < f.nops; i++) code.nop();
+    b.func(f.name, t, code);
+  }
   const built = b.build();
   if (GC) assert.equal(wasm.validate(built.bytes), true);
   return built;

@@ -12,6 +12,7 @@ import {
   buildClysmLike,
   buildSyntheticGcModule,
   CLYSM_LIKE_TYPES,
+  Code,
   func,
   heap,
   ModuleBuilder,
@@ -21,7 +22,7 @@ import {
   vt,
   type BuildManifest,
   type ValType,
-} from '../support/wasmBuilder';
+} from '../support/wasm';
 import { repoRoot } from '../support/repo';
 import { prng } from '../support/prng';
 
@@ -354,7 +355,7 @@ describe('readModule: code bodies are skipped, never decoded', () => {
   it('accepts bodies made of opcodes nobody knows', () => {
     const b = new ModuleBuilder();
     const t = b.type(func([], []));
-    b.func({ typeIndex: t, body: [0xff, 0xfe, 0xfd, 0x1f, 0x40, 0x05], name: 'future' });
+    b.func('future', t, new Code().raw(0xff, 0xfe, 0xfd, 0x1f, 0x40, 0x05));
     const built = b.build();
     if (!NO_GC) assert.equal(wasm.validate(built.bytes), false);
     const info = readModule(built.bytes);
@@ -432,7 +433,7 @@ describe('readModule: other encodings', () => {
     const b = new ModuleBuilder();
     b.moduleName = 'clysm-stage1';
     const t = b.type(func([], []));
-    b.func({ typeIndex: t, body: [], name: 'f' });
+    b.func('f', t, new Code());
     const good = b.build();
     assertValid(good.bytes);
     assert.equal(readModule(good.bytes).moduleName, 'clysm-stage1');

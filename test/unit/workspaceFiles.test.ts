@@ -53,8 +53,8 @@ describe('result cache', () => {
     assert.notEqual(formCacheKey('ab', 'c', 'x'), formCacheKey('a', 'bc', 'x'));
     const cache = new ResultCache();
     cache.set(a, { status: 'compiled', bytes: 3, wasm: new Uint8Array([1, 2, 3]) });
-    assert.deepEqual(cache.get(a), { status: 'compiled', bytes: 3 });
-    assert.equal(cache.get('nope'), undefined);
+    assert.deepEqual(cache.get(a, 5000), { status: 'compiled', bytes: 3 });
+    assert.equal(cache.get('nope', 5000), undefined);
     assert.equal(cache.hits, 1);
     assert.equal(cache.misses, 1);
   });

@@ -1,5 +1,6 @@
 // Shared by the workspace, persistence and view tests: synthetic analysed forms, the real
-// fixture Stage 0 behind a counting wrapper, and a poll-until helper.
+// fixture Stage 0 behind a counting wrapper, and a wait on events.
+import type { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -65,10 +66,28 @@ export function workspaceWith(files: Record<string, string>): { root: string; cl
   return { root, cleanup: () => fs.rmSync(root, { recursive: true, force: true }) };
 }
 
-export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+/**
+ * Resolves once `holds()` is true: checked at once, then after every `event` of `emitter` (a
+ * session's log, an `fs.watch` of a folder). Never polls; the deadline only turns a missing
+ * event into a failure that names what was awaited, instead of a hung test.
+ */
+export function when(emitter: EventEmitter, event: string, holds: () => boolean, what: string, deadlineMs = 20_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const finish = (error?: Error): void => {
+      emitter.off(event, check);
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve();
+    };
+    const check = (): void => {
+      try {
+        if (holds()) finish();
+      } catch (error) {
+        finish(error as Error);
+      }
+    };
+    const timer = setTimeout(() => finish(new Error(`no ${event} event brought ${what}`)), deadlineMs);
+    emitter.on(event, check);
+    check();
+  });
 }

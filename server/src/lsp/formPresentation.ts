@@ -9,6 +9,8 @@ export interface DiagnosticData {
   status: string;
   /** Compiled in the baseline, fails now (LSP has no diagnostic tag for this). */
   regression?: boolean;
+  /** From a restored snapshot that the backend has not re-checked (LSP has no tag for this either). */
+  stale?: boolean;
 }
 
 export interface FormDiagnostic {
@@ -27,7 +29,39 @@ const problemStatuses = new Set(['failed', 'timeout', 'read-error', 'crashed']);
 /** Prefix of a regression's diagnostic message: LSP's only tags are Unnecessary and Deprecated. */
 export const REGRESSION_PREFIX = 'Regression: ';
 
-export function diagnosticFor(form: AnalyzedForm, regression = false): FormDiagnostic | undefined {
+/**
+ * Results shown from a restored snapshot (the persistent cache) that the backend has not
+ * re-checked, because it is still starting or cannot run.
+ */
+export interface Staleness {
+  /** When the snapshot was saved. */
+  savedAt: Date;
+  /** The time to measure "… ago" from. */
+  now: Date;
+  /** Why the results are not re-checked (the backend's state). */
+  reason: string;
+}
+
+/** Local wall-clock time, in the product's language: "3 Dec 2026, 13:02". */
+function localTime(at: Date): string {
+  return at.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+const relativeUnits: Array<[Intl.RelativeTimeFormatUnit, number]> = [['day', 86_400], ['hour', 3_600], ['minute', 60], ['second', 1]];
+
+/** "2 hours ago", "yesterday", "now": the largest whole unit. */
+function relativeTime(at: Date, now: Date): string {
+  const seconds = Math.round((at.getTime() - now.getTime()) / 1000);
+  const [unit, size] = relativeUnits.find(([, n]) => Math.abs(seconds) >= n) ?? relativeUnits[relativeUnits.length - 1];
+  return new Intl.RelativeTimeFormat('en', { numeric: 'auto' }).format(Math.round(seconds / size), unit);
+}
+
+/** Prefix of a stale result's diagnostic: the absolute time only, since a diagnostic may stay up for hours. */
+export function stalePrefix(stale: Staleness): string {
+  return `Stale (last session, saved ${localTime(stale.savedAt)}): `;
+}
+
+export function diagnosticFor(form: AnalyzedForm, regression = false, stale?: Staleness): FormDiagnostic | undefined {
   if (!problemStatuses.has(form.result.status)) return undefined;
   const diagnostic: FormDiagnostic = {
     range: form.blameRange ?? form.form.range,
@@ -41,6 +75,10 @@ export function diagnosticFor(form: AnalyzedForm, regression = false): FormDiagn
   if (regression) {
     diagnostic.message = REGRESSION_PREFIX + diagnostic.message;
     diagnostic.data.regression = true;
+  }
+  if (stale) {
+    diagnostic.message = stalePrefix(stale) + diagnostic.message;
+    diagnostic.data.stale = true;
   }
   return diagnostic;
 }
@@ -61,6 +99,8 @@ export interface HoverContext {
   summary: Summary;
   /** Set when the form is a regression: where the baseline comes from. */
   regressionBaseline?: string;
+  /** Set when the result comes from a snapshot the backend has not re-checked. */
+  stale?: Staleness;
 }
 
 export function hoverMarkdown(form: AnalyzedForm, context: HoverContext): string {
@@ -98,6 +138,10 @@ export function hoverMarkdown(form: AnalyzedForm, context: HoverContext): string
       }
       if (form.recommendation) lines.push(`**Recommendation:** ${form.recommendation}`);
     }
+  }
+  const stale = context.stale;
+  if (stale) {
+    lines.splice(1, 0, `**Stale:** this result is from the last session, saved ${localTime(stale.savedAt)} (${relativeTime(stale.savedAt, stale.now)}); not re-checked: ${stale.reason}.`);
   }
   if (r.durationMs !== undefined) lines.push(`_${r.durationMs.toFixed(1)} ms in the backend_`);
   return lines.join('\n\n');

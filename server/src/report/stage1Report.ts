@@ -96,11 +96,6 @@ export function countsAsFailed(status: string): boolean {
   return status !== 'compiled' && status !== 'skipped';
 }
 
-/** DEFUN forms that did not compile: what Clysm's error analysis (`collect-defun-error`) records. */
-export function defunFailureCount(forms: readonly { operator?: string | null; status: string }[]): number {
-  return forms.filter((f) => f.operator === 'DEFUN' && countsAsFailed(f.status)).length;
-}
-
 /**
  * `P` + 3 digits, like Clysm's ids, but from sha256 of the normalised pattern (Clysm uses
  * SBCL's `sxhash`, which no other program can reproduce): stable across runs and machines.

@@ -5,7 +5,7 @@ import { readTopLevelForms, innerOperators, LineIndex } from '../reader';
 import { blameForm } from '../blockers';
 import type { AnalyzedForm, CompilerBackend, FormResult, TopLevelForm } from '../types';
 import { advanceContext, EMPTY_CONTEXT, isOrderSensitive, moduleDirectiveDigest } from './directives';
-import { formCacheKey, type ResultCache } from './resultCache';
+import { formCacheKey, withTimeLimit, type ResultCache } from './resultCache';
 
 export interface ModuleAnalysis {
   /** Workspace-relative path with `/` separators. */
@@ -59,6 +59,7 @@ export async function analyzeModule(options: AnalyzeModuleOptions): Promise<Modu
   const forms = readTopLevelForms(text);
   const lines = new LineIndex(text);
   const identity = backend.identity();
+  const timeLimitMs = backend.timeLimitMs();
   const analyzed: AnalyzedForm[] = [];
   const keys: (string | undefined)[] = [];
   let context = options.context ?? EMPTY_CONTEXT;
@@ -74,13 +75,13 @@ export async function analyzeModule(options: AnalyzeModuleOptions): Promise<Modu
       result = { status: 'read-error', message: form.error ?? 'read error' };
     } else {
       key = formCacheKey(identity, form.package, form.text, context);
-      const cached = cache.get(key);
+      const cached = cache.get(key, timeLimitMs);
       if (cached) {
         result = cached;
       } else {
         // The signal is checked between forms only: aborting a compile would restart the
         // engine, and one form is short (the per-form timeout bounds the worst case).
-        result = await backend.compileForm({ formId: id, text: form.text, package: form.package, operator: form.operator });
+        result = withTimeLimit(await backend.compileForm({ formId: id, text: form.text, package: form.package, operator: form.operator }), timeLimitMs);
         compiledNow++;
         // An aborted compile says nothing about the form; never cache it.
         if (signal?.aborted) throw new AnalysisCancelled();

@@ -107,6 +107,10 @@ export class SbclBackend implements CompilerBackend {
     });
   }
 
+  timeLimitMs(): number {
+    return this.options.timeoutMs;
+  }
+
   /** `sbcl:<SBCL version>:<hash of the system's sources and the driver>`. */
   identity(): string {
     return `sbcl:${this.ready?.sbcl_version ?? 'unknown'}:${this.sourceHash.slice(0, 16)}`;

@@ -90,6 +90,10 @@ export class Stage0Backend implements CompilerBackend {
     return this.options.engine === 'wasmtime' ? wasiBuildPath(this.configuredPath) : this.configuredPath;
   }
 
+  timeLimitMs(): number {
+    return this.options.timeoutMs;
+  }
+
   /** `stage0:<engine>:<engine version>:<sha256 of the binary>`: part of every cache key. */
   identity(): string {
     // The engine version is part of the identity: a persisted result from another V8 may differ.
