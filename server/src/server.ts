@@ -204,10 +204,9 @@ connection.onHover((params) => {
 
 // Settings changed: apply the live ones (the debounce, …) and pull diagnostics again, as
 // vscode-eslint does; the client offers a restart for the others.
-connection.onDidChangeConfiguration((params) => {
-  const change = params.settings as Partial<ClysmConfigurationChange> | null | undefined;
-  if (!change?.settings || typeof change.settings !== 'object') return;
-  settings = applyLiveSettings(settings, change.settings);
+connection.onDidChangeConfiguration((params: Partial<ClysmConfigurationChange>) => {
+  if (!params.settings || typeof params.settings !== 'object') return;
+  settings = applyLiveSettings(settings, params.settings);
   session?.useSettings(settings);
   void connection.languages.diagnostics.refresh().catch(() => undefined);
 });
