@@ -2,7 +2,7 @@
 // server/src/protocol/settings.ts, plus the paths only the extension knows.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { readServerSettings, readStage1Settings, type ServerSettings, type SettingReader, type Stage1Settings } from '../../server/src/protocol';
+import { defaultOf, readServerSettings, readStage1Settings, type ServerSettings, type SettingReader, type Stage1Settings } from '../../server/src/protocol';
 
 function readerFor(scope: vscode.Uri | undefined): SettingReader {
   const config = vscode.workspace.getConfiguration('clysm', scope);
@@ -10,7 +10,7 @@ function readerFor(scope: vscode.Uri | undefined): SettingReader {
 }
 
 export function serverSettings(folder: vscode.WorkspaceFolder, context: vscode.ExtensionContext): ServerSettings {
-  const baseline = vscode.workspace.getConfiguration('clysm', folder.uri).get<string>('baselineReport', '').trim();
+  const baseline = vscode.workspace.getConfiguration('clysm', folder.uri).get('baselineReport', defaultOf('clysm.baselineReport')).trim();
   return {
     ...readServerSettings(readerFor(folder.uri)),
     coreCacheDir: vscode.Uri.joinPath(context.globalStorageUri, 'sbcl-cores').fsPath,

@@ -82,6 +82,19 @@ describe('defaults everywhere come from the settings module', () => {
     assert.ok(seen.every((k) => !k.startsWith('clysm.') && `clysm.${k}` in specs), seen.join(', '));
   });
 
+  it('each setting feeds the server or Stage 1 field its spec names', () => {
+    // A reader that answers every key with a marker naming the key.
+    const marked: SettingReader = <T>(key: string): T => `value of ${key}` as T;
+    const server = readServerSettings(marked) as unknown as Record<string, unknown>;
+    const stage1 = readStage1Settings(marked) as unknown as Record<string, unknown>;
+    for (const [key, spec] of Object.entries(specs)) {
+      if (spec.serverField) assert.equal(server[spec.serverField], `value of ${key.slice('clysm.'.length)}`, key);
+      if (spec.stage1Field) assert.equal(stage1[spec.stage1Field], `value of ${key.slice('clysm.'.length)}`, key);
+    }
+    const named = Object.values(specs).flatMap((s) => [s.serverField, s.stage1Field]).filter((f) => f !== undefined).sort();
+    assert.deepEqual(named, [...Object.keys(server), ...Object.keys(stage1)].sort());
+  });
+
   it('a default array is a fresh copy each time', () => {
     const a = readServerSettings((_k, f) => f);
     a.sbclExtraArgs.push('--x');

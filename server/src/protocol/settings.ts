@@ -78,7 +78,8 @@ export const settingSpecs = {
   'clysm.stage0.engine': { schemaType: 'string', enum: stage0Engines, default: 'embedded', applies: 'restart', serverField: 'stage0Engine' },
   'clysm.wasmtime.path': { schemaType: 'string', default: 'wasmtime', applies: 'restart', serverField: 'wasmtimePath' },
   'clysm.modules': { schemaType: 'array|null', default: null, applies: 'restart', serverField: 'modules' },
-  'clysm.baselineReport': { schemaType: 'string', default: '', applies: 'restart', serverField: 'baselineReport' },
+  // The client resolves it against the workspace folder into ServerSettings.baselineReport.
+  'clysm.baselineReport': { schemaType: 'string', default: '', applies: 'restart' },
   'clysm.diagnostics.delayMs': { schemaType: 'number', default: 300, applies: 'live', serverField: 'diagnosticsDelayMs' },
   // Read by the client's pull filter on every pull.
   'clysm.diagnostics.run': { schemaType: 'string', enum: diagnosticsRunModes, default: 'onType', applies: 'live' },
@@ -113,28 +114,6 @@ export function defaultOf<K extends SettingKey>(key: K): SettingValue<K> {
   return (Array.isArray(value) ? [...(value as string[])] : value) as SettingValue<K>;
 }
 
-/** What the CLI and a server started without options use. */
-export const defaultServerSettings: ServerSettings = {
-  backend: defaultOf('clysm.backend'),
-  stage0Path: defaultOf('clysm.stage0Path'),
-  stage0TimeoutMs: defaultOf('clysm.stage0.timeoutMs'),
-  modules: defaultOf('clysm.modules'),
-  diagnosticsDelayMs: defaultOf('clysm.diagnostics.delayMs'),
-  sbclPath: defaultOf('clysm.sbcl.path'),
-  sbclDynamicSpaceSizeMb: defaultOf('clysm.sbcl.dynamicSpaceSize'),
-  sbclExtraArgs: defaultOf('clysm.sbcl.extraArgs'),
-  stage0Engine: defaultOf('clysm.stage0.engine'),
-  wasmtimePath: defaultOf('clysm.wasmtime.path'),
-};
-
-export const defaultStage1Settings: Stage1Settings = {
-  outputDir: defaultOf('clysm.stage1.outputDir'),
-  outputName: defaultOf('clysm.stage1.outputName'),
-  reportName: defaultOf('clysm.stage1.reportName'),
-  timeoutMs: defaultOf('clysm.stage1.timeoutMs'),
-  wasmToolsPath: defaultOf('clysm.stage1.wasmToolsPath'),
-};
-
 /** Reads one setting by its key under `clysm.` (`sbcl.path`), with the default when unset. */
 export type SettingReader = <T>(key: string, fallback: T) => T;
 
@@ -167,6 +146,13 @@ export function readStage1Settings(get: SettingReader): Stage1Settings {
     wasmToolsPath: read(get, 'clysm.stage1.wasmToolsPath'),
   };
 }
+
+const unset: SettingReader = (_key, fallback) => fallback;
+
+/** What the CLI and a server started without options use. */
+export const defaultServerSettings: ServerSettings = readServerSettings(unset);
+
+export const defaultStage1Settings: Stage1Settings = readStage1Settings(unset);
 
 /** The changed settings that need a new server (none: the change applies live); `affects` is VS Code's affectsConfiguration. */
 export function settingsNeedingRestart(affects: (key: string) => boolean): SettingKey[] {
