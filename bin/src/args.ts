@@ -1,10 +1,11 @@
 // Command-line parsing for clysm-check, kept pure so it can be unit-tested.
 import * as path from 'node:path';
+import { backendModes, defaultServerSettings, stage0Engines, type BackendMode, type Stage0EngineName } from '../../server/src/protocol/settings';
 
 /** The options `clysm-check` and `clysm-check stage1` share, parsed the same way by parseArgs. */
 export interface CommonArgs {
   workspace: string;
-  backend: 'auto' | 'stage0' | 'sbcl';
+  backend: BackendMode;
   sbclPath: string;
   stage0: string;
   json: boolean;
@@ -16,7 +17,7 @@ export interface CommonArgs {
 
 export interface CheckArgs extends CommonArgs {
   /** Which engine runs Stage 0 (`--engine`). */
-  engine: 'embedded' | 'wasmtime';
+  engine: Stage0EngineName;
   /** The wasmtime executable (`--wasmtime`): a name on PATH or a path. */
   wasmtimePath: string;
   /** Write the full report (docs/report-format.md) here. */
@@ -28,6 +29,16 @@ export interface CheckArgs extends CommonArgs {
 }
 
 export class UsageError extends Error {}
+
+function isOneOf<T extends string>(values: readonly T[], value: string): value is T {
+  return (values as readonly string[]).includes(value);
+}
+
+/** The defaults of the common options: the settings' defaults (protocol/settings.ts); timeoutMs is each command's own. */
+export function commonDefaults(workspace: string): Omit<CommonArgs, 'timeoutMs'> {
+  const d = defaultServerSettings;
+  return { workspace, backend: d.backend, sbclPath: d.sbclPath, stage0: d.stage0Path, json: false, verbose: false, help: false };
+}
 
 /**
  * Parses `argv` into `args`, which holds the defaults: the common options and one WORKSPACE
@@ -48,7 +59,7 @@ export function parseArgs<T extends CommonArgs>(argv: string[], args: T, own: (a
       case '--sbcl': args.sbclPath = value(); break;
       case '--backend': {
         const mode = value();
-        if (mode !== 'auto' && mode !== 'stage0' && mode !== 'sbcl') throw new UsageError('--backend must be auto, stage0 or sbcl');
+        if (!isOneOf(backendModes, mode)) throw new UsageError('--backend must be auto, stage0 or sbcl');
         args.backend = mode;
         break;
       }
@@ -99,12 +110,13 @@ not be read, or some form regressed against --baseline; 2 usage or setup error (
 unusable Stage 0, unsupported runtime, unreadable baseline).`;
 
 export function parseCheckArgs(argv: string[], defaultWorkspace: string): CheckArgs {
-  const args: CheckArgs = { workspace: defaultWorkspace, backend: 'auto', sbclPath: 'sbcl', stage0: 'dist/clysm-stage0.wasm', json: false, timeoutMs: 5000, verbose: false, help: false, engine: 'embedded', wasmtimePath: 'wasmtime' };
+  const d = defaultServerSettings;
+  const args: CheckArgs = { ...commonDefaults(defaultWorkspace), timeoutMs: d.stage0TimeoutMs, engine: d.stage0Engine ?? 'embedded', wasmtimePath: d.wasmtimePath ?? 'wasmtime' };
   return parseArgs(argv, args, (arg, value) => {
     switch (arg) {
       case '--engine': {
         const engine = value();
-        if (engine !== 'embedded' && engine !== 'wasmtime') throw new UsageError('--engine must be embedded or wasmtime');
+        if (!isOneOf(stage0Engines, engine)) throw new UsageError('--engine must be embedded or wasmtime');
         args.engine = engine;
         return true;
       }

@@ -1,6 +1,7 @@
 // Argument parsing for `clysm-check stage1` and `clysm-check diff`. Pure.
 import * as path from 'node:path';
-import { parseArgs, UsageError, type CommonArgs } from './args';
+import { defaultStage1Settings } from '../../server/src/protocol/settings';
+import { commonDefaults, parseArgs, UsageError, type CommonArgs } from './args';
 
 export interface Stage1Args extends CommonArgs {
   /** Output folder (absolute, or relative to the workspace). */
@@ -33,19 +34,8 @@ exit codes: 0 structurally identical; 1 they differ; 2 usage error or a file tha
 or not a WebAssembly module.`;
 
 export function parseStage1Args(argv: string[], defaultWorkspace: string): Stage1Args {
-  const args: Stage1Args = {
-    workspace: defaultWorkspace,
-    backend: 'auto',
-    stage0: 'dist/clysm-stage0.wasm',
-    sbclPath: 'sbcl',
-    out: 'dist',
-    json: false,
-    timeoutMs: 600_000,
-    wasmTools: 'wasm-tools',
-    fixedPoint: false,
-    verbose: false,
-    help: false,
-  };
+  const d = defaultStage1Settings;
+  const args: Stage1Args = { ...commonDefaults(defaultWorkspace), out: d.outputDir, timeoutMs: d.timeoutMs, wasmTools: d.wasmToolsPath, fixedPoint: false };
   return parseArgs(argv, args, (arg, value) => {
     switch (arg) {
       case '--out': args.out = value(); return true;

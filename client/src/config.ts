@@ -1,39 +1,27 @@
-// The `clysm.*` settings the server needs, read once per server start.
+// The `clysm.*` settings the server needs, read from VS Code with the one reading rule of
+// server/src/protocol/settings.ts, plus the paths only the extension knows.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ServerSettings } from '../../server/src/protocol';
+import { defaultOf, readServerSettings, readStage1Settings, type ServerSettings, type SettingReader, type Stage1Settings } from '../../server/src/protocol';
 
-/** Settings whose change needs a new server (the server reads them at start). */
-export const restartOnChange = [
-  'clysm.backend',
-  'clysm.sbcl',
-  'clysm.stage0Path',
-  'clysm.stage0.timeoutMs',
-  'clysm.stage0.engine',
-  'clysm.wasmtime.path',
-  'clysm.modules',
-  'clysm.diagnostics.delayMs',
-  'clysm.baselineReport',
-];
+function readerFor(scope: vscode.Uri | undefined): SettingReader {
+  const config = vscode.workspace.getConfiguration('clysm', scope);
+  return (key, fallback) => config.get(key, fallback);
+}
 
 export function serverSettings(folder: vscode.WorkspaceFolder, context: vscode.ExtensionContext): ServerSettings {
-  const config = vscode.workspace.getConfiguration('clysm', folder.uri);
-  const baseline = config.get<string>('baselineReport', '').trim();
+  const baseline = vscode.workspace.getConfiguration('clysm', folder.uri).get('baselineReport', defaultOf('clysm.baselineReport')).trim();
   return {
-    backend: config.get<'auto' | 'stage0' | 'sbcl'>('backend', 'auto'),
-    sbclPath: config.get<string>('sbcl.path', 'sbcl'),
-    sbclDynamicSpaceSizeMb: config.get<number>('sbcl.dynamicSpaceSize', 4096),
-    sbclExtraArgs: config.get<string[]>('sbcl.extraArgs', []),
+    ...readServerSettings(readerFor(folder.uri)),
     coreCacheDir: vscode.Uri.joinPath(context.globalStorageUri, 'sbcl-cores').fsPath,
-    stage0Path: config.get<string>('stage0Path', 'dist/clysm-stage0.wasm'),
-    stage0TimeoutMs: config.get<number>('stage0.timeoutMs', 5000),
-    stage0Engine: config.get<'embedded' | 'wasmtime'>('stage0.engine', 'embedded'),
-    wasmtimePath: config.get<string>('wasmtime.path', 'wasmtime'),
-    modules: config.get<string[] | null>('modules', null),
-    diagnosticsDelayMs: config.get<number>('diagnostics.delayMs', 300),
     // Relative paths are relative to the workspace folder, like clysm.stage0Path.
     baselineReport: baseline ? path.resolve(folder.uri.fsPath, baseline) : undefined,
     // Per-workspace storage for the persistent result cache (undefined only without a folder).
     storageDir: context.storageUri?.fsPath,
   };
+}
+
+/** The `clysm.stage1.*` settings, read each time a Stage 1 command runs. */
+export function stage1Settings(folder: vscode.WorkspaceFolder | undefined): Stage1Settings {
+  return readStage1Settings(readerFor(folder?.uri));
 }

@@ -1,15 +1,8 @@
 // Extension state and the server lifecycle, in the style of rust-analyzer's Ctx: the UI (status
 // bar, views, output) lives as long as the extension; the LanguageClient and its handlers live as
 // long as one server run, so a restart never drops the UI.
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import {
-  LanguageClient,
-  RevealOutputChannelOn,
-  TransportKind,
-  type LanguageClientOptions,
-  type ServerOptions,
-} from 'vscode-languageclient/node';
+import { DidChangeConfigurationNotification, type LanguageClient } from 'vscode-languageclient/node';
 import {
   BlockerTreeRequest,
   ExportReportRequest,
@@ -19,10 +12,12 @@ import {
   StatusRequest,
   type BlockerTree,
   type BlockerTreeParams,
+  type ClysmConfigurationChange,
   type ModuleRow,
   type ServerStatus,
 } from '../../server/src/protocol';
 import type { ClysmApi } from './api';
+import { createClient } from './client';
 import { serverSettings } from './config';
 import { ModuleLanguageStatus } from './moduleStatus';
 import { workspaceFolder } from './paths';
@@ -30,12 +25,14 @@ import { ServerNotRunning } from './requests';
 import { CoverageStatusBar } from './statusBar';
 import { BlockersView } from './views/blockersView';
 import { ModulesView } from './views/modulesView';
+import type { ServerRun } from './serverRun';
 
 /** The Generate Stage 1 command, linked from the status tooltip only once some build contributes it. */
 const STAGE1_COMMAND = 'clysm.generateStage1';
 
 export class Ctx implements vscode.Disposable {
-  private client: LanguageClient | undefined;
+  /** The current server run: its client, watcher and handlers (disposed together on stop). */
+  private run: ServerRun<LanguageClient> | undefined;
   readonly output: vscode.LogOutputChannel;
   readonly statusBar: CoverageStatusBar;
   readonly blockers: BlockersView;
@@ -46,10 +43,8 @@ export class Ctx implements vscode.Disposable {
   private starting: Promise<void> = Promise.resolve();
   /** Why no server runs (shown by the views); empty when a welcome view already says it. */
   private notRunning = 'The Clysm server is starting.';
-  /** Lives as long as the extension. */
+  /** Lives as long as the extension (what lives as long as one server run is in `run`). */
   private readonly extCleanup: vscode.Disposable[] = [];
-  /** Lives as long as one server run. */
-  private clientCleanup: vscode.Disposable[] = [];
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel('Clysm', { log: true });
@@ -73,19 +68,16 @@ export class Ctx implements vscode.Disposable {
     this.extCleanup.push(...disposables);
   }
 
-  private pushClientCleanup(...disposables: vscode.Disposable[]): void {
-    this.clientCleanup.push(...disposables);
-  }
-
   /** The client of the current server run, for commands that send their own requests. */
   get languageClient(): LanguageClient | undefined {
-    return this.client;
+    return this.run?.client;
   }
+
 
   get api(): ClysmApi {
     return {
       ready: () => this.starting,
-      status: async () => (this.client?.isRunning() ? this.client.sendRequest(StatusRequest) : undefined),
+      status: async () => (this.languageClient?.isRunning() ? this.languageClient.sendRequest(StatusRequest) : undefined),
       lastStatus: () => this.latest,
       onStatus: this.statusEmitter.event,
       statusBar: () => this.statusBar.snapshot(),
@@ -136,30 +128,10 @@ export class Ctx implements vscode.Disposable {
       return;
     }
     this.notRunning = 'The Clysm server is starting.';
-    const serverModule = this.context.asAbsolutePath(path.join('dist', 'server.js'));
-    // exnref is on by default from VS Code 1.103; the flag keeps older patch runtimes working.
-    const execArgv = ['--experimental-wasm-exnref'];
-    const serverOptions: ServerOptions = {
-      run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv } },
-      debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...execArgv, '--inspect=6019'] } },
-    };
-    const clientOptions: LanguageClientOptions = {
-      documentSelector: [{ scheme: 'file', language: 'commonlisp' }],
-      outputChannel: this.output,
-      revealOutputChannelOn: RevealOutputChannelOn.Never,
-      initializationOptions: serverSettings(folder, this.context),
-      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{lisp,wasm}') },
-      diagnosticPullOptions: {
-        onChange: true,
-        onSave: true,
-        // clysm.diagnostics.run = onSave: ignore pulls caused by typing, as vscode-eslint does.
-        filter: (_document, mode) =>
-          mode === 'onType' && vscode.workspace.getConfiguration('clysm').get<string>('diagnostics.run', 'onType') === 'onSave',
-      },
-    };
-    const client = new LanguageClient('clysm', 'Clysm Language Server', serverOptions, clientOptions);
-    this.client = client;
-    this.pushClientCleanup(
+    const run = createClient(this.context, folder, this.output);
+    this.run = run;
+    const client = run.client;
+    run.own(
       client.onNotification(StatusNotification, (status) => {
         this.latest = status;
         this.statusBar.update(status);
@@ -175,14 +147,23 @@ export class Ctx implements vscode.Disposable {
   }
 
   async stop(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
+    const run = this.run;
+    this.run = undefined;
     this.notRunning = 'The Clysm server is not running.';
-    for (const d of this.clientCleanup) d.dispose();
-    this.clientCleanup = [];
-    // Give the server a moment to exit cleanly, as rust-analyzer does.
-    if (client) await client.stop(2000).catch((e: unknown) => this.output.warn(`stopping the server: ${String(e)}`));
+    // Give the server a moment to exit cleanly, as rust-analyzer does; the watcher goes with the client.
+    if (run) await run.stop(2000).catch((e: unknown) => this.output.warn(`stopping the server: ${String(e)}`));
     this.scheduleViewRefresh();
+  }
+
+  /**
+   * Sends the settings to the running server, which applies the live ones at once (and pulls
+   * diagnostics again); settings that need a restart wait for one.
+   */
+  async sendSettings(): Promise<void> {
+    const folder = workspaceFolder();
+    if (!folder || !this.languageClient?.isRunning()) return;
+    const change: ClysmConfigurationChange = { settings: serverSettings(folder, this.context) };
+    await this.languageClient.sendNotification(DidChangeConfigurationNotification.type, change);
   }
 
   async restart(): Promise<void> {
@@ -192,11 +173,11 @@ export class Ctx implements vscode.Disposable {
   }
 
   async reanalyze(): Promise<void> {
-    if (!this.client?.isRunning()) {
+    if (!this.languageClient?.isRunning()) {
       void vscode.window.showWarningMessage('Clysm: the server is not running.');
       return;
     }
-    await this.client.sendRequest(ReanalyzeRequest);
+    await this.languageClient.sendRequest(ReanalyzeRequest);
     await this.refreshViews();
   }
 
@@ -231,7 +212,7 @@ export class Ctx implements vscode.Disposable {
   }
 
   private runningClient(): LanguageClient {
-    if (!this.client?.isRunning()) throw new ServerNotRunning(this.notRunning);
-    return this.client;
+    if (!this.languageClient?.isRunning()) throw new ServerNotRunning(this.notRunning);
+    return this.languageClient;
   }
 }

@@ -3,8 +3,8 @@
 import * as vscode from 'vscode';
 import type { ClysmApi } from './api';
 import { registerCommands } from './commands';
-import { restartOnChange } from './config';
 import { Ctx } from './ctx';
+import { onSettingsChange } from './settingsChange';
 import { registerStage1Commands } from './stage1/commands';
 
 export type { ClysmApi } from './api';
@@ -19,9 +19,7 @@ export function activate(context: vscode.ExtensionContext): ClysmApi {
     c,
     ...registerCommands(c),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void c.restart()),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (restartOnChange.some((key) => e.affectsConfiguration(key))) void c.restart();
-    }),
+    onSettingsChange(c, c.output),
   );
   void c.start();
   return c.api;

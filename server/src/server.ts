@@ -17,6 +17,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { diagnosticFor, hoverMarkdown, type Staleness } from './lsp/formPresentation';
 import {
+  applyLiveSettings,
   BlockerTreeRequest,
   defaultServerSettings,
   ExportReportRequest,
@@ -24,6 +25,7 @@ import {
   ReanalyzeRequest,
   StatusNotification,
   StatusRequest,
+  type ClysmConfigurationChange,
   type ServerSettings,
 } from './protocol';
 import { Session } from './session';
@@ -198,6 +200,15 @@ connection.onHover((params) => {
     stale: session.staleness(),
   });
   return { contents: { kind: 'markdown', value: markdown }, range: form.form.range };
+});
+
+// Settings changed: apply the live ones (the debounce, …) and pull diagnostics again, as
+// vscode-eslint does; the client offers a restart for the others.
+connection.onDidChangeConfiguration((params: Partial<ClysmConfigurationChange>) => {
+  if (!params.settings || typeof params.settings !== 'object') return;
+  settings = applyLiveSettings(settings, params.settings);
+  session?.useSettings(settings);
+  void connection.languages.diagnostics.refresh().catch(() => undefined);
 });
 
 connection.onDidChangeWatchedFiles((params) => {

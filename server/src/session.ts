@@ -75,6 +75,11 @@ export class Session {
     this.files = new OverlayFiles(new DiskFiles(root));
   }
 
+  /** Settings changed while running; only their live fields differ (protocol/settings.ts applyLiveSettings). */
+  useSettings(settings: ServerSettings): void {
+    this.settings = settings;
+  }
+
   /** Workspace-relative path with `/` separators, or undefined for files outside the root. */
   relativePath(fsPath: string): string | undefined {
     const rel = path.relative(this.root, fsPath);

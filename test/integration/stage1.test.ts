@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ClysmApi } from '../../client/src/api';
-import type { Stage1Outcome } from '../../server/src/stage1/protocol';
+import type { Stage1Outcome } from '../../server/src/protocol';
 
 const EXT_ID = 'clysm-tools.clysm-vscode';
 

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { impactPct, priority, recommendation, recommendationSubject } from '../../server/src/blockers/index.js';
+import { impactPct, priority, priorityDecision, recommendation, recommendationSubject } from '../../server/src/blockers/index.js';
 
 describe('impactPct', () => {
   test('100 × count / total, 2 decimals', () => {
@@ -92,5 +92,22 @@ describe('recommendation', () => {
     assert.equal(recommendationSubject('missing-function', 'DEFUN', 'Undefined function: WHITESPACE-CHAR-P'), 'WHITESPACE-CHAR-P');
     assert.equal(recommendationSubject('missing-variable', 'DEFUN', 'Unbound variable: *X*'), '*X*');
     assert.equal(recommendationSubject('unsupported-macro', 'LOOP', 'whatever'), 'LOOP');
+  });
+});
+
+describe('priorityDecision (the reason the views show)', () => {
+  test('names the branch of the rule that decided, with the rounded impact', () => {
+    assert.deepEqual(priorityDecision(11, 100), { priority: 'HIGH', reason: 'impact 11.00 % of all forms is above 10 %' });
+    assert.deepEqual(priorityDecision(6, 100), { priority: 'MEDIUM', reason: 'impact 6.00 % of all forms is above 5 %' });
+    assert.deepEqual(priorityDecision(11, 10_000), { priority: 'MEDIUM', reason: '11 forms is more than 10 (impact 0.11 % of all forms)' });
+    assert.deepEqual(priorityDecision(5, 100), { priority: 'LOW', reason: 'impact 5.00 % of all forms is at most 5 % and 5 forms at most 10' });
+  });
+
+  test('agrees with priority() everywhere', () => {
+    for (const total of [1, 7, 100, 1261]) {
+      for (let count = 0; count <= total; count += Math.max(1, Math.floor(total / 50))) {
+        assert.equal(priorityDecision(count, total).priority, priority(count, total), `${count}/${total}`);
+      }
+    }
   });
 });

@@ -12,7 +12,7 @@ import { CancellationTokenSource, createMessageConnection, StreamMessageReader, 
 import { createConnection, type Connection } from 'vscode-languageserver/node';
 import { defaultServerSettings } from '../../server/src/protocol';
 import { registerStage1Handlers, progressText, type Stage1Context } from '../../server/src/stage1/handlers';
-import type { DiffResult, FixedPointOutcome, Stage1Outcome } from '../../server/src/stage1/protocol';
+import type { DiffResult, FixedPointOutcome, Stage1Outcome } from '../../server/src/protocol';
 import { fixturePath, repoRoot, tempWorkspace } from './stage0-helpers';
 import { when } from './workspaceHelpers';
 
@@ -67,7 +67,6 @@ describe('Stage 1 request handlers', () => {
       progress.set(p.token, list);
       progressEvents.emit(p.token, p.value);
     });
-    client.onNotification('clysm/stage1Generated', () => undefined);
     client.listen();
   });
   after(() => {

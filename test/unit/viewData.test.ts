@@ -30,6 +30,9 @@ describe('blocker tree', () => {
     assert.deepEqual(missing.patterns.map((p) => [p.pattern, p.count]), [['Undefined function: FOO', 3], ['Undefined function: BAR', 1]]);
     assert.deepEqual(missing.patterns[0].forms.map((f) => f.id), ['1:1', '1:3', '2:0']);
     assert.equal(missing.recommendation.length > 0, true);
+    // The server sends why the category has its priority (the client keeps no copy of the rule).
+    assert.equal(missing.priority, 'HIGH');
+    assert.equal(missing.priorityReason, 'impact 57.14 % of all forms is above 10 %');
     const ref = missing.patterns[0].forms[0];
     assert.deepEqual(ref, formRef(forms[1]));
     assert.equal(ref.regression, undefined);

@@ -13,6 +13,8 @@ import {
   type Stage1Outcome,
   type Stage1Settings,
 } from '../../../server/src/protocol';
+import { stage1Settings } from '../config';
+import { workspaceFolder } from '../paths';
 import type { ReportViewModel } from './reportHtml';
 import { ReportPanel, type ReportCommand } from './reportPanel';
 import { openTextDiff, WasmTextProvider, WASM_TEXT_SCHEME } from './wasmTextProvider';
@@ -28,15 +30,7 @@ export const STAGE1_COMMANDS = {
 type Output = Pick<vscode.OutputChannel, 'appendLine'>;
 
 function settingsFor(): Stage1Settings {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  const config = vscode.workspace.getConfiguration('clysm', folder?.uri);
-  return {
-    outputDir: config.get<string>('stage1.outputDir', 'dist'),
-    outputName: config.get<string>('stage1.outputName', 'clysm-stage1.wasm'),
-    reportName: config.get<string>('stage1.reportName', 'stage1-report.json'),
-    timeoutMs: config.get<number>('stage1.timeoutMs', 600_000),
-    wasmToolsPath: config.get<string>('stage1.wasmToolsPath', 'wasm-tools'),
-  };
+  return stage1Settings(workspaceFolder());
 }
 
 /** Runs `send` under a cancellable notification fed by the server's work-done progress. */

@@ -2,7 +2,7 @@
 // outcome objects. Pure (no vscode import), so it is unit-tested. Theme-aware through VS Code's
 // CSS variables; every value from the outcome is escaped; the page runs one nonce'd script
 // whose only job is to post button clicks back to the extension.
-import type { FixedPointOutcome, Stage1Outcome, WasmDiffOutcome } from '../../../server/src/stage1/protocol';
+import type { FixedPointOutcome, Stage1Outcome, WasmDiffOutcome } from '../../../server/src/protocol';
 
 export interface ReportViewModel {
   generation?: Stage1Outcome;

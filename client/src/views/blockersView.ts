@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { BlockerCategoryNode, BlockerPatternNode, BlockerTree, BlockerTreeParams, FormRef, ServerStatus } from '../../../server/src/protocol';
 import { relativePathOf } from '../paths';
 import { describeRequestError } from '../requests';
-import { categoryDescription, escapeMarkdown, failingCount, formLabel, moduleName, priorityRule } from './labels';
+import { categoryDescription, escapeMarkdown, failingCount, formLabel, moduleName } from './labels';
 import { Throttle } from './throttle';
 import { snapshot, type ItemSnapshot } from './snapshot';
 
@@ -213,10 +213,10 @@ function categoryItem(c: BlockerCategoryNode, totalForms: number): vscode.TreeIt
   item.description = categoryDescription(c);
   item.iconPath = priorityIcon[c.priority];
   const md = new vscode.MarkdownString();
-  md.appendMarkdown(`**${escapeMarkdown(c.category)}**: priority **${c.priority}**\n\n`);
+  // The server's own reason: the client keeps no copy of the priority rule.
+  md.appendMarkdown(`**${escapeMarkdown(c.category)}**: priority **${c.priority}** (${escapeMarkdown(c.priorityReason)})\n\n`);
   md.appendMarkdown(`${c.count} of ${totalForms} forms fail with this blocker (impact ${c.impactPct.toFixed(2)} %).\n\n`);
-  md.appendMarkdown(`**Recommendation:** ${escapeMarkdown(c.recommendation)}\n\n---\n\n`);
-  md.appendMarkdown(`Priority rule: ${escapeMarkdown(priorityRule)}`);
+  md.appendMarkdown(`**Recommendation:** ${escapeMarkdown(c.recommendation)}`);
   item.tooltip = md;
   item.contextValue = 'clysm.category';
   item.accessibilityInformation = { label: `${c.category}, ${c.priority} priority, ${categoryDescription(c)}` };

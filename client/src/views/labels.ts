@@ -2,9 +2,6 @@
 // server sent; it computes no analysis results.
 import type { BlockerCategoryNode, FormRef, ModuleRow } from '../../../server/src/protocol';
 
-/** The priority rule the server applies (server/src/blockers/priority.ts), shown in tooltips. */
-export const priorityRule = 'HIGH: impact > 10 % of all forms · MEDIUM: impact > 5 % or more than 10 forms · LOW: the rest';
-
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /** "37 forms · 4.4%" */

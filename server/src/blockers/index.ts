@@ -4,7 +4,7 @@ export type { Blocker, BlockerPattern, Categorization, Priority, Summary } from 
 export type { CategorizeInput } from './categorize.js';
 export { categorize, extractNamedOperator, extractNamedVariable, UNSUPPORTED_MACROS, DECLARATION_OPERATORS } from './categorize.js';
 export { recommendation, recommendationSubject } from './recommendations.js';
-export { impactPct, priority } from './priority.js';
+export { impactPct, priority, priorityDecision } from './priority.js';
 export { normalizeMessage, truncateStructDumps, EMPTY_PATTERN } from './patterns.js';
 export { aggregateBlockers, summarize } from './aggregate.js';
 export type { FormBlame } from './analyze.js';

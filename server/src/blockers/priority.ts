@@ -16,13 +16,19 @@ export function impactPct(count: number, total: number): number {
 }
 
 /**
- * impact > 10 % → HIGH; impact > 5 % → MEDIUM; count > 10 → MEDIUM; else LOW.
+ * impact > 10 % → HIGH; impact > 5 % → MEDIUM; count > 10 → MEDIUM; else LOW, with the reason
+ * in words (the views show it; the client holds no copy of the rule).
  * The rounded impact is compared, so the number shown and the priority never disagree.
  */
-export function priority(count: number, total: number): Priority {
+export function priorityDecision(count: number, total: number): { priority: Priority; reason: string } {
   const impact = impactPct(count, total);
-  if (impact > 10) return 'HIGH';
-  if (impact > 5) return 'MEDIUM';
-  if (count > 10) return 'MEDIUM';
-  return 'LOW';
+  const share = `${impact.toFixed(2)} % of all forms`;
+  if (impact > 10) return { priority: 'HIGH', reason: `impact ${share} is above 10 %` };
+  if (impact > 5) return { priority: 'MEDIUM', reason: `impact ${share} is above 5 %` };
+  if (count > 10) return { priority: 'MEDIUM', reason: `${count} forms is more than 10 (impact ${share})` };
+  return { priority: 'LOW', reason: `impact ${share} is at most 5 % and ${count} forms at most 10` };
+}
+
+export function priority(count: number, total: number): Priority {
+  return priorityDecision(count, total).priority;
 }

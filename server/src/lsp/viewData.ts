@@ -1,6 +1,6 @@
 // What the client's Blockers and Modules views show, built from analysed forms. Pure: the
-// client renders these shapes (protocol.ts) and holds no analysis logic.
-import { aggregateBlockers, summarize } from '../blockers';
+// client renders these shapes (protocol/analysis.ts) and holds no analysis logic.
+import { aggregateBlockers, priorityDecision, summarize } from '../blockers';
 import type { BlockerTree, FormRef, ModuleRow } from '../protocol';
 import type { AnalyzedForm } from '../types';
 
@@ -41,6 +41,8 @@ export function buildBlockerTree(forms: readonly AnalyzedForm[], regressionIds: 
       count: b.count,
       impactPct: b.impactPct,
       priority: b.priority,
+      // Same count and total as aggregateBlockers used, so the reason matches the priority.
+      priorityReason: priorityDecision(b.count, scope.length).reason,
       recommendation: b.recommendation,
       patterns: b.patterns.map((p) => ({ pattern: p.pattern, count: p.count, forms: ordered(p.formIds) })),
     })),

@@ -2,23 +2,23 @@
 // two diffs, and the fixed-point check. One registration call from server.ts.
 import * as path from 'node:path';
 import { LSPErrorCodes, ResponseError, type CancellationToken, type Connection, type WorkDoneProgressReporter, type WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
-import type { ServerSettings } from '../protocol';
 import { diffWasmFiles } from './diffFiles';
 import { verifyFixedPoint } from './fixedPoint';
-import { generateStage1, type Stage1Outcome } from './generateStage1';
+import { generateStage1 } from './generateStage1';
 import type { GenerationProgress } from './generation/types';
 import type { OutputSettings } from './outputFiles';
+import { fixedPointToWire, stage1OutcomeToWire, wasmDiffToWire } from '../lsp/stage1Wire';
 import {
   defaultStage1Settings,
   DiffFilesRequest,
   DiffStage1Request,
   GenerateStage1Request,
-  Stage1GeneratedNotification,
   VerifyFixedPointRequest,
   type DiffResult,
+  type ServerSettings,
   type Stage1Params,
   type Stage1Settings,
-} from './protocol';
+} from '../protocol';
 
 /** What the handlers need from the running server. */
 export interface Stage1Context {
@@ -134,7 +134,7 @@ export function registerStage1Handlers(connection: Connection, getContext: () =>
     }
   };
 
-  connection.onRequest(GenerateStage1Request, (params, token) => exclusive(async (): Promise<Stage1Outcome> => {
+  connection.onRequest(GenerateStage1Request, (params, token) => exclusive(async () => {
     const context = await contextWithBackend(token);
     const settings = stage1Settings(params.settings);
     const reporter = await reporterFor(params, 'Clysm: Generate Stage 1');
@@ -172,9 +172,8 @@ export function registerStage1Handlers(connection: Connection, getContext: () =>
       // LSP: a request cancelled by the client answers RequestCancelled.
       if (outcome.status === 'cancelled' && token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, outcome.message);
       for (const w of outcome.warnings) context.log(`Stage 1 warning: ${w}`);
-      void connection.sendNotification(Stage1GeneratedNotification, { ...outcome, diff: undefined });
       if (outcome.status === 'generated') void context.refresh?.().catch((e: unknown) => context.log(`refresh after Stage 1 failed: ${String(e)}`));
-      return outcome;
+      return stage1OutcomeToWire(outcome);
     } finally {
       reporter.done();
     }
@@ -186,7 +185,7 @@ export function registerStage1Handlers(connection: Connection, getContext: () =>
     const stage0 = path.resolve(context.root, context.settings.stage0Path);
     const stage1 = path.resolve(context.root, settings.outputDir, settings.outputName);
     try {
-      return { outcome: diffWasmFiles(stage0, stage1, { a: 'Stage 0', b: 'Stage 1' }) };
+      return { outcome: wasmDiffToWire(diffWasmFiles(stage0, stage1, { a: 'Stage 0', b: 'Stage 1' })) };
     } catch (error) {
       return { problem: (error as Error).message };
     }
@@ -195,7 +194,7 @@ export function registerStage1Handlers(connection: Connection, getContext: () =>
   connection.onRequest(DiffFilesRequest, (params): DiffResult => {
     try {
       const labels = { a: params.labelA ?? path.basename(params.a), b: params.labelB ?? path.basename(params.b) };
-      return { outcome: diffWasmFiles(params.a, params.b, labels) };
+      return { outcome: wasmDiffToWire(diffWasmFiles(params.a, params.b, labels)) };
     } catch (error) {
       return { problem: (error as Error).message };
     }
@@ -222,7 +221,7 @@ export function registerStage1Handlers(connection: Connection, getContext: () =>
       );
       context.log(`fixed point: ${outcome.status}: ${outcome.message}`);
       if (outcome.status === 'cancelled' && token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, outcome.message);
-      return outcome;
+      return fixedPointToWire(outcome);
     } finally {
       reporter.done();
     }

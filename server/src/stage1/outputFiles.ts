@@ -5,18 +5,13 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { defaultStage1Settings, type Stage1Settings } from '../protocol/settings';
 import { copyFileAtomic, writeFileAtomic } from '../util/atomicWrite';
 
-export interface OutputSettings {
-  /** Output folder, absolute or relative to the workspace (default `dist`). */
-  outputDir: string;
-  /** Stage 1 file name (default `clysm-stage1.wasm`). */
-  outputName: string;
-  /** Report file name (default `stage1-report.json`). */
-  reportName: string;
-}
+/** The output part of the `clysm.stage1.*` settings (defaults in protocol/settings.ts). */
+export type OutputSettings = Pick<Stage1Settings, 'outputDir' | 'outputName' | 'reportName'>;
 
-export const defaultOutputSettings: OutputSettings = { outputDir: 'dist', outputName: 'clysm-stage1.wasm', reportName: 'stage1-report.json' };
+export const defaultOutputSettings: OutputSettings = { outputDir: defaultStage1Settings.outputDir, outputName: defaultStage1Settings.outputName, reportName: defaultStage1Settings.reportName };
 
 export interface OutputPaths {
   dir: string;

@@ -1,44 +1,31 @@
-// The typed protocol between the Clysm client and server, beyond standard LSP.
-// Both sides import this file; the client holds no analysis logic, it only renders these.
+// The analysis part of the client/server protocol: status, views, report export, and the
+// live settings change. Wire types only: the server maps its own types onto these
+// (server/src/lsp/), the client renders them and holds no analysis logic.
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
-import type { Summary } from './blockers/model';
-import type { BackendStatus } from './types';
-
-/** The `clysm` settings the server needs; the client sends them as initializationOptions. */
-export interface ServerSettings {
-  backend: 'auto' | 'stage0' | 'sbcl';
-  stage0Path: string;
-  stage0TimeoutMs: number;
-  modules: string[] | null;
-  diagnosticsDelayMs: number;
-  sbclPath: string;
-  sbclDynamicSpaceSizeMb: number;
-  sbclExtraArgs: string[];
-  /** Folder for saved SBCL cores (the extension's global storage); none in the CLI. */
-  coreCacheDir?: string;
-  /** Absolute path of a report JSON to compare each run with (`clysm.baselineReport`); the previous run when absent. */
-  baselineReport?: string;
-  /** Folder for the persistent result cache (the extension's workspace storage); none in the CLI. */
-  storageDir?: string;
-  /** `clysm.stage0.engine`: `embedded` (V8 in the server, the default) or `wasmtime`. */
-  stage0Engine?: 'embedded' | 'wasmtime';
-  /** `clysm.wasmtime.path`: the wasmtime executable for the wasmtime engine (default `wasmtime`). */
-  wasmtimePath?: string;
-}
-
-export const defaultServerSettings: ServerSettings = {
-  backend: 'auto',
-  stage0Path: 'dist/clysm-stage0.wasm',
-  stage0TimeoutMs: 5000,
-  modules: null,
-  diagnosticsDelayMs: 300,
-  sbclPath: 'sbcl',
-  sbclDynamicSpaceSizeMb: 4096,
-  sbclExtraArgs: [],
-};
+import type { ServerSettings } from './settings';
 
 /** Per-status counts and coverage (compiled / (total − skipped) × 100, 2 decimals). */
-export type CoverageCounts = Summary;
+export interface CoverageCounts {
+  total: number;
+  compiled: number;
+  /** Only `failed` status; timeouts, read errors and crashes are counted apart. */
+  failed: number;
+  skipped: number;
+  timeout: number;
+  readErrors: number;
+  noOutput: number;
+  crashed: number;
+  coveragePct: number;
+}
+
+/** The backend's health, as the status bar shows it. */
+export interface BackendStatus {
+  /** `ready` means per-form results are meaningful. */
+  state: 'ready' | 'stub' | 'error' | 'starting' | 'stopped';
+  message: string;
+  engine: { name: string; version: string };
+  stage0?: { path: string; sha256: string; size: number; status: 'ready' | 'stub' | 'error'; message: string };
+}
 
 /** What the status bar shows: backend health plus the workspace coverage. */
 export interface ServerStatus {
@@ -100,6 +87,8 @@ export interface BlockerCategoryNode {
   count: number;
   impactPct: number;
   priority: 'HIGH' | 'MEDIUM' | 'LOW';
+  /** Why the server gave this priority (its rule applied to this category), for tooltips. */
+  priorityReason: string;
   recommendation: string;
   patterns: BlockerPatternNode[];
 }
@@ -145,5 +134,11 @@ export interface ExportReportParams {
 
 export const ExportReportRequest = new RequestType<ExportReportParams, { path: string; forms: number }, void>('clysm/exportReport');
 
-// Stage 1 generation, diffs and the fixed-point check (server/src/stage1/protocol.ts).
-export * from './stage1/protocol';
+/**
+ * `workspace/didChangeConfiguration` from the client: the settings recomputed as for
+ * initializationOptions. The server applies the live ones (settings.ts) at once; for the others
+ * the client offers a restart.
+ */
+export interface ClysmConfigurationChange {
+  settings: ServerSettings;
+}

@@ -1,0 +1,42 @@
+// Creates the language client of one server run, with its options and its file-system
+// watcher (in the style of rust-analyzer's and vscode-eslint's createClient).
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { LanguageClient, RevealOutputChannelOn, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { defaultOf } from '../../server/src/protocol';
+import { serverSettings } from './config';
+import { ServerRun } from './serverRun';
+
+/** Files whose change on disk the server must hear about: the modules and Stage 0. */
+const WATCHED_FILES = '**/*.{lisp,wasm}';
+
+export function createClient(context: vscode.ExtensionContext, folder: vscode.WorkspaceFolder, output: vscode.LogOutputChannel): ServerRun<LanguageClient> {
+  const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
+  // exnref is on by default from VS Code 1.103; the flag keeps older patch runtimes working.
+  const execArgv = ['--experimental-wasm-exnref'];
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv } },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...execArgv, '--inspect=6019'] } },
+  };
+  // The client does not dispose a watcher it was given: the run owns it (ServerRun.stop).
+  return ServerRun.create(
+    () => vscode.workspace.createFileSystemWatcher(WATCHED_FILES),
+    (watcher) => {
+      const clientOptions: LanguageClientOptions = {
+        documentSelector: [{ scheme: 'file', language: 'commonlisp' }],
+        outputChannel: output,
+        revealOutputChannelOn: RevealOutputChannelOn.Never,
+        initializationOptions: serverSettings(folder, context),
+        synchronize: { fileEvents: watcher },
+        diagnosticPullOptions: {
+          onChange: true,
+          onSave: true,
+          // clysm.diagnostics.run = onSave: ignore pulls caused by typing, as vscode-eslint does.
+          filter: (_document, mode) =>
+            mode === 'onType' && vscode.workspace.getConfiguration('clysm', folder.uri).get('diagnostics.run', defaultOf('clysm.diagnostics.run')) === 'onSave',
+        },
+      };
+      return new LanguageClient('clysm', 'Clysm Language Server', serverOptions, clientOptions);
+    },
+  );
+}
