@@ -2,7 +2,7 @@
 // as "Clysm: Generate Stage 1", headless. Exit codes: see stage1Usage.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { findExecutable } from '../../server/src/backends/sbcl/findExecutable';
+import { findExecutable } from '../../server/src/util/findExecutable';
 import { Stage0Backend } from '../../server/src/backends/stage0/backend';
 import { verifyFixedPoint } from '../../server/src/stage1/fixedPoint';
 import { generateStage1 } from '../../server/src/stage1/generateStage1';

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { describeRuntime, probeRuntime, runtimeRequirement } from '../../server/src/backends/stage0/runtimeProbe';
+import { describeRuntime, probeRuntime, runtimeRequirement } from '../../server/src/wasm/runtimeProbe';
 
 const systemNode = '/usr/bin/node';
 

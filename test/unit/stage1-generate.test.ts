@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { webAssembly } from '../../server/src/backends/stage0/wasmApi';
+import { webAssembly } from '../../server/src/wasm/webAssembly';
 import { LineIndex, readTopLevelForms } from '../../server/src/reader';
 import { generateStage1, type GenerateStage1Options, type Stage1Outcome } from '../../server/src/stage1/generateStage1';
 import type { GenerationProgress } from '../../server/src/stage1/generation/types';

@@ -9,13 +9,13 @@ import { readTopLevelForms } from '../reader';
 import { buildStage1Report, countsAsFailed, type Stage1Report } from '../report/stage1Report';
 import type { BackendStatus } from '../types';
 import { writeFileAtomic } from '../util/atomicWrite';
-import { diffOutcomeJson, diffWasmBytes, type WasmDiffOutcome } from './diffFiles';
+import { diffOutcomeJson, diffWasmBytes, type WasmDiffOutcome } from '../wasm/diffFiles';
 import { runSbclGenerator } from './generation/sbclGenerator';
 import { runCompileAll } from './generation/stage0Generator';
 import { GenerationCancelled, type GenerationProgress, type GeneratorResult } from './generation/types';
 import { commitStage1, describeExisting, outputPaths, type CommittedStage1, type ExistingFile, type OutputSettings } from './outputFiles';
 import { joinGeneratedForms, type ModuleSource } from './stage1Forms';
-import { validateWasm, type ValidationResult } from './validateStage1';
+import { validateWasm, type ValidationResult } from '../wasm/validate';
 
 export const GENERATOR_VERSION = '0.1.0';
 

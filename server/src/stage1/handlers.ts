@@ -2,7 +2,7 @@
 // two diffs, and the fixed-point check. One registration call from server.ts.
 import * as path from 'node:path';
 import { LSPErrorCodes, ResponseError, type CancellationToken, type Connection, type WorkDoneProgressReporter, type WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
-import { diffWasmFiles } from './diffFiles';
+import { diffWasmFiles } from '../wasm/diffFiles';
 import { verifyFixedPoint } from './fixedPoint';
 import { generateStage1 } from './generateStage1';
 import type { GenerationProgress } from './generation/types';

@@ -6,14 +6,14 @@ import * as path from 'node:path';
 import type { BackendStatus, CompileRequest, CompilerBackend } from '../../types';
 import type { DriverForm, ReadyMessage } from './driverProtocol';
 import { defaultDriverPath, driverFiles } from './driverPath';
-import { findExecutable } from './findExecutable';
+import { findExecutable } from '../../util/findExecutable';
 import { driverLaunchSpec, type DriverLaunch } from './launchSpec';
 import { formResultFromOutcome, type SbclFormResult } from './resultMapping';
 import { DriverFatalError } from './sbclProcess';
 import { hashSourceFiles } from './sourceHash';
 import { BackendUnavailableError, SbclSupervisor, type RestartEvent, type SupervisorState } from './supervisor';
 import { CoreCache } from './coreCache';
-import { WasmValidator } from './validate';
+import { WasmValidator } from '../../wasm/validate';
 
 export interface SbclBackendOptions {
   /** Folder holding `clysm.asd` (the Clysm checkout). */

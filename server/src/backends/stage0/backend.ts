@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { BackendStatus, CompileRequest, CompilerBackend, FormResult, Stage0Info } from '../../types';
 import { EmbeddedV8Engine } from './engine';
 import type { Isolation } from './workerTransport';
-import type { RuntimeProbeResult } from './runtimeProbe';
+import type { RuntimeProbeResult } from '../../wasm/runtimeProbe';
 import type { EngineKind, Stage0Engine } from './stage0Engine';
 import { WasmtimeEngine } from './wasmtimeEngine';
 import type { Stage0LoadInfo } from './workerProtocol';

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EngineInfo, FormResult } from '../../types';
 import type { HostConfig } from './hostImports';
-import { probeRuntime, type RuntimeProbeResult } from './runtimeProbe';
+import { probeRuntime, type RuntimeProbeResult } from '../../wasm/runtimeProbe';
 import { abortError, type EngineCompileOptions, type Stage0Engine } from './stage0Engine';
 import { PendingRequest, SerialQueue, SessionSlot } from './sessionSupport';
 import { startTransport, type Isolation, type Transport } from './workerTransport';

@@ -1,7 +1,7 @@
 // Messages between EmbeddedV8Engine (language server thread) and the Stage 0 worker.
 import type { FormResult } from '../../types';
 import type { HostConfig } from './hostImports';
-import type { WasmExportDescriptor, WasmImportDescriptor } from './wasmApi';
+import type { WasmExportDescriptor, WasmImportDescriptor } from '../../wasm/webAssembly';
 
 export interface Stage0LoadInfo {
   exports: WasmExportDescriptor[];

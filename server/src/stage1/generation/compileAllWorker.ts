@@ -4,7 +4,7 @@
 // Host events are batched so a 1,000-form run is not 3,000 IPC messages.
 import { describeThrown } from '../../backends/stage0/resultFromReports';
 import { buildImportObject } from '../../backends/stage0/hostImports';
-import { stage0CompileOptions, webAssembly } from '../../backends/stage0/wasmApi';
+import { stage0CompileOptions, webAssembly } from '../../wasm/webAssembly';
 import { compileAllImports, type HostEvent } from './compileAllHost';
 import type { FromGenerationWorker, ToGenerationWorker } from './workerMessages';
 
