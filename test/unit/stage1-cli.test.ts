@@ -11,7 +11,7 @@ import { parseDiffArgs, parseStage1Args } from '../../bin/src/stage1Args';
 import { generateStage1 } from '../../server/src/stage1/generateStage1';
 import { defaultOutputSettings } from '../../server/src/stage1/outputFiles';
 import { buildClysmLike, type BuildManifest } from '../support/wasm';
-import { fixturePath, repoRoot, tempWorkspace } from './stage0-helpers';
+import { fixturePath, repoRoot, stage0Generator, tempWorkspace } from './stage0-helpers';
 
 const outDir = path.join(repoRoot, 'out');
 const distDir = path.join(repoRoot, 'dist');
@@ -130,15 +130,15 @@ describe('clysm-check stage1', () => {
     assert.equal(json.stage1.fresh, true);
     assert.equal(json.validation.valid, true);
     assert.deepEqual(json.diff.exports.missing.map((e) => e.name), ['compile_form', 'compile_all', '_initialize']);
+    const modules = ['src/backend/leb128.lisp', 'src/compiler/ast.lisp', 'src/compiler/emit.lisp', 'src/reader/tokenizer.lisp'];
     const direct = await generateStage1({
       workspaceRoot: ws.root,
-      modules: ['src/backend/leb128.lisp', 'src/compiler/ast.lisp', 'src/compiler/emit.lisp', 'src/reader/tokenizer.lisp'],
+      modules,
       moduleListSource: 'all .lisp files',
-      backend: 'stage0',
+      backend: stage0Generator(ws.root, 'dist/clysm-stage0.wasm', modules),
       backendReason: 'test',
       stage0Path: 'dist/clysm-stage0.wasm',
       output: { ...defaultOutputSettings, outputDir: 'out-direct' },
-      workerScript: path.join(distDir, 'stage1-worker.js'),
       wasmTools: null,
     });
     assert.deepEqual(json.counts, direct.counts);
