@@ -38,6 +38,7 @@ export async function runStage1Command(argv: string[], io: CommandIo = processIo
   const chosen = await selectBackend({
     mode: args.backend,
     modeSource: `--backend ${args.backend}`,
+    startOnlyToChoose: true,
     workspaceRoot: args.workspace,
     stage0Path: args.stage0,
     timeoutMs: 5000,

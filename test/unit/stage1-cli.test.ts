@@ -10,8 +10,9 @@ import { after, before, describe, it } from 'node:test';
 import { parseDiffArgs, parseStage1Args } from '../../bin/src/stage1Args';
 import { generateStage1 } from '../../server/src/stage1/generateStage1';
 import { defaultOutputSettings } from '../../server/src/stage1/outputFiles';
+import { selectBackend } from '../../server/src/backends/createBackend';
 import { buildClysmLike, type BuildManifest } from '../support/wasm';
-import { fixturePath, repoRoot, stage0Generator, tempWorkspace } from './stage0-helpers';
+import { fixturePath, repoRoot, stage0Generator, tempWorkspace, workerScript } from './stage0-helpers';
 
 const outDir = path.join(repoRoot, 'out');
 const distDir = path.join(repoRoot, 'dist');
@@ -151,6 +152,18 @@ describe('clysm-check stage1', () => {
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stdout, /Stage 1 \(stage0 backend; --backend stage0\): no-output/);
     assert.equal(fs.existsSync(path.join(ws.root, 'out-stub')), false);
+  });
+
+  it('"auto" chooses with the language server\'s rule: a stub Stage 0 and no clysm.asd keep Stage 0, with its reason', async () => {
+    const stub = fixturePath('stage0-stub.wasm');
+    const run = cli('stage1', [ws.root, '--json', '--stage0', stub, '--out', 'out-auto-stub', '--wasm-tools', 'none']);
+    assert.equal(run.code, 1, run.stderr);
+    const json = JSON.parse(run.stdout) as { backend: string; backend_reason: string };
+    const server = await selectBackend({ mode: 'auto', workspaceRoot: ws.root, stage0Path: stub, timeoutMs: 5000, modules: ['src/backend/leb128.lisp'], stage0WorkerScript: workerScript });
+    await server.backend.dispose();
+    assert.equal(json.backend, server.backend.kind);
+    assert.equal(json.backend_reason, server.reason);
+    assert.match(json.backend_reason, /^auto: Stage 0 is not usable \(stub: .*\), and the workspace has no clysm\.asd for the SBCL backend$/);
   });
 
   it('--fixed-point says plainly that the fixture\'s Stage 1 cannot compile (exit 1)', () => {

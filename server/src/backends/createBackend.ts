@@ -14,6 +14,11 @@ export interface BackendConfig {
   mode: BackendMode;
   /** Where a non-auto mode came from, for the reason text; default `clysm.backend is "<mode>"`. */
   modeSource?: string;
+  /**
+   * Start a backend only when "auto" needs it to choose: for a caller that only generates
+   * Stage 1 (on a process of the backend's own), an explicitly chosen backend stays unstarted.
+   */
+  startOnlyToChoose?: boolean;
   workspaceRoot: string;
   stage0Path: string;
   timeoutMs: number;
@@ -78,13 +83,10 @@ function createSbcl(config: BackendConfig): SbclBackend {
 
 /** Starts the backend the configuration asks for; "auto" prefers a Stage 0 that compiles. */
 export async function selectBackend(config: BackendConfig): Promise<SelectedBackend> {
-  if (config.mode === 'stage0') {
-    const backend = createStage0(config);
-    return { backend, status: await backend.start(), reason: config.modeSource ?? 'clysm.backend is "stage0"' };
-  }
-  if (config.mode === 'sbcl') {
-    const backend = createSbcl(config);
-    return { backend, status: await backend.start(), reason: config.modeSource ?? 'clysm.backend is "sbcl"' };
+  if (config.mode !== 'auto') {
+    const backend = config.mode === 'stage0' ? createStage0(config) : createSbcl(config);
+    const status = config.startOnlyToChoose ? backend.status() : await backend.start();
+    return { backend, status, reason: config.modeSource ?? `clysm.backend is "${config.mode}"` };
   }
   const stage0 = createStage0(config);
   const stage0Status = await stage0.start();
