@@ -8,9 +8,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseDiffArgs, parseStage1Args } from '../../bin/src/stage1Args';
+import { selectBackend } from '../../server/src/backends/createBackend';
 import { generateStage1 } from '../../server/src/stage1/generateStage1';
 import { defaultOutputSettings } from '../../server/src/stage1/outputFiles';
-import { selectBackend } from '../../server/src/backends/createBackend';
 import { buildClysmLike, type BuildManifest } from '../support/wasm';
 import { fixturePath, repoRoot, stage0Generator, tempWorkspace, workerScript } from './stage0-helpers';
 
