@@ -1,4 +1,4 @@
-// Bundles the extension client, the language server, the Stage 0 engine worker and the CLI,
+// Bundles the extension client, the language server, the Stage 0 worker and the CLI,
 // then builds the fixture Stage 0 binaries from this project's own source.
 //   node esbuild.mjs               development build (source maps)
 //   node esbuild.mjs --production  minified, no source maps (what the .vsix ships)
@@ -41,7 +41,6 @@ const targets = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
   { entryPoints: ['server/src/backends/stage0/worker.ts'], outfile: 'dist/stage0-worker.js' },
-  { entryPoints: ['server/src/stage1/generation/compileAllWorker.ts'], outfile: 'dist/stage1-worker.js' },
   { entryPoints: ['bin/src/clysm-check.ts'], outfile: 'dist/cli.js' },
   { entryPoints: ['test/fixtures/stage0/build-fixtures.ts'], outfile: 'dist/build-fixtures.js' },
   { entryPoints: ['scripts/bench/bench.ts'], outfile: 'dist/bench.js' },
@@ -50,9 +49,9 @@ const targets = [
 
 /** The fixture Stage 0 binaries are real WasmGC modules generated from test/fixtures/stage0/. */
 function buildFixtures() {
-  // The SBCL drivers ship next to the server bundle, with json.lisp, which both load from their own folder.
+  // The SBCL driver ships next to the server bundle, with json.lisp, which it loads from its own folder.
   fs.mkdirSync('dist/lisp', { recursive: true });
-  for (const file of ['driver.lisp', 'stage1-generate.lisp', 'json.lisp']) fs.copyFileSync(`server/lisp/${file}`, `dist/lisp/${file}`);
+  for (const file of ['driver.lisp', 'json.lisp']) fs.copyFileSync(`server/lisp/${file}`, `dist/lisp/${file}`);
   execFileSync(process.execPath, ['dist/build-fixtures.js'], { stdio: 'inherit' });
 }
 

@@ -1,6 +1,6 @@
 // `clysm-check diff A.wasm B.wasm [--json]`: the same diff as "Clysm: Diff Two Wasm Files…".
 // Exit 0 structurally identical, 1 different, 2 usage error or unreadable file.
-import { diffOutcomeJson, diffWasmFiles, WasmFileError } from '../../server/src/stage1/diffFiles';
+import { diffOutcomeJson, diffWasmFiles, WasmFileError } from '../../server/src/wasm/diffFiles';
 import { UsageError } from './args';
 import { diffUsage, parseDiffArgs } from './stage1Args';
 

@@ -2,8 +2,7 @@
 // as "Clysm: Generate Stage 1", headless. Exit codes: see stage1Usage.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { findExecutable } from '../../server/src/backends/sbcl/findExecutable';
-import { Stage0Backend } from '../../server/src/backends/stage0/backend';
+import { selectBackend } from '../../server/src/backends/createBackend';
 import { verifyFixedPoint } from '../../server/src/stage1/fixedPoint';
 import { generateStage1 } from '../../server/src/stage1/generateStage1';
 import { fixedPointText, stage1OutcomeJson, stage1OutcomeText } from '../../server/src/stage1/outcomeText';
@@ -11,41 +10,13 @@ import { defaultOutputSettings } from '../../server/src/stage1/outputFiles';
 import { DiskFiles } from '../../server/src/workspace/workspaceFiles';
 import { resolveWorkspaceModules } from '../../server/src/workspace/workspaceModel';
 import { parseCommandArgs, processIo, type CommandIo } from './diffCommand';
-import { parseStage1Args, stage1Usage, type Stage1Args } from './stage1Args';
+import { parseStage1Args, stage1Usage } from './stage1Args';
 
 export interface Stage1CommandOptions {
-  /** Folder holding stage0-worker.js and stage1-worker.js (default: next to this bundle). */
+  /** Folder holding stage0-worker.js (default: next to this bundle). */
   workerDir?: string;
   /** Default workspace when none is given (the bundled example). */
   defaultWorkspace?: string;
-}
-
-interface Chosen {
-  kind: 'stage0' | 'sbcl';
-  reason: string;
-}
-
-/** The generator "auto" picks: the same rule as the language server's backend selection, without starting SBCL. */
-async function chooseBackend(args: Stage1Args, modules: string[], workerDir: string): Promise<Chosen> {
-  if (args.backend === 'stage0') return { kind: 'stage0', reason: '--backend stage0' };
-  if (args.backend === 'sbcl') return { kind: 'sbcl', reason: '--backend sbcl' };
-  const stage0 = new Stage0Backend({
-    workspaceRoot: args.workspace,
-    stage0Path: args.stage0,
-    timeoutMs: 5000,
-    modules,
-    isolation: 'process',
-    workerScript: path.join(workerDir, 'stage0-worker.js'),
-  });
-  try {
-    const status = await stage0.start();
-    if (status.state === 'ready') return { kind: 'stage0', reason: 'auto: Stage 0 compiled the probe form (+ 1 2)' };
-    const why = `Stage 0 is not usable (${status.state}: ${status.message})`;
-    if (fs.existsSync(path.join(args.workspace, 'clysm.asd')) && findExecutable(args.sbclPath)) return { kind: 'sbcl', reason: `auto: ${why}; using Clysm on SBCL` };
-    return { kind: 'stage0', reason: `auto: ${why}, and there is no clysm.asd with SBCL to fall back to` };
-  } finally {
-    await stage0.dispose();
-  }
 }
 
 export async function runStage1Command(argv: string[], io: CommandIo = processIo, options: Stage1CommandOptions = {}): Promise<number> {
@@ -62,33 +33,48 @@ export async function runStage1Command(argv: string[], io: CommandIo = processIo
     io.stderr(`clysm-check stage1: no Lisp modules found under ${args.workspace}\n`);
     return 2;
   }
-  const chosen = await chooseBackend(args, moduleList.modules, workerDir);
-  log?.(`backend ${chosen.kind}: ${chosen.reason}`);
+  const workerScript = path.join(workerDir, 'stage0-worker.js');
+  // The language server's selection rule: "auto" prefers a Stage 0 that compiles, else Clysm on SBCL.
+  const chosen = await selectBackend({
+    mode: args.backend,
+    modeSource: `--backend ${args.backend}`,
+    startOnlyToChoose: true,
+    workspaceRoot: args.workspace,
+    stage0Path: args.stage0,
+    timeoutMs: 5000,
+    modules: moduleList.modules,
+    sbclPath: args.sbclPath,
+    stage0WorkerScript: workerScript,
+    log,
+  });
+  log?.(`backend ${chosen.backend.kind}: ${chosen.reason}`);
   const output = { ...defaultOutputSettings, outputDir: args.out };
   let lastModule = 0;
-  const outcome = await generateStage1(
-    {
-      workspaceRoot: args.workspace,
-      modules: moduleList.modules,
-      moduleListSource: moduleList.source,
-      backend: chosen.kind,
-      backendReason: chosen.reason,
-      stage0Path: args.stage0,
-      output,
-      timeoutMs: args.timeoutMs,
-      wasmTools: args.wasmTools,
-      sbcl: { sbclPath: args.sbclPath },
-      workerScript: path.join(workerDir, 'stage1-worker.js'),
-      log,
-    },
-    (p) => {
-      if (!log || p.moduleNumber === undefined || p.moduleNumber === lastModule) return;
-      lastModule = p.moduleNumber;
-      log(`module ${p.moduleNumber} of ${p.moduleCount ?? '?'}: ${p.module ?? ''} (${p.formsDone} forms done)`);
-    },
-  );
+  let outcome;
+  try {
+    outcome = await generateStage1(
+      {
+        workspaceRoot: args.workspace,
+        modules: moduleList.modules,
+        moduleListSource: moduleList.source,
+        backend: chosen.backend,
+        backendReason: chosen.reason,
+        stage0Path: args.stage0,
+        output,
+        timeoutMs: args.timeoutMs,
+        wasmTools: args.wasmTools,
+      },
+      (p) => {
+        if (!log || p.moduleNumber === undefined || p.moduleNumber === lastModule) return;
+        lastModule = p.moduleNumber;
+        log(`module ${p.moduleNumber} of ${p.moduleCount ?? '?'}: ${p.module ?? ''} (${p.formsDone} forms done)`);
+      },
+    );
+  } finally {
+    await chosen.backend.dispose();
+  }
   const fixedPoint = args.fixedPoint && outcome.status === 'generated'
-    ? await verifyFixedPoint({ workspaceRoot: args.workspace, modules: moduleList.modules, output, stage0Path: args.stage0, timeoutMs: args.timeoutMs, wasmTools: args.wasmTools, workerScript: path.join(workerDir, 'stage1-worker.js') })
+    ? await verifyFixedPoint({ workspaceRoot: args.workspace, modules: moduleList.modules, output, stage0Path: args.stage0, timeoutMs: args.timeoutMs, wasmTools: args.wasmTools, workerScript })
     : undefined;
   if (args.json) {
     const json = { ...(stage1OutcomeJson(outcome) as object), backend_reason: chosen.reason, module_list_source: moduleList.source, fixed_point: fixedPoint ?? null };

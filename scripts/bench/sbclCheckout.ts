@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SbclBackend } from '../../server/src/backends/sbcl/sbclBackend';
-import { v8SupportsWasmGc } from '../../server/src/backends/sbcl/validate';
+import { v8SupportsWasmGc } from '../../server/src/wasm/runtimeProbe';
 import { diagnosticFor } from '../../server/src/lsp/formPresentation';
 import { readTopLevelForms } from '../../server/src/reader';
 import { ResultCache } from '../../server/src/workspace/resultCache';

@@ -2,8 +2,8 @@
 // module read in under 50 ms). Builds two synthetic Clysm-like GC modules with the test
 // builder; the second one differs (one function inserted at the front, 500 appended,
 // every body one byte longer, 50 more exports), so the diff has real work to do.
-import { diffModules } from '../../server/src/stage1/wasmDiff';
-import { readModule } from '../../server/src/stage1/wasmReader';
+import { diffModules } from '../../server/src/wasm/wasmDiff';
+import { readModule } from '../../server/src/wasm/wasmReader';
 import { buildSyntheticGcModule } from '../../test/support/wasm';
 
 const RUNS = 20;

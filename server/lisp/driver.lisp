@@ -6,13 +6,14 @@
 ;;;;        --load driver.lisp --eval "(clysm-sbcl-driver:main)"
 ;;;;        --end-toplevel-options --workspace DIR [--system NAME] [--save-core FILE]
 ;;;; it loads the workspace's ASDF system (normally Clysm itself) and then compiles one top-level
-;;;; form per request with CLYSM:COMPILE-TO-WASM, the way Clysm's own Stage 1 generator does.
+;;;; form per request with CLYSM:COMPILE-TO-WASM, the way Clysm's own Stage 1 generator does. A
+;;;; process started for "Generate Stage 1" runs that generator instead (op generate-stage1).
 ;;;;
 ;;;; Channels: requests arrive on stdin, one JSON object per line. Replies go to fd 3, one JSON
 ;;;; object per line, and never to stdout: SBCL's C runtime writes fatal backtraces to fd 1 and
 ;;;; fd 2, so those two are only ever treated as logs by the server.
 
-;; The JSON both drivers speak, loaded from this file's own folder (dist/lisp/ or server/lisp/).
+;; The JSON the driver speaks, loaded from this file's own folder (dist/lisp/ or server/lisp/).
 (load (make-pathname :name "json" :type "lisp" :defaults *load-truename*))
 
 (defpackage #:clysm-sbcl-driver
@@ -420,6 +421,137 @@ the debugger streams read nothing."
                "stdout" (output-of out) "stderr" (output-of err)))))))
 
 ;;; ------------------------------------------------------------------------------------------
+;;; Stage 1 generation (op "generate-stage1")
+;;;
+;;; Runs Clysm's own generator, CLYSM/STAGE1:GENERATE-STAGE1, as build/stage1-complete.lisp
+;;; does, with the output, report and defun-errors paths of the request. The server sends this
+;;; op only to a process started for it, never to the one that compiles forms: the generator
+;;; changes the image. Nothing of Clysm changes: the generator is only observed
+;;; (SB-INT:ENCAPSULATE on a few of its functions) to stream progress and the per-form results,
+;;; which Clysm's report does not contain. Those go out as `stage1-event` lines with the
+;;; request's id; the reply that ends the request is `stage1-finished`.
+;;; ------------------------------------------------------------------------------------------
+
+(defvar *stage1-request* nil "Id of the generate-stage1 request being served.")
+(defvar *form-modules* #() "Module index of each form handed to CLASSIFY-FORMS, by position.")
+
+(defun send-stage1-event (kind &rest keys-and-values)
+  (send (apply #'obj-with-nulls "type" "stage1-event" "id" *stage1-request* "kind" kind keys-and-values)))
+
+(defun generator-symbol (name &optional (package "CLYSM/STAGE1"))
+  "NAME in PACKAGE, reached by name: nothing of Clysm's generator is known when this file is read."
+  (let ((found (find-package package)))
+    (and found (find-symbol name found))))
+
+(defun call-accessor (name object)
+  "(CLYSM/STAGE1::NAME OBJECT), or NIL when this Clysm has no such function or it fails."
+  (let ((symbol (generator-symbol name)))
+    (and symbol (fboundp symbol) (ignore-errors (funcall (symbol-function symbol) object)))))
+
+(defun symbol-label (value)
+  (cond ((null value) nil)
+        ((symbolp value) (symbol-name value))
+        ((and (consp value) (symbolp (car value))) (symbol-name (car value)))
+        ((stringp value) value)
+        (t (princ-to-string value))))
+
+(defun report-modules (modules)
+  (dolist (module modules)
+    (send-stage1-event "module"
+                       "index" (call-accessor "SOURCE-MODULE-MODULE-INDEX" module)
+                       "path" (call-accessor "SOURCE-MODULE-RELATIVE-PATH" module)
+                       "status" (symbol-label (call-accessor "SOURCE-MODULE-STATUS" module))
+                       "forms" (coerce (loop for form in (call-accessor "SOURCE-MODULE-FORMS" module)
+                                             collect (obj-with-nulls
+                                                      "id" (call-accessor "SOURCE-FORM-ID" form)
+                                                      "operator" (symbol-label (call-accessor "SOURCE-FORM-OPERATOR" form))
+                                                      "compilable" (if (call-accessor "SOURCE-FORM-COMPILABLE-P" form) t :false)))
+                                       'vector))))
+
+(defun result-status (success-p)
+  (cond ((eq success-p :skipped) "skipped")
+        (success-p "compiled")
+        (t "failed")))
+
+(defun report-results (results)
+  (dolist (result results)
+    (let ((success-p (call-accessor "COMPILATION-RESULT-SUCCESS-P" result)))
+      (send-stage1-event "result"
+                         "form" (call-accessor "COMPILATION-RESULT-FORM-ID" result)
+                         "status" (result-status success-p)
+                         "message" (and (not success-p) (call-accessor "COMPILATION-RESULT-ERROR-MESSAGE" result))))))
+
+(defun form-module-index (form)
+  (let ((module (call-accessor "SOURCE-FORM-MODULE" form)))
+    (or (and module (call-accessor "SOURCE-MODULE-MODULE-INDEX" module)) 0)))
+
+(defun observe (name wrapper &optional (package "CLYSM/STAGE1"))
+  (let ((symbol (generator-symbol name package)))
+    (when (and symbol (fboundp symbol))
+      (sb-int:encapsulate symbol 'clysm-vscode wrapper))))
+
+(defun install-generator-observers (defun-errors)
+  ;; Clysm's generator writes dist/defun-errors.json under its source root whatever the output
+  ;; path; keep it with this run's other files instead, so a failed run leaves nothing behind.
+  (when defun-errors
+    (observe "WRITE-DEFUN-ERRORS-JSON"
+             (lambda (fn path &rest args)
+               (declare (ignore path))
+               (apply fn defun-errors args))
+             "CLYSM/STAGE0"))
+  (observe "READ-ALL-MODULES"
+           (lambda (fn &rest args)
+             (send-stage1-event "phase" "phase" "reading")
+             (let ((modules (apply fn args)))
+               (report-modules modules)
+               modules)))
+  (observe "CLASSIFY-FORMS"
+           (lambda (fn forms &rest args)
+             (setf *form-modules* (map 'vector #'form-module-index forms))
+             (send-stage1-event "phase" "phase" "compiling" "total" (length forms))
+             (let ((values (multiple-value-list (apply fn forms args))))
+               (report-results (second values))
+               (values-list values))))
+  (observe "BUNDLE-AND-COMPILE"
+           (lambda (fn &rest args)
+             (send-stage1-event "phase" "phase" "bundling")
+             (apply fn args)))
+  (observe "VALIDATE-STAGE1"
+           (lambda (fn &rest args)
+             (send-stage1-event "phase" "phase" "validating")
+             (apply fn args))))
+
+(defun generator-progress (index total success-p)
+  (declare (ignore success-p))         ; always T in Clysm's generator
+  (send-stage1-event "progress" "done" index "total" total
+                     "module" (if (<= 1 index (length *form-modules*)) (aref *form-modules* (1- index)) 0)))
+
+(defun generate-stage1-request (request)
+  (let ((*stage1-request* (jget request "id"))
+        (generate (generator-symbol "GENERATE-STAGE1")))
+    (if (not (and generate (fboundp generate)))
+        (send-stage1-event "failed" "stage" "no-generator"
+                           "message" (format nil "The ~A system loaded, but it has no CLYSM/STAGE1:GENERATE-STAGE1 (Clysm's Stage 1 generator)"
+                                             (getf *loaded* :system)))
+        (progn
+          (send-stage1-event "loaded")
+          (install-generator-observers (jget request "defun_errors"))
+          (handler-case
+              ;; Clysm's generator READs the modules: a `#.(...)' in one must not run here,
+              ;; any more than when a form is compiled (READ-FORM-TEXT).
+              (let ((*read-eval* nil))
+                (funcall generate :output-path (jget request "output") :report-path (jget request "report")
+                                  :progress-callback #'generator-progress)
+                (send-stage1-event "done"))
+            (error (c)
+              (send-stage1-event "failed" "stage" "generate"
+                                 "message" (condition-text c) "condition" (condition-type-name c)))
+            (serious-condition (c)
+              (send-stage1-event "failed" "stage" "driver"
+                                 "message" (condition-text c) "condition" (condition-type-name c))))))
+    (obj "type" "stage1-finished" "id" *stage1-request*)))
+
+;;; ------------------------------------------------------------------------------------------
 ;;; The request loop
 ;;; ------------------------------------------------------------------------------------------
 
@@ -431,6 +563,7 @@ the debugger streams read nothing."
          (op (jget request "op" "compile")))
     (cond ((string= op "compile") (send (compile-request request)))
           ((string= op "list-forms") (send (list-forms-request request)))
+          ((string= op "generate-stage1") (send (generate-stage1-request request)))
           ((string= op "ping") (send (obj "type" "pong" "id" (jget request "id")
                                           "heap_bytes" (sb-kernel:dynamic-usage))))
           ((string= op "quit") (finish-output *reply*) (sb-ext:exit :code 0))

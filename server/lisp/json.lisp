@@ -1,6 +1,6 @@
-;;;; json.lisp — the JSON both SBCL drivers of the Clysm extension speak (driver.lisp and
-;;;; stage1-generate.lisp). Shipped with the extension next to them; each loads it from its own
-;;;; folder (*LOAD-TRUENAME*) before its DEFPACKAGE, so it must not depend on either driver.
+;;;; json.lisp — the JSON the Clysm extension's SBCL driver (driver.lisp) speaks. Shipped with
+;;;; the extension next to it; the driver loads it from its own folder (*LOAD-TRUENAME*) before
+;;;; its DEFPACKAGE, so it must not depend on the driver.
 ;;;;
 ;;;; Objects are (:object ("key" . value) ...), arrays are vectors (a list is written as one),
 ;;;; true is T, false is :FALSE, null is NIL. Only what the protocol needs; no external

@@ -173,6 +173,11 @@ export class Session {
     return this.backend?.status().state === 'ready';
   }
 
+  /** The backend in use, once chosen (Generate Stage 1 runs its generator). */
+  activeBackend(): CompilerBackend | undefined {
+    return this.backend;
+  }
+
   /** Re-reads Stage 0 (it changed on disk) and re-checks everything. */
   async restartBackend(): Promise<void> {
     this.background?.abort();

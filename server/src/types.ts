@@ -1,5 +1,6 @@
 // Domain types shared by the pure modules (reader, blockers, workspace), the backends,
 // the language server and the headless CLI. Nothing here may import VS Code or do I/O.
+import type { GenerationProgress, GeneratorResult, Stage1GenerationRequest } from './backends/generation';
 
 /** 0-based line and UTF-16 character, exactly as in LSP. */
 export interface Position {
@@ -103,7 +104,10 @@ export interface BackendStatus {
   stage0?: Stage0Info;
 }
 
-/** Everything that compiles forms implements this: Stage 0 on an engine, or Clysm on SBCL. */
+/**
+ * Everything that compiles forms implements this: Stage 0 on an engine, or Clysm on SBCL. Each
+ * compiles form by form for the editor, and generates a whole Stage 1 with its own generator.
+ */
 export interface CompilerBackend {
   /** Short name shown to users: `stage0` or `sbcl`. */
   readonly kind: 'stage0' | 'sbcl';
@@ -116,6 +120,12 @@ export interface CompilerBackend {
   /** Status changes after start() (SBCL restarting after a crash), so the status bar follows them. */
   onDidChangeStatus?(listener: (status: BackendStatus) => void): { dispose(): void };
   compileForm(request: CompileRequest, signal?: AbortSignal): Promise<FormResult>;
+  /**
+   * Runs this backend's Stage 1 generator once, on a process of its own (never the one that
+   * compiles forms), writing only into `request.stagingDir`; stage1/ validates and commits.
+   * Rejects with GenerationCancelled or GenerationFailed (backends/generation.ts).
+   */
+  generateStage1(request: Stage1GenerationRequest, progress: (progress: GenerationProgress) => void, signal?: AbortSignal): Promise<GeneratorResult>;
   dispose(): Promise<void>;
 }
 

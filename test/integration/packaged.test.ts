@@ -73,8 +73,8 @@ suite('The extension as users get it', () => {
       assert.ok(!top.includes(absent), `${absent} must not be packaged (found: ${top.join(', ')})`);
     }
     const dist = fs.readdirSync(path.join(ext.extensionPath, 'dist')).sort();
-    assert.deepEqual(dist.filter((f) => f.endsWith('.js')), ['extension.js', 'server.js', 'stage0-worker.js', 'stage1-worker.js']);
+    assert.deepEqual(dist.filter((f) => f.endsWith('.js')), ['extension.js', 'server.js', 'stage0-worker.js']);
     assert.ok(!dist.some((f) => f.endsWith('.map')), 'production bundles have no source maps');
-    for (const lisp of ['driver.lisp', 'stage1-generate.lisp', 'json.lisp']) assert.ok(fs.existsSync(path.join(ext.extensionPath, 'dist', 'lisp', lisp)), lisp);
+    for (const lisp of ['driver.lisp', 'json.lisp']) assert.ok(fs.existsSync(path.join(ext.extensionPath, 'dist', 'lisp', lisp)), lisp);
   });
 });

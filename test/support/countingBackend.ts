@@ -39,6 +39,10 @@ export class CountingBackend implements CompilerBackend {
     return this.inner.compileForm(request, signal);
   }
 
+  generateStage1(...args: Parameters<CompilerBackend['generateStage1']>): ReturnType<CompilerBackend['generateStage1']> {
+    return this.inner.generateStage1(...args);
+  }
+
   dispose(): Promise<void> {
     return this.ownsInner ? this.inner.dispose() : Promise.resolve();
   }

@@ -11,8 +11,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WASI } from 'node:wasi';
-import { webAssembly, type WasmImports, type WasmModule } from '../../server/src/backends/stage0/wasmApi';
-import { readModule } from '../../server/src/stage1/wasmReader';
+import { webAssembly, type WasmImports, type WasmModule } from '../../server/src/wasm/webAssembly';
+import { readModule } from '../../server/src/wasm/wasmReader';
 
 const wasm = webAssembly();
 

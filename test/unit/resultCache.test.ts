@@ -3,6 +3,7 @@
 // in memory, through analyzeModule, and across a persisted snapshot.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { GenerationFailed, type GeneratorResult } from '../../server/src/backends/generation';
 import type { BackendStatus, CompileRequest, CompilerBackend, FormResult } from '../../server/src/types';
 import { analyzeModule, type ModuleAnalysis } from '../../server/src/workspace/analyzeModule';
 import { formCacheKey, ResultCache, withTimeLimit } from '../../server/src/workspace/resultCache';
@@ -61,6 +62,9 @@ class LimitedBackend implements CompilerBackend {
     this.calls.push(request.text);
     if (request.text === '(spin)') return Promise.resolve({ status: 'timeout', message: `did not finish within ${this.limitMs} ms` });
     return Promise.resolve({ status: 'compiled', bytes: 8 });
+  }
+  generateStage1(): Promise<GeneratorResult> {
+    return Promise.reject(new GenerationFailed('this test backend has no Stage 1 generator'));
   }
   dispose(): Promise<void> {
     return Promise.resolve();

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SbclBackend } from '../../server/src/backends/sbcl/sbclBackend';
-import { v8SupportsWasmGc } from '../../server/src/backends/sbcl/validate';
+import { v8SupportsWasmGc } from '../../server/src/wasm/runtimeProbe';
 import { compile, newBackend, runMain, skipWithoutSbcl, standinWorkspace, type TestBackend } from './sbclHelpers';
 
 describe('SBCL backend on the stand-in compiler', { skip: skipWithoutSbcl }, () => {

@@ -3,10 +3,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { findExecutable } from '../../server/src/backends/sbcl/findExecutable';
+import { findExecutable } from '../../server/src/util/findExecutable';
 import { SbclBackend, type SbclBackendOptions } from '../../server/src/backends/sbcl/sbclBackend';
 import type { SbclFormResult } from '../../server/src/backends/sbcl/resultMapping';
-import { wasmGlobal } from '../../server/src/backends/sbcl/validate';
+import { webAssembly } from '../../server/src/wasm/webAssembly';
 import { repoRoot } from '../support/repo';
 
 export const sbclPath = findExecutable('sbcl');
@@ -63,7 +63,7 @@ export function compile(backend: SbclBackend, text: string, pkg = 'CL-USER', for
 /** Runs the stand-in's exported `main: () -> i32`. */
 export function runMain(wasm: Uint8Array | undefined): number {
   if (!wasm) throw new Error('no bytes');
-  const api = wasmGlobal();
+  const api = webAssembly();
   const instance = new api.Instance(new api.Module(wasm));
   return (instance.exports.main as () => number)();
 }

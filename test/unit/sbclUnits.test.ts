@@ -7,10 +7,11 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { parseDriverLine } from '../../server/src/backends/sbcl/driverProtocol';
 import { copyDriver, defaultDriverPath } from '../../server/src/backends/sbcl/driverPath';
-import { findExecutable } from '../../server/src/backends/sbcl/findExecutable';
+import { findExecutable } from '../../server/src/util/findExecutable';
 import { driverLaunchSpec, lispString } from '../../server/src/backends/sbcl/launchSpec';
 import { formResultFromReply } from '../../server/src/backends/sbcl/resultMapping';
-import { v8Rejection, v8SupportsWasmGc, WasmValidator } from '../../server/src/backends/sbcl/validate';
+import { v8SupportsWasmGc } from '../../server/src/wasm/runtimeProbe';
+import { v8Rejection, WasmValidator } from '../../server/src/wasm/validate';
 import { repoRoot } from '../support/repo';
 import { tempDir } from './sbclHelpers';
 

@@ -126,13 +126,6 @@ describe('Stage 0 backend', { timeout: 60_000 }, () => {
     assert.equal((await backend.reload()).state, 'error');
   });
 
-  it('runs with process isolation too', async () => {
-    install('stage0-fixture.wasm');
-    const backend = makeBackend({ isolation: 'process' });
-    assert.equal((await backend.start()).state, 'ready');
-    assert.equal((await backend.compileForm(request('(defstruct p x)'))).message, 'Unsupported form: DEFSTRUCT');
-  });
-
   it('dispose stops the backend', async () => {
     install('stage0-fixture.wasm');
     const backend = makeBackend();

@@ -1,11 +1,9 @@
 // EmbeddedV8Engine against the bundled worker (dist/stage0-worker.js) and the fixture
-// binaries. Real worker threads, real Wasm.
+// binaries. Real worker processes (the only transport, as in production), real Wasm.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { EmbeddedV8Engine } from '../../server/src/backends/stage0/engine';
-import { exampleWorkspace, fixturePath, readFixture, workerScript } from './stage0-helpers';
+import { exampleWorkspace, readFixture, workerScript } from './stage0-helpers';
 
 function newEngine(): EmbeddedV8Engine {
   return new EmbeddedV8Engine({ workerScript, workspaceRoot: exampleWorkspace, modules: ['src/backend/leb128.lisp'] });
@@ -110,22 +108,22 @@ describe('embedded V8 engine: loading errors', { timeout: 60_000 }, () => {
   });
 });
 
-describe('embedded V8 engine: process isolation', { timeout: 60_000 }, () => {
+describe('embedded V8 engine: a worker process with a small heap', { timeout: 60_000 }, () => {
   let engine: EmbeddedV8Engine;
   before(async () => {
-    engine = new EmbeddedV8Engine({ workerScript, workspaceRoot: exampleWorkspace, modules: [], isolation: 'process', memoryLimitMb: 64 });
+    engine = new EmbeddedV8Engine({ workerScript, workspaceRoot: exampleWorkspace, modules: [], memoryLimitMb: 64 });
     await engine.load(readFixture('stage0-fixture.wasm'));
   });
   after(() => engine.dispose());
 
-  it('gives the same per-form results as a thread', async () => {
+  it('gives per-form results in the package asked for', async () => {
     const texts = ['(defun a () 1)', '(defun b () (zz))', '(%fixture-trap)', '(in-package :x)', '(%fixture-invalid-output)'];
     const results = await Promise.all(texts.map((text) => engine.compile(text, { timeoutMs: 5000, package: 'CLYSM' })));
     assert.deepEqual(results.map((r) => r.errorType ?? r.status), ['compiled', 'compile-error', 'trap', 'skipped', 'wasm-validation-error']);
     assert.ok(results[0].wasm instanceof Uint8Array);
   });
 
-  it('stops a loop that V8 does not interrupt in a thread (large allocations)', async () => {
+  it('stops a loop that V8 would not interrupt in a worker thread (large allocations)', async () => {
     const result = await engine.compile('(%fixture-large-allocations)', { timeoutMs: 300 });
     assert.equal(result.status, 'timeout');
     assert.doesNotMatch(result.message ?? '', /could not be stopped/);
@@ -138,39 +136,5 @@ describe('embedded V8 engine: process isolation', { timeout: 60_000 }, () => {
     assert.equal(result.status, 'crashed');
     assert.match(result.message ?? '', /died on this form twice: out of memory/);
     assert.equal((await engine.compile('(defun ok () 1)', { timeoutMs: 5000 })).status, 'compiled');
-  });
-});
-
-describe('embedded V8 engine: thread isolation limit', { timeout: 60_000 }, () => {
-  it('reports a worker thread that V8 will not stop (run in a child process, which is then killed)', async () => {
-    const engineModule = path.join(__dirname, '..', '..', 'server', 'src', 'backends', 'stage0', 'engine.js');
-    const script = `
-      const { EmbeddedV8Engine } = require(${JSON.stringify(engineModule)});
-      (async () => {
-        const engine = new EmbeddedV8Engine({ workerScript: ${JSON.stringify(workerScript)}, workspaceRoot: '/', modules: [] });
-        await engine.load(require('fs').readFileSync(${JSON.stringify(fixturePath('stage0-fixture.wasm'))}));
-        const result = await engine.compile('(%fixture-large-allocations)', { timeoutMs: 300 });
-        const next = await engine.compile('(defun ok () 1)', { timeoutMs: 5000 });
-        process.stdout.write(JSON.stringify({ result, next: next.status, stuck: engine.stuckWorkers }) + '\\n');
-      })();`;
-    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    try {
-      const line = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          if (out.includes('\n')) resolve(out.split('\n')[0]);
-        });
-        child.on('exit', (code) => reject(new Error(`child exited (${code}) before reporting`)));
-      });
-      const report = JSON.parse(line) as { result: { status: string; message: string }; next: string; stuck: number };
-      assert.equal(report.result.status, 'timeout');
-      assert.match(report.result.message, /could not be stopped/);
-      assert.equal(report.stuck, 1);
-      assert.equal(report.next, 'compiled');
-    } finally {
-      // The stuck thread would keep that process alive forever.
-      child.kill('SIGKILL');
-    }
   });
 });

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { Stage0Instance } from '../../server/src/backends/stage0/stage0Instance';
-import { webAssembly } from '../../server/src/backends/stage0/wasmApi';
+import { webAssembly } from '../../server/src/wasm/webAssembly';
 import { readTopLevelForms } from '../../server/src/reader';
 import { buildFixtureStage0, fixtureModuleName, testDoubleNotice } from '../fixtures/stage0/fixtureStage0';
 import { s32, u32 } from '../support/wasm';

@@ -3,11 +3,20 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Stage0Backend } from '../../server/src/backends/stage0/backend';
 import { findRepoRoot } from '../fixtures/stage0/build-fixtures';
 
 export const repoRoot = findRepoRoot(__dirname);
 export const workerScript = path.join(repoRoot, 'dist', 'stage0-worker.js');
 export const exampleWorkspace = path.join(repoRoot, 'examples', 'workspace');
+
+/**
+ * The Stage 0 backend whose generator "Generate Stage 1" runs. Not started: generation runs
+ * on a worker process of its own, so there is nothing to dispose.
+ */
+export function stage0Generator(workspaceRoot: string, stage0Path: string, modules: string[]): Stage0Backend {
+  return new Stage0Backend({ workspaceRoot, stage0Path, modules, timeoutMs: 5000, workerScript });
+}
 
 export function fixturePath(name: string): string {
   const file = path.join(repoRoot, 'dist', 'fixtures', name);

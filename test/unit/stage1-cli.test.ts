@@ -8,10 +8,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseDiffArgs, parseStage1Args } from '../../bin/src/stage1Args';
+import { selectBackend } from '../../server/src/backends/createBackend';
 import { generateStage1 } from '../../server/src/stage1/generateStage1';
 import { defaultOutputSettings } from '../../server/src/stage1/outputFiles';
 import { buildClysmLike, type BuildManifest } from '../support/wasm';
-import { fixturePath, repoRoot, tempWorkspace } from './stage0-helpers';
+import { fixturePath, repoRoot, stage0Generator, tempWorkspace, workerScript } from './stage0-helpers';
 
 const outDir = path.join(repoRoot, 'out');
 const distDir = path.join(repoRoot, 'dist');
@@ -130,15 +131,15 @@ describe('clysm-check stage1', () => {
     assert.equal(json.stage1.fresh, true);
     assert.equal(json.validation.valid, true);
     assert.deepEqual(json.diff.exports.missing.map((e) => e.name), ['compile_form', 'compile_all', '_initialize']);
+    const modules = ['src/backend/leb128.lisp', 'src/compiler/ast.lisp', 'src/compiler/emit.lisp', 'src/reader/tokenizer.lisp'];
     const direct = await generateStage1({
       workspaceRoot: ws.root,
-      modules: ['src/backend/leb128.lisp', 'src/compiler/ast.lisp', 'src/compiler/emit.lisp', 'src/reader/tokenizer.lisp'],
+      modules,
       moduleListSource: 'all .lisp files',
-      backend: 'stage0',
+      backend: stage0Generator(ws.root, 'dist/clysm-stage0.wasm', modules),
       backendReason: 'test',
       stage0Path: 'dist/clysm-stage0.wasm',
       output: { ...defaultOutputSettings, outputDir: 'out-direct' },
-      workerScript: path.join(distDir, 'stage1-worker.js'),
       wasmTools: null,
     });
     assert.deepEqual(json.counts, direct.counts);
@@ -151,6 +152,18 @@ describe('clysm-check stage1', () => {
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stdout, /Stage 1 \(stage0 backend; --backend stage0\): no-output/);
     assert.equal(fs.existsSync(path.join(ws.root, 'out-stub')), false);
+  });
+
+  it('"auto" chooses with the language server\'s rule: a stub Stage 0 and no clysm.asd keep Stage 0, with its reason', async () => {
+    const stub = fixturePath('stage0-stub.wasm');
+    const run = cli('stage1', [ws.root, '--json', '--stage0', stub, '--out', 'out-auto-stub', '--wasm-tools', 'none']);
+    assert.equal(run.code, 1, run.stderr);
+    const json = JSON.parse(run.stdout) as { backend: string; backend_reason: string };
+    const server = await selectBackend({ mode: 'auto', workspaceRoot: ws.root, stage0Path: stub, timeoutMs: 5000, modules: ['src/backend/leb128.lisp'], stage0WorkerScript: workerScript });
+    await server.backend.dispose();
+    assert.equal(json.backend, server.backend.kind);
+    assert.equal(json.backend_reason, server.reason);
+    assert.match(json.backend_reason, /^auto: Stage 0 is not usable \(stub: .*\), and the workspace has no clysm\.asd for the SBCL backend$/);
   });
 
   it('--fixed-point says plainly that the fixture\'s Stage 1 cannot compile (exit 1)', () => {

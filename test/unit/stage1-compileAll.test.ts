@@ -9,10 +9,10 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildImportObject } from '../../server/src/backends/stage0/hostImports';
 import { Stage0Instance } from '../../server/src/backends/stage0/stage0Instance';
-import { stage0CompileOptions, webAssembly } from '../../server/src/backends/stage0/wasmApi';
+import { stage0CompileOptions, webAssembly } from '../../server/src/wasm/webAssembly';
 import { readTopLevelForms } from '../../server/src/reader';
-import { compileAllImports, type HostEvent } from '../../server/src/stage1/generation/compileAllHost';
-import { CompileAllCollector } from '../../server/src/stage1/generation/stage0Generator';
+import { compileAllImports, type HostEvent } from '../../server/src/backends/stage0/compileAllHost';
+import { CompileAllCollector } from '../../server/src/backends/stage0/compileAll';
 import { stage1Notice } from '../fixtures/stage0/compileAll';
 import { exampleWorkspace, readFixture } from './stage0-helpers';
 

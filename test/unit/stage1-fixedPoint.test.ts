@@ -9,9 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { cannotCompileReason, probeCompiler, verifyFixedPoint, type FixedPointOptions } from '../../server/src/stage1/fixedPoint';
 import { generateStage1 } from '../../server/src/stage1/generateStage1';
 import { defaultOutputSettings } from '../../server/src/stage1/outputFiles';
-import { fixturePath, repoRoot, tempWorkspace } from './stage0-helpers';
+import { fixturePath, repoRoot, stage0Generator, tempWorkspace, workerScript } from './stage0-helpers';
 
-const workerScript = path.join(repoRoot, 'dist', 'stage1-worker.js');
 const modules = ['src/backend/leb128.lisp', 'src/compiler/ast.lisp'];
 
 function firstDifference(a: Uint8Array, b: Uint8Array): number {
@@ -41,8 +40,8 @@ describe('Verify Fixed Point', () => {
 
   it('the fixture\'s Stage 1 cannot compile (no compile_all): no Stage 2, no comparison', async () => {
     const generated = await generateStage1({
-      workspaceRoot: ws.root, modules, moduleListSource: 'test', backend: 'stage0', backendReason: 'test', stage0Path: 'dist/clysm-stage0.wasm',
-      output: defaultOutputSettings, workerScript, wasmTools: null,
+      workspaceRoot: ws.root, modules, moduleListSource: 'test', backend: stage0Generator(ws.root, 'dist/clysm-stage0.wasm', modules), backendReason: 'test', stage0Path: 'dist/clysm-stage0.wasm',
+      output: defaultOutputSettings, wasmTools: null,
     });
     assert.equal(generated.status, 'generated');
     const outcome = await verifyFixedPoint(opts);

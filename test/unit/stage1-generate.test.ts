@@ -1,20 +1,19 @@
 // Stage 1 generation on the Stage 0 backend, end to end: the fixture Stage 0 (a test double,
 // not Clysm) in the real generation worker, the commit, the report, and the failure paths:
 // cancel midway, a Stage 0 that writes nothing (stale Stage 1), a trap, and Stage 0 never
-// overwritten. Run on Node 24 after `node esbuild.mjs` (dist/stage1-worker.js).
+// overwritten. Run on Node 24 after `node esbuild.mjs` (dist/stage0-worker.js).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { webAssembly } from '../../server/src/backends/stage0/wasmApi';
+import { webAssembly } from '../../server/src/wasm/webAssembly';
 import { LineIndex, readTopLevelForms } from '../../server/src/reader';
 import { generateStage1, type GenerateStage1Options, type Stage1Outcome } from '../../server/src/stage1/generateStage1';
-import type { GenerationProgress } from '../../server/src/stage1/generation/types';
+import type { GenerationProgress } from '../../server/src/backends/generation';
 import { defaultOutputSettings, sha256 } from '../../server/src/stage1/outputFiles';
-import { fixturePath, repoRoot, tempWorkspace } from './stage0-helpers';
+import { fixturePath, repoRoot, stage0Generator, tempWorkspace } from './stage0-helpers';
 
-const workerScript = path.join(repoRoot, 'dist', 'stage1-worker.js');
 const exampleModules = ['src/backend/leb128.lisp', 'src/compiler/ast.lisp', 'src/compiler/emit.lisp', 'src/reader/tokenizer.lisp'];
 
 function copyExample(root: string): void {
@@ -23,21 +22,21 @@ function copyExample(root: string): void {
   fs.copyFileSync(fixturePath('stage0-fixture.wasm'), path.join(root, 'dist', 'clysm-stage0.wasm'));
 }
 
+/** Options for a run on the Stage 0 backend, built for the workspace, Stage 0 and modules given. */
 function options(root: string, extra: Partial<GenerateStage1Options> = {}): GenerateStage1Options {
-  return {
+  const merged = {
     workspaceRoot: root,
     modules: exampleModules,
     moduleListSource: 'all .lisp files',
-    backend: 'stage0',
     backendReason: 'test',
     stage0Path: 'dist/clysm-stage0.wasm',
     output: defaultOutputSettings,
-    workerScript,
     tempRoot: path.join(root, '..', `${path.basename(root)}-staging`),
     timeoutMs: 30_000,
     wasmTools: null,
     ...extra,
   };
+  return { ...merged, backend: extra.backend ?? stage0Generator(merged.workspaceRoot, merged.stage0Path, merged.modules) };
 }
 
 /** Names in a folder that look like temp or partial files. */

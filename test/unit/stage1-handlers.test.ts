@@ -13,7 +13,7 @@ import { createConnection, type Connection } from 'vscode-languageserver/node';
 import { defaultServerSettings } from '../../server/src/protocol';
 import { registerStage1Handlers, progressText, type Stage1Context } from '../../server/src/stage1/handlers';
 import type { DiffResult, FixedPointOutcome, Stage1Outcome } from '../../server/src/protocol';
-import { fixturePath, repoRoot, tempWorkspace } from './stage0-helpers';
+import { fixturePath, repoRoot, stage0Generator, tempWorkspace, workerScript } from './stage0-helpers';
 import { when } from './workspaceHelpers';
 
 const modules = ['src/backend/leb128.lisp', 'src/compiler/ast.lisp', 'src/compiler/emit.lisp', 'src/reader/tokenizer.lisp'];
@@ -45,19 +45,22 @@ describe('Stage 1 request handlers', () => {
     const toServer = new PassThrough();
     const toClient = new PassThrough();
     server = createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient));
-    const context = (): Stage1Context => ({
+    const context = (): Stage1Context => {
+      const ordered = stage1Module === 'all' ? modules : [stage1Module, ...modules.filter((m) => m !== stage1Module)];
+      return {
       root: ws.root,
       settings: { ...defaultServerSettings },
-      backend: 'stage0',
+      backend: stage0Generator(ws.root, defaultServerSettings.stage0Path, ordered),
       backendReason: 'test',
-      modules: stage1Module === 'all' ? modules : [stage1Module, ...modules.filter((m) => m !== stage1Module)],
+      modules: ordered,
       moduleListSource: 'test',
       log: () => undefined,
       refresh: async () => {
         refreshed++;
       },
-      workerScript: path.join(repoRoot, 'dist', 'stage1-worker.js'),
-    });
+      workerScript,
+      };
+    };
     registerStage1Handlers(server, context);
     server.listen();
     client = createMessageConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));

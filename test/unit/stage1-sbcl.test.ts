@@ -1,4 +1,4 @@
-// Stage 1 on the SBCL backend: the shipped generator driver runs the stand-in
+// Stage 1 on the SBCL backend: the shipped driver (op generate-stage1) runs the stand-in
 // clysm/stage1:generate-stage1 (a test double in test/fixtures/clysm-standin/src/stage1.lisp,
 // not Clysm) in a separate SBCL, with the V8 stand-in for `wasm-tools validate` when wasm-tools
 // is not installed. The real Clysm checkout was measured by hand (docs/stage1.md).
@@ -7,29 +7,30 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { SbclBackend } from '../../server/src/backends/sbcl/sbclBackend';
 import { generateStage1, type GenerateStage1Options, type Stage1Outcome } from '../../server/src/stage1/generateStage1';
-import { SbclGenerationCollector } from '../../server/src/stage1/generation/sbclGenerator';
+import { SbclGenerationCollector } from '../../server/src/backends/sbcl/stage1Generation';
 import { repoRoot } from '../support/repo';
 import { skipWithoutSbcl } from './sbclHelpers';
 
 const workspace = path.join(repoRoot, 'test', 'fixtures', 'sbcl-stage1-workspace');
 const modules = ['src/a/first.lisp', 'src/b/second.lisp'];
 
+/** Options for a run on an SBCL backend (not started: generation runs on an SBCL of its own) for the workspace given. */
 function options(outDir: string, extra: Partial<GenerateStage1Options> = {}): GenerateStage1Options {
-  return {
+  const merged = {
     workspaceRoot: workspace,
     modules,
     moduleListSource: 'all .lisp files',
-    backend: 'sbcl',
     backendReason: 'test',
     stage0Path: 'dist/clysm-stage0.wasm',
     output: { outputDir: outDir, outputName: 'clysm-stage1.wasm', reportName: 'stage1-report.json' },
     timeoutMs: 120_000,
-    sbcl: { dynamicSpaceSizeMb: 512 },
     // Never the real wasm-tools here, so the stand-in path is what is tested.
     wasmTools: null,
     ...extra,
   };
+  return { ...merged, backend: new SbclBackend({ workspaceRoot: merged.workspaceRoot, dynamicSpaceSizeMb: 512 }) };
 }
 
 describe('Generate Stage 1 on the SBCL backend (stand-in generator)', { skip: skipWithoutSbcl }, () => {
@@ -86,28 +87,48 @@ describe('Generate Stage 1 on the SBCL backend (stand-in generator)', { skip: sk
   });
 
   it('a workspace without clysm.asd fails clearly', async () => {
-    const outcome2 = await generateStage1({ ...options(out), workspaceRoot: path.join(repoRoot, 'examples', 'workspace'), modules: ['src/backend/leb128.lisp'] });
+    const outcome2 = await generateStage1(options(out, { workspaceRoot: path.join(repoRoot, 'examples', 'workspace'), modules: ['src/backend/leb128.lisp'] }));
     assert.equal(outcome2.status, 'failed');
     assert.match(outcome2.message, /has no clysm\.asd/);
   });
 
   it('a clysm system without a Stage 1 generator fails clearly', async () => {
-    const outcome3 = await generateStage1({ ...options(out), workspaceRoot: path.join(repoRoot, 'test', 'fixtures', 'sbcl-workspace'), modules: ['src/app/package.lisp'] });
+    const outcome3 = await generateStage1(options(out, { workspaceRoot: path.join(repoRoot, 'test', 'fixtures', 'sbcl-workspace'), modules: ['src/app/package.lisp'] }));
     assert.equal(outcome3.status, 'failed');
     assert.match(outcome3.message, /has no CLYSM\/STAGE1:GENERATE-STAGE1/);
+  });
+});
+
+describe('Generate Stage 1 on SBCL reads modules with *read-eval* NIL', { skip: skipWithoutSbcl }, () => {
+  it('a module\'s #.(...) is not evaluated by the generator', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-sbcl-read-eval-'));
+    const out = path.join(root, 'out');
+    const marker = path.join(root, 'evaluated');
+    try {
+      // The stand-in system, from an .asd here (the fixture's own .asd names its sources relatively).
+      const sources = path.join(repoRoot, 'test', 'fixtures', 'clysm-standin', 'src');
+      fs.writeFileSync(path.join(root, 'clysm.asd'), `(defsystem "clysm" :pathname ${JSON.stringify(`${sources}/`)} :serial t :components ((:file "package") (:file "wasm") (:file "compiler") (:file "stage1")))\n`);
+      fs.mkdirSync(path.join(root, 'src'));
+      fs.writeFileSync(path.join(root, 'src', 'evil.lisp'), `(defvar *x* #.(progn (with-open-file (s ${JSON.stringify(marker)} :direction :output) (write-line "ran" s)) 1))\n`);
+      const outcome = await generateStage1(options(out, { workspaceRoot: root, modules: ['src/evil.lisp'] }));
+      assert.equal(fs.existsSync(marker), false, 'the #. form ran during generation');
+      assert.equal(outcome.status, 'failed', outcome.message);
+      assert.match(outcome.message, /READ-EVAL/i);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
 describe('SBCL generator messages', () => {
   it('folds driver lines into modules, results, non-compilable forms and progress', () => {
     const c = new SbclGenerationCollector();
-    c.add({ type: 'hello', lisp: 'SBCL 9' });
-    c.add({ type: 'module', index: 1, path: 'src/a.lisp', status: 'DONE', forms: [{ id: '1:0', operator: 'IN-PACKAGE', compilable: false }, { id: '1:1', operator: 'DEFUN', compilable: true }] });
-    c.add({ type: 'phase', phase: 'compiling', total: 1 });
-    c.add({ type: 'progress', done: 1, total: 1, module: 1 });
-    c.add({ type: 'result', id: '1:1', status: 'failed', message: null });
-    c.add({ type: 'done' });
-    assert.equal(c.lisp, 'SBCL 9');
+    const event = { type: 'stage1-event', id: 7 } as const;
+    c.add({ ...event, kind: 'module', index: 1, path: 'src/a.lisp', status: 'DONE', forms: [{ id: '1:0', operator: 'IN-PACKAGE', compilable: false }, { id: '1:1', operator: 'DEFUN', compilable: true }] });
+    c.add({ ...event, kind: 'phase', phase: 'compiling', total: 1 });
+    c.add({ ...event, kind: 'progress', done: 1, total: 1, module: 1 });
+    c.add({ ...event, kind: 'result', form: '1:1', status: 'failed', message: null });
+    c.add({ ...event, kind: 'done' });
     assert.deepEqual(c.progress(), { phase: 'compiling', moduleNumber: 1, moduleCount: 1, module: 'src/a.lisp', formsDone: 1, formsTotal: 1 });
     assert.deepEqual(c.forms().map((f) => [f.id, f.status, f.message]), [
       ['1:1', 'failed', 'Compilation or validation failed'],

@@ -8,13 +8,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { escapeHtml, renderReportHtml } from '../../client/src/stage1/reportHtml';
-import { diffWasmBytes } from '../../server/src/stage1/diffFiles';
-import { parseLenientJson } from '../../server/src/stage1/generation/lenientJson';
-import { writeWasmToolsShim } from '../../server/src/stage1/generation/wasmToolsShim';
+import { diffWasmBytes } from '../../server/src/wasm/diffFiles';
+import { parseLenientJson } from '../../server/src/backends/sbcl/lenientJson';
+import { writeWasmToolsShim } from '../../server/src/backends/sbcl/wasmToolsShim';
 import { commitStage1, OutputRefused, outputPaths, sha256 } from '../../server/src/stage1/outputFiles';
 import { isOurTempFile, tempNameFor } from '../../server/src/util/atomicWrite';
 import { joinGeneratedForms, NOT_PROCESSED_MESSAGE } from '../../server/src/stage1/stage1Forms';
-import { v8Offset, validateInV8, wasmToolsOffset } from '../../server/src/stage1/validateStage1';
+import { v8Offset, validateInV8, wasmToolsOffset } from '../../server/src/wasm/validate';
 import { buildClysmLike } from '../support/wasm';
 
 describe('report view HTML', () => {

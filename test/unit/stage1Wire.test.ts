@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fixedPointToWire, stage1OutcomeToWire, wasmDiffToWire } from '../../server/src/lsp/stage1Wire';
-import { diffWasmBytes } from '../../server/src/stage1/diffFiles';
+import { diffWasmBytes } from '../../server/src/wasm/diffFiles';
 import type { FixedPointOutcome } from '../../server/src/stage1/fixedPoint';
 import type { Stage1Outcome } from '../../server/src/stage1/generateStage1';
 

@@ -4,10 +4,10 @@
 // Run on Node 24 (./node_modules/.bin/node) so the GC modules validate.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { webAssembly } from '../../server/src/backends/stage0/wasmApi';
-import { diffSummaryText, diffToJson, formatName, formatSizeDelta, moduleSummaryText } from '../../server/src/stage1/diffText';
-import { compareBytes, diffModules, type WasmDiff } from '../../server/src/stage1/wasmDiff';
-import { readModule } from '../../server/src/stage1/wasmReader';
+import { webAssembly } from '../../server/src/wasm/webAssembly';
+import { diffSummaryText, diffToJson, formatName, formatSizeDelta, moduleSummaryText } from '../../server/src/wasm/diffText';
+import { compareBytes, diffModules, type WasmDiff } from '../../server/src/wasm/wasmDiff';
+import { readModule } from '../../server/src/wasm/wasmReader';
 import { buildClysmLike, Code, func, ModuleBuilder, type BuildManifest, type BuiltModule, type ClysmLikeOptions } from '../support/wasm';
 
 // V8's WebAssembly (validation and imports/exports/customSections are the independent oracle).

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { webAssembly } from '../../server/src/backends/stage0/wasmApi';
-import { readModule, WasmFormatError, type WasmModuleInfo } from '../../server/src/stage1/wasmReader';
+import { webAssembly } from '../../server/src/wasm/webAssembly';
+import { readModule, WasmFormatError, type WasmModuleInfo } from '../../server/src/wasm/wasmReader';
 import {
   buildClysmLike,
   buildSyntheticGcModule,

@@ -12,6 +12,13 @@ export type BackendMode = 'auto' | 'stage0' | 'sbcl';
 
 export interface BackendConfig {
   mode: BackendMode;
+  /** Where a non-auto mode came from, for the reason text; default `clysm.backend is "<mode>"`. */
+  modeSource?: string;
+  /**
+   * Start a backend only when "auto" needs it to choose: for a caller that only generates
+   * Stage 1 (on a process of the backend's own), an explicitly chosen backend stays unstarted.
+   */
+  startOnlyToChoose?: boolean;
   workspaceRoot: string;
   stage0Path: string;
   timeoutMs: number;
@@ -29,6 +36,8 @@ export interface BackendConfig {
   wasmtimePath?: string;
   /** Cache of precompiled `.cwasm` files; default `clysm-wasmtime-cache` in the OS temp folder. */
   wasmtimeCacheDir?: string;
+  /** dist/stage0-worker.js; default next to the bundle (the CLI's tests run from out/). */
+  stage0WorkerScript?: string;
   log?: (message: string) => void;
 }
 
@@ -46,10 +55,7 @@ function createStage0(config: BackendConfig): Stage0Backend {
     timeoutMs: config.timeoutMs,
     modules: config.modules,
     outputDir: config.outputDir ?? path.join(config.workspaceRoot, 'dist'),
-    // A child process, not a worker thread: V8 cannot always stop a thread that allocates
-    // large GC arrays, and a heap exhausted in a thread aborts the whole server
-    // (docs/stage0-abi.md §9). A killed process always stops, and costs ~0.01 ms per form.
-    isolation: 'process',
+    workerScript: config.stage0WorkerScript,
     log: config.log,
     engine: config.stage0Engine,
     wasmtimePath: resolveCommand(config.workspaceRoot, config.wasmtimePath ?? 'wasmtime'),
@@ -77,13 +83,10 @@ function createSbcl(config: BackendConfig): SbclBackend {
 
 /** Starts the backend the configuration asks for; "auto" prefers a Stage 0 that compiles. */
 export async function selectBackend(config: BackendConfig): Promise<SelectedBackend> {
-  if (config.mode === 'stage0') {
-    const backend = createStage0(config);
-    return { backend, status: await backend.start(), reason: 'clysm.backend is "stage0"' };
-  }
-  if (config.mode === 'sbcl') {
-    const backend = createSbcl(config);
-    return { backend, status: await backend.start(), reason: 'clysm.backend is "sbcl"' };
+  if (config.mode !== 'auto') {
+    const backend = config.mode === 'stage0' ? createStage0(config) : createSbcl(config);
+    const status = config.startOnlyToChoose ? backend.status() : await backend.start();
+    return { backend, status, reason: config.modeSource ?? `clysm.backend is "${config.mode}"` };
   }
   const stage0 = createStage0(config);
   const stage0Status = await stage0.start();

@@ -2,7 +2,7 @@
 // the generator's, the fixed-point check's and the diff's own types onto the wire types here, so
 // the protocol depends on no implementation and a change on either side fails to compile here.
 import type * as wire from '../protocol';
-import type { WasmDiffOutcome } from '../stage1/diffFiles';
+import type { WasmDiffOutcome } from '../wasm/diffFiles';
 import type { FixedPointOutcome } from '../stage1/fixedPoint';
 import type { Stage1Outcome } from '../stage1/generateStage1';
 

@@ -6,14 +6,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { stage0CompileOptions, webAssembly } from '../backends/stage0/wasmApi';
+import { stage0CompileOptions, webAssembly } from '../wasm/webAssembly';
 import { writeFileAtomic } from '../util/atomicWrite';
-import { diffWasmBytes, type WasmDiffOutcome } from './diffFiles';
-import { runCompileAll } from './generation/stage0Generator';
-import { GenerationCancelled, type GenerationProgress } from './generation/types';
+import { diffWasmBytes, type WasmDiffOutcome } from '../wasm/diffFiles';
+import { runCompileAll } from '../backends/stage0/compileAll';
+import { GenerationCancelled, type GenerationProgress } from '../backends/generation';
 import { describeExisting, outputPaths, sha256, assertNotProtected, type OutputSettings } from './outputFiles';
-import { validateWasm, type ValidationResult } from './validateStage1';
-import { compareBytes, type ByteComparison } from './wasmDiff';
+import { validateWasm, type ValidationResult } from '../wasm/validate';
+import { compareBytes, type ByteComparison } from '../wasm/wasmDiff';
 
 /** The imports a compiler binary may declare: the Stage 0 host ABI (docs/stage0-abi.md §3). */
 export const HOST_ABI_IMPORTS = new Set([

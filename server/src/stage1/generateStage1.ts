@@ -1,52 +1,41 @@
-// "Generate Stage 1": runs the active backend's generator in a private staging folder,
-// joins its per-form results with the editor's reader, validates the binary, commits it (and
-// its report) atomically to the output folder, and diffs it against Stage 0. Shared by the
-// language server and `clysm-check stage1`, so both give the same numbers.
+// "Generate Stage 1", the orchestration: gives the active backend's generator
+// (CompilerBackend.generateStage1) a private staging folder, joins its per-form results with
+// the editor's reader, validates the binary, commits it (and its report) atomically to the
+// output folder, and diffs it against Stage 0. Shared by the language server and
+// `clysm-check stage1`, so both give the same numbers.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readTopLevelForms } from '../reader';
 import { buildStage1Report, countsAsFailed, type Stage1Report } from '../report/stage1Report';
-import type { BackendStatus } from '../types';
+import type { BackendStatus, CompilerBackend } from '../types';
 import { writeFileAtomic } from '../util/atomicWrite';
-import { diffOutcomeJson, diffWasmBytes, type WasmDiffOutcome } from './diffFiles';
-import { runSbclGenerator } from './generation/sbclGenerator';
-import { runCompileAll } from './generation/stage0Generator';
-import { GenerationCancelled, type GenerationProgress, type GeneratorResult } from './generation/types';
+import { diffOutcomeJson, diffWasmBytes, type WasmDiffOutcome } from '../wasm/diffFiles';
+import { GenerationCancelled, type GenerationProgress, type GeneratorResult } from '../backends/generation';
 import { commitStage1, describeExisting, outputPaths, type CommittedStage1, type ExistingFile, type OutputSettings } from './outputFiles';
 import { joinGeneratedForms, type ModuleSource } from './stage1Forms';
-import { validateWasm, type ValidationResult } from './validateStage1';
+import { validateWasm, type ValidationResult } from '../wasm/validate';
 
 export const GENERATOR_VERSION = '0.1.0';
-
-export interface SbclGenerationSettings {
-  sbclPath?: string;
-  dynamicSpaceSizeMb?: number;
-  extraArgs?: string[];
-}
 
 export interface GenerateStage1Options {
   workspaceRoot: string;
   /** Module list in compile order (workspace-relative). */
   modules: string[];
   moduleListSource: string;
-  /** The backend whose generator runs. */
-  backend: 'stage0' | 'sbcl';
+  /** The backend whose generator runs (it need not be started: generation runs on a process of its own). */
+  backend: Pick<CompilerBackend, 'kind' | 'generateStage1'>;
   backendReason: string;
-  /** Stage 0 binary, absolute or relative to the workspace: the generator on the Stage 0 backend, the diff's left side on both. */
+  /** Stage 0 binary, absolute or relative to the workspace: the diff's left side, never written. */
   stage0Path: string;
   output: OutputSettings;
   /** Whole-run limit (default 10 minutes). */
   timeoutMs?: number;
   /** wasm-tools path; undefined: on the PATH if there; null: never. */
   wasmTools?: string | null;
-  sbcl?: SbclGenerationSettings;
-  /** dist/stage1-worker.js (tests run from out/). */
-  workerScript?: string;
   /** Where private staging folders are made (default the OS temp folder). */
   tempRoot?: string;
   now?: () => Date;
-  log?: (message: string) => void;
 }
 
 export interface OutcomeCounts {
@@ -118,37 +107,6 @@ function backendStatusFor(result: GeneratorResult, stage0: ExistingFile | undefi
   };
 }
 
-function runGenerator(options: GenerateStage1Options, stagingDir: string, stage0Abs: string, formsTotal: number, onProgress: (p: GenerationProgress) => void, signal?: AbortSignal): Promise<GeneratorResult> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (options.backend === 'stage0') {
-    return runCompileAll({
-      compilerPath: stage0Abs,
-      label: 'Stage 0',
-      workspaceRoot: options.workspaceRoot,
-      modules: options.modules,
-      stagingDir,
-      protectedFiles: [stage0Abs],
-      timeoutMs,
-      signal,
-      onProgress,
-      formsTotalHint: formsTotal,
-      workerScript: options.workerScript,
-    });
-  }
-  return runSbclGenerator({
-    workspaceRoot: options.workspaceRoot,
-    sbclPath: options.sbcl?.sbclPath,
-    dynamicSpaceSizeMb: options.sbcl?.dynamicSpaceSizeMb,
-    extraArgs: options.sbcl?.extraArgs,
-    stagingDir,
-    timeoutMs,
-    signal,
-    onProgress,
-    wasmTools: options.wasmTools,
-    log: options.log,
-  });
-}
-
 /** Runs the whole command. Never throws for generator problems: they come back as the outcome. */
 export async function generateStage1(options: GenerateStage1Options, onProgress: (p: GenerationProgress) => void = () => undefined, signal?: AbortSignal): Promise<Stage1Outcome> {
   const now = options.now ?? (() => new Date());
@@ -157,7 +115,8 @@ export async function generateStage1(options: GenerateStage1Options, onProgress:
   const root = path.resolve(options.workspaceRoot);
   const paths = outputPaths(root, options.output);
   const stage0Abs = path.resolve(root, options.stage0Path);
-  const base = { backend: options.backend, startedAt: started.toISOString(), warnings: [] as string[] };
+  const kind = options.backend.kind;
+  const base = { backend: kind, startedAt: started.toISOString(), warnings: [] as string[] };
   const finish = (outcome: Omit<Stage1Outcome, 'backend' | 'startedAt' | 'durationMs' | 'warnings'> & { warnings?: string[] }): Stage1Outcome => ({
     ...base,
     ...outcome,
@@ -173,7 +132,11 @@ export async function generateStage1(options: GenerateStage1Options, onProgress:
   try {
     let result: GeneratorResult;
     try {
-      result = await runGenerator(options, staging, stage0Abs, formsTotal, onProgress, signal);
+      result = await options.backend.generateStage1(
+        { stagingDir: staging, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, wasmTools: options.wasmTools, formsTotal },
+        onProgress,
+        signal,
+      );
     } catch (error) {
       if (error instanceof GenerationCancelled) return finish({ status: 'cancelled', message: error.message, stale: before });
       const message = error instanceof Error ? error.message : String(error);
@@ -186,7 +149,7 @@ export async function generateStage1(options: GenerateStage1Options, onProgress:
     const report = buildStage1Report({
       now: started,
       generatorVersion: GENERATOR_VERSION,
-      backend: { kind: options.backend, reason: options.backendReason, identity: result.description, status: backendStatusFor(result, stage0) },
+      backend: { kind, reason: options.backendReason, identity: result.description, status: backendStatusFor(result, stage0) },
       modules: options.modules,
       moduleListSource: options.moduleListSource,
       forms: joined.forms,
@@ -213,7 +176,7 @@ export async function generateStage1(options: GenerateStage1Options, onProgress:
       return finish({
         ...common,
         status: 'no-output',
-        message: `${options.backend === 'stage0' ? "Stage 0's compile_all" : "Clysm's generator"} ran but wrote no Stage 1 (${counts.total - counts.notProcessed} of ${counts.total} forms reported)${before ? `; the existing ${path.basename(paths.stage1)} is from an earlier run and was left as it was` : ''}`,
+        message: `${kind === 'stage0' ? "Stage 0's compile_all" : "Clysm's generator"} ran but wrote no Stage 1 (${counts.total - counts.notProcessed} of ${counts.total} forms reported)${before ? `; the existing ${path.basename(paths.stage1)} is from an earlier run and was left as it was` : ''}`,
         stale: before,
       });
     }
@@ -241,7 +204,7 @@ export async function generateStage1(options: GenerateStage1Options, onProgress:
     const fullReport = {
       ...report,
       stage1_generation: {
-        backend: options.backend,
+        backend: kind,
         generator: result.description,
         form_validator: result.formValidator ?? null,
         started_at: started.toISOString(),

@@ -2,10 +2,11 @@
 // two diffs, and the fixed-point check. One registration call from server.ts.
 import * as path from 'node:path';
 import { LSPErrorCodes, ResponseError, type CancellationToken, type Connection, type WorkDoneProgressReporter, type WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
-import { diffWasmFiles } from './diffFiles';
+import type { GenerationProgress } from '../backends/generation';
+import type { CompilerBackend } from '../types';
+import { diffWasmFiles } from '../wasm/diffFiles';
 import { verifyFixedPoint } from './fixedPoint';
 import { generateStage1 } from './generateStage1';
-import type { GenerationProgress } from './generation/types';
 import type { OutputSettings } from './outputFiles';
 import { fixedPointToWire, stage1OutcomeToWire, wasmDiffToWire } from '../lsp/stage1Wire';
 import {
@@ -24,22 +25,24 @@ import {
 export interface Stage1Context {
   root: string;
   settings: ServerSettings;
-  /** The backend in use: its generator runs. */
-  backend: 'stage0' | 'sbcl' | 'none';
+  /** The backend in use: its generator runs. Undefined while the server is still choosing it. */
+  backend: Pick<CompilerBackend, 'kind' | 'generateStage1'> | undefined;
   backendReason: string;
   modules: string[];
   moduleListSource: string;
   log(message: string): void;
   /** After a generation: bring the views' per-form results up to date. */
   refresh?(): Promise<void>;
-  /** dist/stage1-worker.js; default next to the server bundle (tests run from out/). */
+  /** dist/stage0-worker.js, for the fixed-point check; default next to the server bundle (tests run from out/). */
   workerScript?: string;
 }
 
 /** The parts of Session used here (structural, so Session needs no change). */
 export interface SessionLike {
   readonly root: string;
-  status(): { backend: 'stage0' | 'sbcl' | 'none'; backendReason: string };
+  status(): { backendReason: string };
+  /** The backend in use, once chosen. */
+  activeBackend(): CompilerBackend | undefined;
   workspace(): { modules: string[]; moduleListSource: string } | undefined;
   analyzeWorkspace(): Promise<void>;
 }
@@ -50,7 +53,7 @@ export function sessionStage1Context(session: SessionLike, settings: ServerSetti
   return {
     root: session.root,
     settings,
-    backend: status.backend,
+    backend: session.activeBackend(),
     backendReason: status.backendReason,
     modules: model?.modules ?? [],
     moduleListSource: model?.moduleListSource ?? '',
@@ -122,11 +125,11 @@ export function registerStage1Handlers(connection: Connection, getContext: () =>
   };
 
   /** Right after start-up the backend is still being chosen: wait for it rather than fail. */
-  const contextWithBackend = async (token: CancellationToken): Promise<Stage1Context & { backend: 'stage0' | 'sbcl' }> => {
+  const contextWithBackend = async (token: CancellationToken): Promise<Stage1Context & { backend: NonNullable<Stage1Context['backend']> }> => {
     for (let waited = 0; ; waited += 100) {
       const context = requireContext();
       const backend = context.backend;
-      if (backend !== 'none') return { ...context, backend };
+      if (backend) return { ...context, backend };
       if (waited >= backendWaitMs || token.isCancellationRequested) {
         throw new Error('no compiler backend is running (the server has not chosen one), so there is nothing to generate Stage 1 with');
       }
@@ -153,9 +156,6 @@ export function registerStage1Handlers(connection: Connection, getContext: () =>
           output: outputSettings(settings),
           timeoutMs: settings.timeoutMs,
           wasmTools: wasmToolsOf(settings),
-          sbcl: { sbclPath: context.settings.sbclPath, dynamicSpaceSizeMb: context.settings.sbclDynamicSpaceSizeMb, extraArgs: context.settings.sbclExtraArgs },
-          log: context.log,
-          workerScript: context.workerScript,
         },
         (p) => {
           // At most ~10 updates a second within a module: progress is a notification per call.

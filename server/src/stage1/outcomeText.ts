@@ -1,10 +1,10 @@
 // Text and JSON renderings of a generation or fixed-point outcome, for the CLI and the
 // output channel. Pure.
-import { diffOutcomeJson } from './diffFiles';
-import type { Json } from './diffText';
+import { diffOutcomeJson } from '../wasm/diffFiles';
+import type { Json } from '../wasm/diffText';
 import type { FixedPointOutcome } from './fixedPoint';
 import type { Stage1Outcome } from './generateStage1';
-import { validationText } from './validateStage1';
+import { validationText } from '../wasm/validate';
 
 function indent(text: string, prefix = '  '): string {
   return text.trimEnd().split('\n').map((l) => `${prefix}${l}`).join('\n');

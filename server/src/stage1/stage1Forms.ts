@@ -4,7 +4,7 @@
 import { blameForm } from '../blockers';
 import { innerOperators, LineIndex, readTopLevelForms } from '../reader';
 import type { AnalyzedForm, FormResult } from '../types';
-import type { GeneratedForm } from './generation/types';
+import type { GeneratedForm } from '../backends/generation';
 
 export interface ModuleSource {
   /** 1-based position in the module list. */

@@ -17,7 +17,7 @@ export function defaultDriverPath(from: string = __dirname): string {
   }
 }
 
-/** The Lisp both drivers load from their own folder (server/lisp/json.lisp). */
+/** The Lisp the driver loads from its own folder (server/lisp/json.lisp). */
 export const SHARED_LISP = 'json.lisp';
 
 /** Every file the driver at `driver` loads: itself and the shared Lisp next to it (what a saved core depends on). */

@@ -5,6 +5,8 @@
 export type DriverRequest =
   | { op: 'compile'; package: string; form: string; timeout_ms: number }
   | { op: 'list-forms'; path: string }
+  /** Only to a process started for generation (stage1Generation.ts): the generator changes the image. */
+  | { op: 'generate-stage1'; output: string; report: string; defun_errors: string }
   | { op: 'ping' }
   | { op: 'quit' };
 
@@ -107,10 +109,27 @@ export interface SavingCoreMessage {
   path: string;
 }
 
-export type DriverReply = ResultMessage | FormsMessage | PongMessage | ErrorMessage;
-export type DriverMessage = ReadyMessage | FatalMessage | LogMessage | SavingCoreMessage | DriverReply;
+/** What Clysm's generator did, as the driver observed it; `id` is the generate-stage1 request's. */
+export type Stage1Event = { type: 'stage1-event'; id: number } & (
+  | { kind: 'loaded' }
+  | { kind: 'phase'; phase: string; total?: number }
+  | { kind: 'module'; index: number | null; path: string | null; status: string | null; forms: { id: string | null; operator: string | null; compilable: boolean }[] }
+  | { kind: 'progress'; done: number; total: number; module: number }
+  | { kind: 'result'; form: string | null; status: 'compiled' | 'failed' | 'skipped'; message: string | null }
+  | { kind: 'done' }
+  | { kind: 'failed'; stage: string; message: string; condition?: string }
+);
 
-const TYPES = new Set(['ready', 'fatal', 'log', 'saving-core', 'result', 'forms', 'pong', 'error']);
+/** Ends a generate-stage1 request; its events said how it went. */
+export interface Stage1FinishedMessage {
+  type: 'stage1-finished';
+  id: number;
+}
+
+export type DriverReply = ResultMessage | FormsMessage | PongMessage | ErrorMessage | Stage1FinishedMessage;
+export type DriverMessage = ReadyMessage | FatalMessage | LogMessage | SavingCoreMessage | Stage1Event | DriverReply;
+
+const TYPES = new Set(['ready', 'fatal', 'log', 'saving-core', 'result', 'forms', 'pong', 'error', 'stage1-event', 'stage1-finished']);
 
 /** Parses one line from fd 3; undefined for anything that is not a driver message. */
 export function parseDriverLine(line: string): DriverMessage | undefined {

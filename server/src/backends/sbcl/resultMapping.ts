@@ -3,7 +3,7 @@
 import type { FormResult } from '../../types';
 import type { DriverReply } from './driverProtocol';
 import type { JobOutcome } from './supervisor';
-import type { WasmValidator } from './validate';
+import type { WasmValidator } from '../../wasm/validate';
 
 /** A FormResult plus what the form printed while it was compiled. */
 export interface SbclFormResult extends FormResult {

@@ -4,16 +4,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BackendStatus, CompileRequest, CompilerBackend } from '../../types';
+import type { GenerationProgress, GeneratorResult, Stage1GenerationRequest } from '../generation';
 import type { DriverForm, ReadyMessage } from './driverProtocol';
 import { defaultDriverPath, driverFiles } from './driverPath';
-import { findExecutable } from './findExecutable';
+import { findExecutable } from '../../util/findExecutable';
 import { driverLaunchSpec, type DriverLaunch } from './launchSpec';
 import { formResultFromOutcome, type SbclFormResult } from './resultMapping';
 import { DriverFatalError } from './sbclProcess';
 import { hashSourceFiles } from './sourceHash';
+import { runSbclGenerator } from './stage1Generation';
 import { BackendUnavailableError, SbclSupervisor, type RestartEvent, type SupervisorState } from './supervisor';
 import { CoreCache } from './coreCache';
-import { WasmValidator } from './validate';
+import { WasmValidator } from '../../wasm/validate';
 
 export interface SbclBackendOptions {
   /** Folder holding `clysm.asd` (the Clysm checkout). */
@@ -171,6 +173,28 @@ export class SbclBackend implements CompilerBackend {
     }
     if (outcome.reply.error !== undefined) throw new Error(outcome.reply.error);
     return outcome.reply.forms ?? [];
+  }
+
+  /**
+   * Clysm's own Stage 1 generator, in a fresh SBCL started from the same driver with the same
+   * settings, never in the process that compiles forms (the generator changes the image).
+   */
+  generateStage1(request: Stage1GenerationRequest, progress: (progress: GenerationProgress) => void, signal?: AbortSignal): Promise<GeneratorResult> {
+    return runSbclGenerator({
+      workspaceRoot: path.resolve(this.options.workspaceRoot),
+      sbclPath: this.options.sbclPath,
+      dynamicSpaceSizeMb: this.options.dynamicSpaceSizeMb,
+      extraArgs: this.options.extraArgs ?? [],
+      systemName: this.options.systemName,
+      driverPath: this.driverPath(),
+      stagingDir: request.stagingDir,
+      timeoutMs: request.timeoutMs,
+      wasmTools: request.wasmTools,
+      env: this.options.env,
+      log: this.log,
+      onProgress: progress,
+      signal,
+    });
   }
 
   async dispose(): Promise<void> {

@@ -9,6 +9,7 @@ import {
   type DriverRequest,
   type FatalMessage,
   type ReadyMessage,
+  type Stage1Event,
 } from './driverProtocol';
 
 export interface LaunchSpec {
@@ -76,6 +77,8 @@ function pushTail(tail: string[], line: string): void {
 interface Pending {
   resolve(reply: DriverReply): void;
   reject(error: Error): void;
+  /** Messages the driver streams before the reply (generate-stage1). */
+  onEvent?(event: Stage1Event): void;
 }
 
 export class SbclProcess {
@@ -129,6 +132,9 @@ export class SbclProcess {
         case 'saving-core':
           this.log(`[sbcl] saving core to ${message.path}`);
           break;
+        case 'stage1-event':
+          this.pending.get(message.id)?.onEvent?.(message);
+          break;
         case 'error':
           if (message.id !== undefined && this.settle(message.id, message)) break;
           this.log(`[sbcl] driver error: ${message.message}`);
@@ -166,15 +172,18 @@ export class SbclProcess {
     return this.exitInfo === undefined;
   }
 
-  /** Sends one request; the promise settles with the reply, or rejects with ProcessExitError. */
-  request(request: DriverRequest): { id: number; reply: Promise<DriverReply> } {
+  /**
+   * Sends one request; the promise settles with the reply, or rejects with ProcessExitError.
+   * `onEvent` hears what the driver streams before the reply (generate-stage1).
+   */
+  request(request: DriverRequest, onEvent?: (event: Stage1Event) => void): { id: number; reply: Promise<DriverReply> } {
     const id = this.nextId++;
     const reply = new Promise<DriverReply>((resolve, reject) => {
       if (this.exitInfo) {
         reject(new ProcessExitError(this.exitInfo));
         return;
       }
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, onEvent });
       this.child.stdin?.write(`${JSON.stringify({ ...request, id })}\n`);
     });
     return { id, reply };

@@ -7,9 +7,10 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BackendStatus, CompileRequest, CompilerBackend, FormResult, Stage0Info } from '../../types';
+import type { GenerationProgress, GeneratorResult, Stage1GenerationRequest } from '../generation';
+import { runCompileAll } from './compileAll';
 import { EmbeddedV8Engine } from './engine';
-import type { Isolation } from './workerTransport';
-import type { RuntimeProbeResult } from './runtimeProbe';
+import type { RuntimeProbeResult } from '../../wasm/runtimeProbe';
 import type { EngineKind, Stage0Engine } from './stage0Engine';
 import { WasmtimeEngine } from './wasmtimeEngine';
 import type { Stage0LoadInfo } from './workerProtocol';
@@ -24,12 +25,11 @@ export interface Stage0BackendOptions {
   modules: string[];
   /** Folder clysm.output/write-bytes may write into (absolute or relative to the root). */
   outputDir?: string;
+  /** dist/stage0-worker.js: runs per-form compiles and Stage 1 generation; default next to the bundle. */
   workerScript?: string;
   log?: (message: string) => void;
   /** Replaceable for tests; defaults to the real runtime probe. */
   probeRuntime?: () => RuntimeProbeResult;
-  /** Where Stage 0 runs: a worker thread (default) or a forked process (always killable). */
-  isolation?: Isolation;
   /** Heap limit of the engine worker in MB (default 1024). */
   memoryLimitMb?: number;
   /** `embedded` (default): V8 in a worker; `wasmtime`: a WASI-command build run by wasmtime. */
@@ -78,7 +78,6 @@ export class Stage0Backend implements CompilerBackend {
       : new EmbeddedV8Engine({
         ...host,
         workerScript: options.workerScript,
-        isolation: options.isolation,
         memoryLimitMb: options.memoryLimitMb,
         probeRuntime: options.probeRuntime,
       });
@@ -189,6 +188,25 @@ export class Stage0Backend implements CompilerBackend {
     return this.engine.compile(request.text, { timeoutMs: this.options.timeoutMs, signal, package: request.package });
   }
 
+  /**
+   * Stage 1 from the configured Stage 0's compile_all, on a fresh worker process of its own
+   * (always V8, whichever engine compiles forms: compile_all needs the whole-program host).
+   */
+  generateStage1(request: Stage1GenerationRequest, progress: (progress: GenerationProgress) => void, signal?: AbortSignal): Promise<GeneratorResult> {
+    return runCompileAll({
+      compilerPath: this.configuredPath,
+      label: 'Stage 0',
+      workspaceRoot: path.resolve(this.options.workspaceRoot),
+      modules: this.options.modules,
+      stagingDir: request.stagingDir,
+      protectedFiles: [this.configuredPath],
+      timeoutMs: request.timeoutMs,
+      signal,
+      onProgress: progress,
+      formsTotalHint: request.formsTotal,
+      workerScript: this.options.workerScript,
+    });
+  }
 
   async dispose(): Promise<void> {
     if (this.disposed) return;

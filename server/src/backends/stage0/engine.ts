@@ -1,15 +1,14 @@
-// The embedded engine: Stage 0 runs on this process's V8, in a worker thread (or a forked
-// Node process, see workerTransport.ts). Requests are served one at a time. A form that
+// The embedded engine: Stage 0 runs on V8, in a forked Node worker process (workerTransport.ts). Requests are served one at a time. A form that
 // exceeds its time limit (or is cancelled) costs the worker: it is stopped and a fresh one
 // re-instantiates Stage 0 before the next form.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EngineInfo, FormResult } from '../../types';
 import type { HostConfig } from './hostImports';
-import { probeRuntime, type RuntimeProbeResult } from './runtimeProbe';
+import { probeRuntime, type RuntimeProbeResult } from '../../wasm/runtimeProbe';
 import { abortError, type EngineCompileOptions, type Stage0Engine } from './stage0Engine';
 import { PendingRequest, SerialQueue, SessionSlot } from './sessionSupport';
-import { startTransport, type Isolation, type Transport } from './workerTransport';
+import { startTransport, type Transport } from './workerTransport';
 import type { FromWorker, Stage0LoadInfo, ToWorker } from './workerProtocol';
 
 /** The host configuration (sandbox roots, module list) plus engine settings. */
@@ -21,8 +20,6 @@ export interface EmbeddedV8EngineOptions extends HostConfig {
   loadTimeoutMs?: number;
   /** Heap limit of the worker, so a runaway Stage 0 cannot exhaust the language server. */
   memoryLimitMb?: number;
-  /** `thread` (default) or `process`; a process can always be killed, a thread not always. */
-  isolation?: Isolation;
   /** Replaceable for tests; defaults to the real runtime probe (WasmGC, exnref, js-string builtins). */
   probeRuntime?: () => RuntimeProbeResult;
 }
@@ -44,8 +41,8 @@ class WorkerSession {
   private readonly pending = new PendingRequest<Outcome, FromWorker>();
   private exitReason?: string;
 
-  constructor(isolation: Isolation, script: string, memoryLimitMb: number, log: (message: string) => void, onExit: () => void) {
-    this.transport = startTransport(isolation, script, memoryLimitMb, {
+  constructor(script: string, memoryLimitMb: number, log: (message: string) => void, onExit: () => void) {
+    this.transport = startTransport(script, memoryLimitMb, {
       onMessage: (message) => {
         if (message.type === 'log') log(`[stage0] ${message.message}`);
         else if (this.pending.accepts(message)) this.pending.settle({ kind: 'message', message });
@@ -87,7 +84,6 @@ class WorkerSession {
 
 export class EmbeddedV8Engine implements Stage0Engine {
   readonly info: EngineInfo;
-  readonly isolation: Isolation;
   private readonly script: string;
   private readonly log: (message: string) => void;
   private readonly loadTimeoutMs: number;
@@ -111,7 +107,6 @@ export class EmbeddedV8Engine implements Stage0Engine {
     this.log = options.log ?? (() => undefined);
     this.loadTimeoutMs = options.loadTimeoutMs ?? 30_000;
     this.memoryLimitMb = options.memoryLimitMb ?? 1024;
-    this.isolation = options.isolation ?? 'thread';
     const electron = (process.versions as NodeJS.ProcessVersions & { electron?: string }).electron;
     this.info = {
       name: 'embedded-v8',
@@ -140,7 +135,7 @@ export class EmbeddedV8Engine implements Stage0Engine {
     const stopped = await session.stop();
     if (!stopped) {
       this.stuckWorkers++;
-      this.log(`a Stage 0 engine ${this.isolation} did not stop within ${stopGraceMs} ms (V8 did not interrupt the running Wasm); it keeps running until the language server restarts`);
+      this.log(`a Stage 0 engine process did not stop within ${stopGraceMs} ms (V8 did not interrupt the running Wasm); it keeps running until the language server restarts`);
     }
     return stopped;
   }
@@ -148,7 +143,7 @@ export class EmbeddedV8Engine implements Stage0Engine {
   /** Starts a worker and loads `bytes` in it; rejects with the worker's clear message. */
   private async startSession(bytes: Uint8Array): Promise<{ session: WorkerSession; info: Stage0LoadInfo }> {
     if (!fs.existsSync(this.script)) throw new Error(`the Stage 0 engine worker script is missing: ${this.script}`);
-    const session: WorkerSession = new WorkerSession(this.isolation, this.script, this.memoryLimitMb, this.log, () => this.sessions.delete(session));
+    const session: WorkerSession = new WorkerSession(this.script, this.memoryLimitMb, this.log, () => this.sessions.delete(session));
     this.sessions.add(session);
     const outcome = await session.request(
       { type: 'load', bytes, host: this.hostConfig() },

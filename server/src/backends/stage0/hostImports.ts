@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { writeFileAtomic } from '../../util/atomicWrite';
 import { byteStringToBytes, type FormReport } from './resultFromReports';
 import { resolveReadable, resolveWritable } from './sandbox';
-import type { WasmImportDescriptor, WasmImports } from './wasmApi';
+import type { WasmImportDescriptor, WasmImports } from '../../wasm/webAssembly';
 
 export interface HostConfig {
   /** Absolute workspace folder: clysm.fs reads only below it. */

@@ -2,7 +2,7 @@
 // (engine.ts) or wasmtime as a WASI command (wasmtimeEngine.ts). Per-form problems are
 // results; only cancellation, disposal and "nothing loaded" reject compile().
 import type { EngineInfo, FormResult } from '../../types';
-import type { RuntimeProbeResult } from './runtimeProbe';
+import type { RuntimeProbeResult } from '../../wasm/runtimeProbe';
 import type { Stage0LoadInfo } from './workerProtocol';
 
 export type EngineKind = 'embedded' | 'wasmtime';

@@ -3,7 +3,7 @@
 import type { FormResult } from '../../types';
 import { buildImportObject, HostSession, type HostConfig } from './hostImports';
 import { interpretFormCall, describeThrown, type ByteValidator } from './resultFromReports';
-import { stage0CompileOptions, webAssembly, type WasmApi } from './wasmApi';
+import { stage0CompileOptions, webAssembly, type WasmApi } from '../../wasm/webAssembly';
 import type { Stage0LoadInfo } from './workerProtocol';
 
 export class Stage0LoadError extends Error {

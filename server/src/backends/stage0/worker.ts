@@ -1,9 +1,9 @@
-// The Stage 0 engine worker (bundled to dist/stage0-worker.js). Running Stage 0 in a
-// worker_threads Worker (or, with isolation 'process', a forked Node process) keeps the
-// language server responsive, and lets the engine stop a form that loops by terminating the
-// whole worker. Nothing may escape: every failure is posted back as a message.
-import { parentPort } from 'node:worker_threads';
+// The Stage 0 engine worker (bundled to dist/stage0-worker.js). Running Stage 0 in a forked
+// Node process keeps the language server responsive, and lets the engine stop a form that
+// loops by killing the whole worker. It serves per-form compiles (load, compile) and Stage 1
+// generation (compile-all). Nothing may escape: every failure is posted back as a message.
 import type { FormResult } from '../../types';
+import { runCompileAllInWorker } from './compileAllRun';
 import { describeThrown } from './resultFromReports';
 import { Stage0Instance } from './stage0Instance';
 import type { FromWorker, ToWorker } from './workerProtocol';
@@ -14,15 +14,13 @@ interface Channel {
 }
 
 function openChannel(): Channel {
-  const port = parentPort;
-  if (port) return { post: (m) => port.postMessage(m), listen: (h) => port.on('message', h) };
   const send = process.send?.bind(process);
   if (send) {
     // A forked engine process ends with its parent.
     process.on('disconnect', () => process.exit(0));
     return { post: (m) => send(m), listen: (h) => process.on('message', h as (m: unknown) => void) };
   }
-  throw new Error('stage0-worker must run in a worker thread or a forked process');
+  throw new Error('stage0-worker must run as a forked process');
 }
 
 const channel = openChannel();
@@ -59,6 +57,10 @@ function handle(message: ToWorker): void {
       post({ type: 'result', id: message.id, result });
       return;
     }
+    case 'compile-all':
+      // Stage 1 generation: a whole-program run on a worker of its own (compileAll.ts).
+      runCompileAllInWorker(message, post);
+      return;
   }
 }
 
@@ -70,6 +72,8 @@ channel.listen((message: ToWorker) => {
     const text = error instanceof Error ? error.message : String(error);
     if (message.type === 'compile') {
       post({ type: 'result', id: message.id, result: { status: 'failed', errorType: 'host-error', message: text } });
+    } else if (message.type === 'compile-all') {
+      post({ type: 'compile-all-failed', stage: 'run', message: `generation worker error: ${text}` });
     } else {
       post({ type: 'load-failed', message: text });
     }

@@ -1,7 +1,9 @@
-// Messages between EmbeddedV8Engine (language server thread) and the Stage 0 worker.
+// Messages between the Stage 0 worker and the language server: EmbeddedV8Engine's per-form
+// compiles, and the whole-program compile_all runs of Stage 1 generation (compileAll.ts).
 import type { FormResult } from '../../types';
+import type { CompileAllHostConfig, HostEvent } from './compileAllHost';
 import type { HostConfig } from './hostImports';
-import type { WasmExportDescriptor, WasmImportDescriptor } from './wasmApi';
+import type { WasmExportDescriptor, WasmImportDescriptor } from '../../wasm/webAssembly';
 
 export interface Stage0LoadInfo {
   exports: WasmExportDescriptor[];
@@ -13,10 +15,23 @@ export interface Stage0LoadInfo {
 
 export type ToWorker =
   | { type: 'load'; bytes: Uint8Array; host: HostConfig }
-  | { type: 'compile'; id: number; text: string; package?: string };
+  | { type: 'compile'; id: number; text: string; package?: string }
+  | ToCompileAllWorker;
 
 export type FromWorker =
   | { type: 'loaded'; info: Stage0LoadInfo }
   | { type: 'load-failed'; message: string }
   | { type: 'result'; id: number; result: FormResult }
-  | { type: 'log'; message: string };
+  | { type: 'log'; message: string }
+  | FromCompileAllWorker;
+
+/** A whole-program run of a compiler binary's compile_all (docs/stage0-abi.md §6), on a fresh worker. */
+export type ToCompileAllWorker = { type: 'compile-all'; bytes: Uint8Array; host: CompileAllHostConfig; label: string };
+
+export type FromCompileAllWorker =
+  | { type: 'compile-all-loaded'; exports: string[]; imports: string[] }
+  | { type: 'compile-all-events'; events: HostEvent[] }
+  /** compile_all returned; `returned` is what it returned, described. */
+  | { type: 'compile-all-finished'; returned: string }
+  /** `stage`: load (compile, link, _initialize, no compile_all) or run (compile_all trapped). */
+  | { type: 'compile-all-failed'; stage: 'load' | 'run'; message: string };

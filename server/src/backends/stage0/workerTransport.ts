@@ -1,13 +1,10 @@
-// Where the Stage 0 worker runs: a worker_threads thread (the default: cheap, in-process) or
-// a forked Node process. Both run the same script and speak the same messages. The process
-// exists because V8 (13.6, Node 24) does not always honour Worker.terminate(): a Wasm loop
-// that keeps allocating large GC arrays is never interrupted, and such a thread cannot be
-// stopped. A process can always be killed.
+// Where the Stage 0 worker runs: a forked Node process, for per-form compiles and for Stage 1
+// generation alike. Not a worker_threads thread: V8 (13.6, Node 24) does not always honour
+// Worker.terminate() (a Wasm loop that keeps allocating large GC arrays is never interrupted),
+// and a heap exhausted by Wasm GC allocations in a thread aborts the whole language server
+// (docs/stage0-abi.md §9). A process can always be killed, and its death is only its own.
 import { fork, type ChildProcess } from 'node:child_process';
-import { Worker } from 'node:worker_threads';
 import type { FromWorker, ToWorker } from './workerProtocol';
-
-export type Isolation = 'thread' | 'process';
 
 export interface TransportHandlers {
   onMessage(message: FromWorker): void;
@@ -17,7 +14,6 @@ export interface TransportHandlers {
 }
 
 export interface Transport {
-  readonly isolation: Isolation;
   post(message: ToWorker): void;
   /** Stops the worker. Resolves true once it has exited, false if it is still running after `graceMs`. */
   stop(graceMs: number): Promise<boolean>;
@@ -33,41 +29,7 @@ function exitedWithin(exited: Promise<void>, graceMs: number): Promise<boolean> 
   });
 }
 
-class ThreadTransport implements Transport {
-  readonly isolation = 'thread' as const;
-  private readonly worker: Worker;
-  private readonly exited: Promise<void>;
-  private lastError?: string;
-
-  constructor(script: string, memoryLimitMb: number, handlers: TransportHandlers) {
-    this.worker = new Worker(script, { resourceLimits: { maxOldGenerationSizeMb: memoryLimitMb } });
-    // An idle worker must not keep the process alive; a pending request holds a timer anyway.
-    this.worker.unref();
-    this.worker.on('message', (message: FromWorker) => handlers.onMessage(message));
-    this.worker.on('error', (error: Error) => {
-      const code = (error as Error & { code?: string }).code;
-      this.lastError = code === 'ERR_WORKER_OUT_OF_MEMORY' ? `out of memory (${error.message})` : error.message;
-    });
-    this.exited = new Promise((resolve) => {
-      this.worker.on('exit', (code) => {
-        handlers.onExit(this.lastError ?? `the engine worker exited with code ${code}`);
-        resolve();
-      });
-    });
-  }
-
-  post(message: ToWorker): void {
-    this.worker.postMessage(message);
-  }
-
-  stop(graceMs: number): Promise<boolean> {
-    void this.worker.terminate();
-    return exitedWithin(this.exited, graceMs);
-  }
-}
-
 class ProcessTransport implements Transport {
-  readonly isolation = 'process' as const;
   private readonly child: ChildProcess;
   private readonly exited: Promise<void>;
   private stderrTail = '';
@@ -109,8 +71,6 @@ class ProcessTransport implements Transport {
   }
 }
 
-export function startTransport(isolation: Isolation, script: string, memoryLimitMb: number, handlers: TransportHandlers): Transport {
-  return isolation === 'process'
-    ? new ProcessTransport(script, memoryLimitMb, handlers)
-    : new ThreadTransport(script, memoryLimitMb, handlers);
+export function startTransport(script: string, memoryLimitMb: number, handlers: TransportHandlers): Transport {
+  return new ProcessTransport(script, memoryLimitMb, handlers);
 }

@@ -1,13 +1,13 @@
-// The host side of compile_all (docs/stage0-abi.md §6), used by the generation worker. Same
-// sandbox as the per-form host (reads under the workspace, writes only into the folder given),
+// The host side of compile_all (docs/stage0-abi.md §6), used by the Stage 0 worker for
+// Stage 1 generation. Same sandbox as the per-form host (reads under the workspace, writes only into the folder given),
 // but here the writes go to a private staging folder: the orchestrator commits the Stage 1
 // to the output folder only after the run succeeded, so a cancelled or failed run leaves
 // nothing behind. Every call becomes an event for the parent process.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { resolveReadable, resolveWritable } from '../../backends/stage0/sandbox';
-import { asBytes, hostImports, type ProvidedImports } from '../../backends/stage0/hostImports';
+import { resolveReadable, resolveWritable } from './sandbox';
+import { asBytes, hostImports, type ProvidedImports } from './hostImports';
 
 export interface CompileAllHostConfig {
   workspaceRoot: string;

@@ -1,4 +1,4 @@
-// Typed access to the JS WebAssembly API. The project compiles against lib ES2023 without
+// The one accessor for the JS WebAssembly API. The project compiles against lib ES2023 without
 // DOM, and @types/node does not declare WebAssembly, so the few members we use are declared
 // here (including the JS String Builtins compile option) instead of as a global.
 

@@ -1,12 +1,14 @@
-// Runs a compiler binary's compile_all (Stage 0 for Stage 1, or Stage 1 for Stage 2) in a
-// forked worker process and turns the host events into per-form results and progress.
-// Cancel and timeout kill the process; the staging folder is the caller's to remove.
-import { fork } from 'node:child_process';
+// Stage 1 generation on the Stage 0 backend: runs a compiler binary's compile_all (Stage 0 for
+// Stage 1, or Stage 1 for Stage 2 in the fixed-point check) on a fresh Stage 0 worker process
+// (workerTransport.ts) and turns the host events into per-form results and progress. Cancel
+// and timeout kill the process; the staging folder is the caller's to remove.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { normaliseModulePath } from '../../workspace/moduleList';
 import type { HostEvent } from './compileAllHost';
+import { startTransport } from './workerTransport';
+import type { FromWorker } from './workerProtocol';
 import {
   GenerationCancelled,
   GenerationFailed,
@@ -15,8 +17,7 @@ import {
   type GenerationProgress,
   type GeneratorResult,
   type StagedOutput,
-} from './types';
-import type { FromGenerationWorker, ToGenerationWorker } from './workerMessages';
+} from '../generation';
 
 /** The file compile_all is expected to write (docs/stage0-abi.md §6). */
 export const STAGE1_OUTPUT_NAME = 'clysm-stage1.wasm';
@@ -38,7 +39,7 @@ export interface CompileAllRunOptions {
   onProgress?: (progress: GenerationProgress) => void;
   /** Forms the editor's reader found, for "forms done of N" before the generator says. */
   formsTotalHint?: number;
-  /** dist/stage1-worker.js; default next to this bundle. */
+  /** dist/stage0-worker.js; default next to this bundle. */
   workerScript?: string;
   memoryLimitMb?: number;
   /** The name write-bytes must use for the Stage 1 (default clysm-stage1.wasm). */
@@ -121,10 +122,10 @@ function toGeneratedForm(id: string, event: Extract<HostEvent, { kind: 'form' }>
 }
 
 function defaultWorkerScript(): string {
-  return path.join(__dirname, 'stage1-worker.js');
+  return path.join(__dirname, 'stage0-worker.js');
 }
 
-/** Runs compile_all once. Rejects with GenerationCancelled or GenerationFailed; never writes outside stagingDir. */
+/** Runs compile_all once, on a fresh Stage 0 worker process. Rejects with GenerationCancelled or GenerationFailed; never writes outside stagingDir. */
 export function runCompileAll(options: CompileAllRunOptions): Promise<GeneratorResult> {
   const script = options.workerScript ?? defaultWorkerScript();
   const outputName = options.outputName ?? STAGE1_OUTPUT_NAME;
@@ -139,81 +140,65 @@ export function runCompileAll(options: CompileAllRunOptions): Promise<GeneratorR
   const sha = createHash('sha256').update(bytes).digest('hex');
   const collector = new CompileAllCollector(options.modules, outputName);
   const description = `${options.label} compile_all (${path.basename(options.compilerPath)}, sha256 ${sha.slice(0, 12)}…) on V8 ${process.versions.v8}`;
+  const progressBase = { formsTotal: options.formsTotalHint, moduleCount: options.modules.length };
 
   return new Promise<GeneratorResult>((resolve, reject) => {
     if (options.signal?.aborted) {
       reject(new GenerationCancelled());
       return;
     }
-    const wasmFlags = process.execArgv.filter((arg) => arg.startsWith('--experimental-wasm') || arg.startsWith('--wasm'));
-    const child = fork(script, [], {
-      serialization: 'advanced',
-      // Never inherit stdout: the language server may be speaking LSP on it.
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      execArgv: [...wasmFlags, `--max-old-space-size=${options.memoryLimitMb ?? 2048}`],
-    });
-    let stderrTail = '';
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
-      stderrTail = (stderrTail + chunk).slice(-2000);
-    });
     let settled = false;
     const finish = (outcome: { ok: GeneratorResult } | { error: Error }): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      void transport.stop(0);
       if ('ok' in outcome) resolve(outcome.ok);
       else reject(outcome.error);
     };
+    const onMessage = (message: FromWorker): void => {
+      switch (message.type) {
+        case 'compile-all-loaded':
+          options.onProgress?.({ phase: 'compiling', formsDone: 0, ...progressBase });
+          return;
+        case 'compile-all-events': {
+          let changed = false;
+          for (const event of message.events) changed = collector.add(event) || changed;
+          if (changed) options.onProgress?.(collector.progress(options.formsTotalHint));
+          return;
+        }
+        case 'compile-all-finished':
+          finish({ ok: { kind: 'stage0', description, modules: collector.modules, forms: collector.forms, output: collector.output, warnings: collector.warnings } });
+          return;
+        case 'compile-all-failed':
+          finish({ error: new GenerationFailed(message.message, collector.forms) });
+          return;
+        default:
+          return; // per-form messages: not asked for here
+      }
+    };
+    const transport = startTransport(script, options.memoryLimitMb ?? 2048, {
+      onMessage,
+      onExit: (reason) => finish({ error: new GenerationFailed(`the generation worker stopped before compile_all finished: ${reason}`, collector.forms) }),
+      log: () => undefined,
+    });
     const onAbort = (): void => finish({ error: new GenerationCancelled() });
     options.signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(
       () => finish({ error: new GenerationFailed(`${options.label} compile_all did not finish within ${options.timeoutMs} ms (stopped)`, collector.forms) }),
       options.timeoutMs,
     );
-    options.onProgress?.({ phase: 'loading', formsDone: 0, formsTotal: options.formsTotalHint, moduleCount: options.modules.length });
-    child.on('message', (message: FromGenerationWorker) => {
-      switch (message.type) {
-        case 'loaded':
-          options.onProgress?.({ phase: 'compiling', formsDone: 0, formsTotal: options.formsTotalHint, moduleCount: options.modules.length });
-          return;
-        case 'events': {
-          let changed = false;
-          for (const event of message.events) changed = collector.add(event) || changed;
-          if (changed) options.onProgress?.(collector.progress(options.formsTotalHint));
-          return;
-        }
-        case 'finished':
-          finish({
-            ok: {
-              kind: 'stage0',
-              description,
-              modules: collector.modules,
-              forms: collector.forms,
-              output: collector.output,
-              warnings: collector.warnings,
-            },
-          });
-          return;
-        case 'failed':
-          finish({ error: new GenerationFailed(message.message, collector.forms) });
-          return;
-      }
-    });
-    child.on('error', (error) => finish({ error: new GenerationFailed(`the generation worker could not run: ${error.message}`) }));
-    child.on('exit', (code, signal) => {
-      const outOfMemory = /heap out of memory|heap limit/i.test(stderrTail);
-      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      finish({ error: new GenerationFailed(`the generation worker ${how}${outOfMemory ? ' (out of memory)' : ''} before compile_all finished`, collector.forms) });
-    });
-    const request: ToGenerationWorker = {
-      type: 'run',
-      bytes: Uint8Array.from(bytes),
-      label: options.label,
-      host: { workspaceRoot: options.workspaceRoot, modules: options.modules, stagingDir: options.stagingDir, protectedFiles: options.protectedFiles },
-    };
-    child.send(request);
+    options.onProgress?.({ phase: 'loading', formsDone: 0, ...progressBase });
+    try {
+      transport.post({
+        type: 'compile-all',
+        bytes: Uint8Array.from(bytes),
+        label: options.label,
+        host: { workspaceRoot: options.workspaceRoot, modules: options.modules, stagingDir: options.stagingDir, protectedFiles: options.protectedFiles },
+      });
+    } catch (error) {
+      finish({ error: new GenerationFailed(`the generation worker could not run: ${(error as Error).message}`) });
+    }
   });
 }

@@ -1,8 +1,9 @@
-// Start-up check: can this JavaScript runtime run what Clysm emits? Clysm's output uses the
-// final WasmGC encoding and exnref `try_table`, and the Stage 0 ABI needs the JS String
+// The one WasmGC probe. Can this JavaScript runtime run what Clysm emits? Clysm's output uses
+// the final WasmGC encoding and exnref `try_table`, and the Stage 0 ABI needs the JS String
 // Builtins. Node 20 (V8 11.3) has none of these, and no flag fixes that, so we say so clearly
-// instead of failing later on some form.
-import { webAssembly, stage0CompileOptions } from './wasmApi';
+// instead of failing later on some form. The same module answers the smaller question of
+// whether V8's verdict on Clysm output means anything (v8SupportsWasmGc).
+import { webAssembly, stage0CompileOptions } from './webAssembly';
 
 export interface RuntimeProbeResult {
   ok: boolean;
@@ -78,8 +79,15 @@ export function describeRuntime(versions: NodeJS.ProcessVersions = process.versi
   return electron ? `Electron ${electron}, ${base}` : base;
 }
 
-export function probeModuleBytes(): Uint8Array {
-  return probeModule.slice();
+let gcSupport: boolean | undefined;
+
+/**
+ * Whether this runtime's V8 validates WasmGC and exnref (Node ≥ 22.22, VS Code ≥ 1.103): when
+ * it does not, its verdicts on Clysm output mean nothing.
+ */
+export function v8SupportsWasmGc(): boolean {
+  gcSupport ??= webAssembly().validate(probeModule);
+  return gcSupport;
 }
 
 export function probeRuntime(): RuntimeProbeResult {

@@ -1,60 +1,38 @@
 // Stage 1 on the SBCL backend: Clysm's own generator (clysm/stage1:generate-stage1, as
-// build/stage1-complete.lisp runs it) in a separate SBCL process, with output, report and
-// temp files in a private staging folder. Progress and per-form results stream on fd 3 from
-// the shipped driver (server/lisp/stage1-generate.lisp).
+// build/stage1-complete.lisp runs it) in an SBCL process of its own, started from the same
+// driver and launch spec as the process that compiles forms (op generate-stage1 in
+// server/lisp/driver.lisp). Output, report and temp files go to a private staging folder;
+// progress and per-form results stream on fd 3.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
-import type { Readable } from 'node:stream';
-import { execa } from 'execa';
-import { findExecutable } from '../../backends/sbcl/findExecutable';
-import { lispString } from '../../backends/sbcl/launchSpec';
-import { v8SupportsWasmGc } from '../../backends/sbcl/validate';
-import { sha256 } from '../outputFiles';
+import { findExecutable } from '../../util/findExecutable';
+import { v8SupportsWasmGc } from '../../wasm/runtimeProbe';
+import { findWasmTools } from '../../wasm/validate';
+import { GenerationCancelled, GenerationFailed, type GeneratedForm, type GeneratedModule, type GenerationProgress, type GeneratorResult } from '../generation';
+import type { Stage1Event } from './driverProtocol';
+import { driverLaunchSpec } from './launchSpec';
 import { parseLenientJson } from './lenientJson';
-import { GenerationCancelled, GenerationFailed, type GeneratedForm, type GeneratedModule, type GenerationProgress, type GeneratorResult } from './types';
+import { DriverFatalError, ProcessExitError, SbclProcess } from './sbclProcess';
 import { writeWasmToolsShim } from './wasmToolsShim';
-
-export const GENERATOR_DRIVER = 'stage1-generate.lisp';
 
 export interface SbclGeneratorOptions {
   workspaceRoot: string;
-  sbclPath?: string;
-  dynamicSpaceSizeMb?: number;
-  extraArgs?: string[];
-  systemName?: string;
+  sbclPath: string;
+  dynamicSpaceSizeMb: number;
+  extraArgs: readonly string[];
+  systemName: string;
+  /** server/lisp/driver.lisp (dist/lisp/ when bundled). */
+  driverPath: string;
   stagingDir: string;
   timeoutMs: number;
   signal?: AbortSignal;
   onProgress?: (progress: GenerationProgress) => void;
   /** Path or name of wasm-tools; undefined: `wasm-tools` on the PATH; null: always use the V8 stand-in. */
   wasmTools?: string | null;
-  /** The Lisp driver; default dist/lisp/stage1-generate.lisp, else server/lisp/ above this file. */
-  driverPath?: string;
   env?: Record<string, string | undefined>;
   log?: (message: string) => void;
 }
-
-/** dist/lisp/stage1-generate.lisp next to the bundle, else server/lisp/stage1-generate.lisp in the source tree. */
-export function defaultGeneratorDriver(from: string = __dirname): string {
-  const bundled = path.join(from, 'lisp', GENERATOR_DRIVER);
-  if (fs.existsSync(bundled)) return bundled;
-  for (let dir = from; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'server', 'lisp', GENERATOR_DRIVER);
-    if (fs.existsSync(candidate)) return candidate;
-  }
-  return bundled;
-}
-
-type DriverMessage =
-  | { type: 'hello'; lisp: string }
-  | { type: 'loaded' }
-  | { type: 'phase'; phase: string; total?: number }
-  | { type: 'module'; index: number | null; path: string | null; status: string | null; forms: { id: string | null; operator: string | null; compilable: boolean }[] }
-  | { type: 'progress'; done: number; total: number; module: number }
-  | { type: 'result'; id: string | null; status: 'compiled' | 'failed' | 'skipped'; message: string | null }
-  | { type: 'done' }
-  | { type: 'failed'; stage: string; message: string; condition?: string };
 
 /** Folds driver messages into modules, forms and progress. Pure. */
 export class SbclGenerationCollector {
@@ -70,11 +48,8 @@ export class SbclGenerationCollector {
   formsTotal?: number;
   currentModule?: number;
 
-  add(message: DriverMessage): boolean {
-    switch (message.type) {
-      case 'hello':
-        this.lisp = message.lisp;
-        return false;
+  add(message: Stage1Event): boolean {
+    switch (message.kind) {
       case 'loaded':
         this.phase = 'compiling';
         return true;
@@ -99,10 +74,10 @@ export class SbclGenerationCollector {
         this.currentModule = message.module;
         return message.done % 10 === 0 || message.done === message.total;
       case 'result':
-        if (message.id) {
-          this.results.set(message.id, message.status === 'failed'
-            ? { id: message.id, status: 'failed', errorType: 'compile-error', message: message.message ?? 'Compilation or validation failed' }
-            : { id: message.id, status: message.status });
+        if (message.form) {
+          this.results.set(message.form, message.status === 'failed'
+            ? { id: message.form, status: 'failed', errorType: 'compile-error', message: message.message ?? 'Compilation or validation failed' }
+            : { id: message.form, status: message.status });
         }
         return false;
       case 'done':
@@ -138,35 +113,30 @@ export class SbclGenerationCollector {
   }
 }
 
-export function parseDriverMessage(line: string): DriverMessage | undefined {
-  try {
-    const value = JSON.parse(line) as { type?: unknown };
-    return typeof value.type === 'string' ? (value as DriverMessage) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 interface Prepared {
   sbcl: string;
-  env: Record<string, string | undefined>;
+  env: Record<string, string>;
   formValidator: string;
   warnings: string[];
 }
 
+function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
 function prepare(options: SbclGeneratorOptions): Prepared {
-  const sbcl = findExecutable(options.sbclPath ?? 'sbcl');
-  if (!sbcl) throw new GenerationFailed(`SBCL was not found (clysm.sbcl.path is "${options.sbclPath ?? 'sbcl'}"); Clysm's Stage 1 generator runs on SBCL`);
-  if (!fs.existsSync(path.join(options.workspaceRoot, `${options.systemName ?? 'clysm'}.asd`))) {
-    throw new GenerationFailed(`${options.workspaceRoot} has no ${options.systemName ?? 'clysm'}.asd: the SBCL backend generates Stage 1 only in a Clysm checkout`);
+  const env = definedOnly(options.env ?? process.env);
+  const sbcl = findExecutable(options.sbclPath, env.PATH);
+  if (!sbcl) throw new GenerationFailed(`SBCL was not found (clysm.sbcl.path is "${options.sbclPath}"); Clysm's Stage 1 generator runs on SBCL`);
+  if (!fs.existsSync(path.join(options.workspaceRoot, `${options.systemName}.asd`))) {
+    throw new GenerationFailed(`${options.workspaceRoot} has no ${options.systemName}.asd: the SBCL backend generates Stage 1 only in a Clysm checkout`);
   }
-  const env: Record<string, string | undefined> = { ...(options.env ?? process.env) };
   const tmp = path.join(options.stagingDir, 'tmp');
   fs.mkdirSync(tmp, { recursive: true });
   // Clysm writes one temp file per validated form; keep them in the staging folder.
   env.TMPDIR = tmp;
   const warnings: string[] = [];
-  const wasmTools = options.wasmTools === null ? undefined : findExecutable(options.wasmTools ?? 'wasm-tools', env.PATH);
+  const wasmTools = findWasmTools(options.wasmTools, env.PATH);
   if (wasmTools) {
     if (options.wasmTools && path.dirname(wasmTools) !== '.') env.PATH = `${path.dirname(wasmTools)}${path.delimiter}${env.PATH ?? ''}`;
     return { sbcl, env, formValidator: `wasm-tools (${wasmTools})`, warnings };
@@ -183,84 +153,62 @@ function prepare(options: SbclGeneratorOptions): Prepared {
   return { sbcl, env, formValidator: `V8 ${process.versions.v8} (stand-in for wasm-tools validate)`, warnings };
 }
 
-/** Runs Clysm's generator once; rejects with GenerationCancelled or GenerationFailed. */
+/** Runs Clysm's generator once, in an SBCL of its own; rejects with GenerationCancelled or GenerationFailed. */
 export async function runSbclGenerator(options: SbclGeneratorOptions): Promise<GeneratorResult> {
   if (options.signal?.aborted) throw new GenerationCancelled();
   const prepared = prepare(options);
   const out = path.join(options.stagingDir, 'out');
   fs.mkdirSync(out, { recursive: true });
   const files = { stage1: path.join(out, 'clysm-stage1.wasm'), report: path.join(out, 'stage1-report.json'), defunErrors: path.join(out, 'defun-errors.json') };
-  const driver = options.driverPath ?? defaultGeneratorDriver();
-  if (!fs.existsSync(driver)) throw new GenerationFailed(`the Stage 1 generator driver is missing: ${driver}`);
-  const args = [
-    '--noinform', '--dynamic-space-size', `${options.dynamicSpaceSizeMb ?? 4096}MB`, '--disable-ldb', ...(options.extraArgs ?? []), '--end-runtime-options',
-    '--disable-debugger', '--no-userinit', '--no-sysinit',
-    '--eval', `(load (sb-ext:parse-native-namestring ${lispString(driver)}))`,
-    '--eval', '(clysm-stage1-driver:main)',
-    '--end-toplevel-options',
-    '--workspace', options.workspaceRoot, '--system', options.systemName ?? 'clysm',
-    '--output', files.stage1, '--report', files.report, '--defun-errors', files.defunErrors,
-  ];
+  if (!fs.existsSync(options.driverPath)) throw new GenerationFailed(`the SBCL driver is missing: ${options.driverPath}`);
   const log = options.log ?? (() => undefined);
-  log(`Stage 1: ${prepared.sbcl} ${args.join(' ')}`);
-  const collector = new SbclGenerationCollector();
-  const tail: string[] = [];
-  // Clysm's relative module paths resolve against the current directory (its scripts run from the root).
-  const child = execa(prepared.sbcl, args, {
-    cwd: options.workspaceRoot,
+  // Always loaded from the sources (no saved core): the generator must see the files as they are.
+  const spec = driverLaunchSpec({
+    sbcl: prepared.sbcl,
+    workspaceRoot: options.workspaceRoot,
+    systemName: options.systemName,
+    driverPath: options.driverPath,
+    dynamicSpaceSizeMb: options.dynamicSpaceSizeMb,
+    extraArgs: options.extraArgs,
     env: prepared.env,
-    extendEnv: false,
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-    buffer: false,
-    reject: false,
-    cleanup: true,
-    windowsHide: true,
   });
-  const logLines = (stream: Readable | null | undefined, source: string): void => {
-    if (!stream) return;
-    readline.createInterface({ input: stream }).on('line', (line) => {
-      tail.push(line);
-      if (tail.length > 20) tail.shift();
-      log(`[generate-stage1 ${source}] ${line}`);
-    });
-  };
-  logLines(child.stdout, 'out');
-  logLines(child.stderr, 'err');
-  const replies = child.stdio[3] as Readable | null;
-  if (replies) {
-    readline.createInterface({ input: replies }).on('line', (line) => {
-      const message = parseDriverMessage(line);
-      if (message && collector.add(message)) options.onProgress?.(collector.progress());
-    });
-  }
+  log(`Stage 1: ${spec.command} ${spec.args.join(' ')}`);
+  const proc = new SbclProcess(spec, log);
+  const collector = new SbclGenerationCollector();
   options.onProgress?.(collector.progress());
 
   let stopped: 'cancelled' | 'timeout' | undefined;
   const stop = (why: 'cancelled' | 'timeout'): void => {
     stopped ??= why;
-    child.kill('SIGKILL');
+    proc.kill();
   };
   const onAbort = (): void => stop('cancelled');
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const timer = setTimeout(() => stop('timeout'), options.timeoutMs);
-  let result;
   try {
-    result = await child;
+    const ready = await proc.ready;
+    collector.lisp = `SBCL ${ready.sbcl_version}`;
+    const request = proc.request({ op: 'generate-stage1', output: files.stage1, report: files.report, defun_errors: files.defunErrors }, (event) => {
+      if (collector.add(event)) options.onProgress?.(collector.progress());
+    });
+    const reply = await request.reply;
+    if (reply.type === 'error') throw new GenerationFailed(`Stage 1 generation failed: ${reply.message}`, collector.forms());
+  } catch (error) {
+    if (stopped === 'cancelled') throw new GenerationCancelled();
+    const partial = collector.forms();
+    if (stopped === 'timeout') throw new GenerationFailed(`Clysm's Stage 1 generator did not finish within ${options.timeoutMs} ms (stopped)`, partial);
+    if (error instanceof DriverFatalError) throw new GenerationFailed(`Loading Clysm failed: ${error.message}`, partial);
+    if (error instanceof ProcessExitError) throw new GenerationFailed(`${error.message} before Clysm's generator finished`, partial);
+    throw error;
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
+    await proc.stop();
   }
-  if (stopped === 'cancelled') throw new GenerationCancelled();
   const partial = collector.forms();
-  if (stopped === 'timeout') throw new GenerationFailed(`Clysm's Stage 1 generator did not finish within ${options.timeoutMs} ms (stopped)`, partial);
   if (collector.failure) {
-    const where = collector.failure.stage === 'generate' ? "Clysm's Stage 1 generator failed" : collector.failure.stage === 'load' ? 'Loading Clysm failed' : 'Stage 1 generation failed';
+    const where = collector.failure.stage === 'generate' ? "Clysm's Stage 1 generator failed" : 'Stage 1 generation failed';
     throw new GenerationFailed(`${where}: ${collector.failure.message}`, partial);
-  }
-  if (!collector.done) {
-    const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
-    const last = tail.filter((l) => l.trim() !== '').slice(-3).join(' | ');
-    throw new GenerationFailed(`SBCL ${how} before Clysm's generator finished${last ? ` (last output: ${last})` : ''}`, partial);
   }
   const warnings = [...prepared.warnings];
   const unreadable = collector.modules.filter((m) => m.unreadable).map((m) => m.path);
@@ -272,7 +220,7 @@ export async function runSbclGenerator(options: SbclGeneratorOptions): Promise<G
     description: `clysm/stage1:generate-stage1 on ${collector.lisp}`,
     modules: collector.modules,
     forms: partial,
-    output: output ? { file: files.stage1, size: output.length, sha256: sha256(output) } : undefined,
+    output: output ? { file: files.stage1, size: output.length, sha256: createHash('sha256').update(output).digest('hex') } : undefined,
     warnings,
     clysmReport: reportText === undefined ? undefined : parseLenientJson(reportText),
     artifacts: fs.existsSync(files.defunErrors) ? [{ name: 'defun-errors.json', file: files.defunErrors }] : [],

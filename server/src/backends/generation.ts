@@ -1,5 +1,19 @@
-// What a Stage 1 generator (Stage 0's compile_all, or Clysm's own generator on SBCL) reports
-// back, independent of which one ran. Plain data: crosses IPC and the LSP connection.
+// Stage 1 generation as a backend capability (CompilerBackend.generateStage1): what the
+// orchestration in stage1/ asks for, and what a generator (Stage 0's compile_all, or Clysm's
+// own generator on SBCL) reports back, independent of which one ran. Plain data: crosses IPC
+// and the LSP connection.
+
+/** What stage1/ asks for; each backend adds its own configuration (compiler binary, SBCL, module list). */
+export interface Stage1GenerationRequest {
+  /** A fresh private folder: the generator writes only here; the caller commits and removes it. */
+  stagingDir: string;
+  /** Whole-run limit. */
+  timeoutMs: number;
+  /** wasm-tools path; undefined: on the PATH if there; null: never. */
+  wasmTools?: string | null;
+  /** Forms the editor's reader found, for "forms done of N" before the generator says. */
+  formsTotal?: number;
+}
 
 /** Per-form outcome as the generator saw it. `not-processed`: the generator never reported the form. */
 export type GeneratedStatus = 'compiled' | 'failed' | 'skipped' | 'not-processed';
