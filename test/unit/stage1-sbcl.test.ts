@@ -10,7 +10,6 @@ import { after, before, describe, it } from 'node:test';
 import { generateStage1, type GenerateStage1Options, type Stage1Outcome } from '../../server/src/stage1/generateStage1';
 import { SbclGenerationCollector } from '../../server/src/stage1/generation/sbclGenerator';
 import { repoRoot } from '../support/repo';
-import { skipWithoutSbcl } from './sbclHelpers';
 
 const workspace = path.join(repoRoot, 'test', 'fixtures', 'sbcl-stage1-workspace');
 const modules = ['src/a/first.lisp', 'src/b/second.lisp'];
@@ -32,7 +31,7 @@ function options(outDir: string, extra: Partial<GenerateStage1Options> = {}): Ge
   };
 }
 
-describe('Generate Stage 1 on the SBCL backend (stand-in generator)', { skip: skipWithoutSbcl }, () => {
+describe('Generate Stage 1 on the SBCL backend (stand-in generator)', () => {
   let out: string;
   let outcome: Stage1Outcome;
   before(async () => {
