@@ -1,7 +1,8 @@
 #!/bin/bash
 # Installs the Debian packages the test suites need, as setup-vscode-test.sh installs Chromium:
 # for each COMMAND not on the PATH, apt-get installs PACKAGE (default: the command's name).
-#   bash scripts/setup-test-packages.sh COMMAND[:PACKAGE]...     e.g. `sbcl`
+#   bash scripts/setup-test-packages.sh [COMMAND[:PACKAGE]...]
+# Without arguments: what the suites need (TEST_NEEDS below). npm test and run-integration.mjs call it so.
 # Idempotent: when every command is there it does nothing and prints nothing. It prints one line
 # saying what it installs, or fails (exit 1) with one line saying what to install: the suites
 # never skip what they cannot run. Uses only bash builtins besides apt-get (and sudo when not
@@ -9,6 +10,11 @@
 set -uo pipefail
 
 say() { echo "setup-test-packages: $*"; }
+
+# sbcl runs the SBCL backend's unit suites and integration pass on the stand-in `clysm` system
+# (SBCL's bundled ASDF is enough for it). Chromium is setup-vscode-test.sh's.
+TEST_NEEDS=(sbcl)
+(($#)) || set -- "${TEST_NEEDS[@]}"
 
 commands=()
 packages=()

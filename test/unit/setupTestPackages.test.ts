@@ -73,6 +73,13 @@ describe('setup-test-packages.sh', () => {
     assert.equal(bin.calls().length, 2);
   });
 
+  it('without arguments, installs what the suites need: sbcl', () => {
+    const bin = make(provides('sbcl'));
+    const run = runSetup(bin, []);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(bin.calls(), ['noninteractive apt-get update -qq', 'noninteractive apt-get install -y -qq sbcl']);
+  });
+
   it('installs only what is missing, under the package name given after the colon', () => {
     const bin = make(provides('wasm-tools'));
     fs.writeFileSync(path.join(bin.dir, 'sbcl'), '#!/bin/bash\n', { mode: 0o755 });
