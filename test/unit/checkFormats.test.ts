@@ -11,7 +11,8 @@ import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import type * as Sarif from 'sarif';
 import { parseCheckArgs, UsageError } from '../../bin/src/args';
-import { escapeData, escapeProperty } from '../../bin/src/formats/github';
+import { escapeData, escapeProperty, toGithubAnnotations } from '../../bin/src/formats/github';
+import { toSarif } from '../../bin/src/formats/sarif';
 import { isProblemStatus, type CheckReport } from '../../server/src/report/checkReport';
 import { distDir, exampleWorkspace, repoRoot } from '../support/repo';
 
@@ -100,6 +101,26 @@ describe('clysm-check --format github', () => {
   it('escapes what the runner would read as syntax', () => {
     assert.equal(escapeData('50% done\r\nnext'), '50%25 done%0D%0Anext');
     assert.equal(escapeProperty('a:b,c%\n'), 'a%3Ab%2Cc%25%0A');
+  });
+});
+
+describe('regressions against --baseline in the CI formats', () => {
+  // The example's report, as if its first failing form had compiled in the baseline.
+  const withRegression: CheckReport = { ...report, baseline: { source: 'report b.json', regressions: 1 }, regressions: [failing[0]] };
+
+  it('SARIF marks the regressed form, and only it, and still validates', () => {
+    const log = toSarif(withRegression, exampleWorkspace, { name: 'clysm-check', version: '0' });
+    const results = log.runs[0].results ?? [];
+    assert.deepEqual(results.map((r) => r.properties?.regression), failing.map((_, i) => i === 0));
+    assert.match(results[0].message.text ?? '', /^Regression \(compiled in the baseline\): /);
+    assert.doesNotMatch(results[1].message.text ?? '', /Regression/);
+    assert.deepEqual(sarifValidator()(log), []);
+  });
+
+  it('GitHub titles the regressed form "Clysm regression"', () => {
+    const lines = toGithubAnnotations(withRegression, (f) => f).split('\n');
+    assert.match(lines[0], /,title=Clysm regression%3A [a-z-]+::/);
+    assert.ok(lines.slice(1, failing.length).every((l) => l.includes(',title=Clysm blocker%3A ')));
   });
 });
 
