@@ -1,17 +1,23 @@
 #!/usr/bin/env node
 // `npm run test:integration`: the integration suite (test/integration) inside a real VS Code,
 // offline: code-server's VS Code server + Node 24 extension host, headless Chromium.
-//   1. installs code-server & co. under .vscode-test/ unless its stamp says done (scripts/setup-vscode-test.sh)
+//   1. installs code-server & co. under .vscode-test/ unless its stamp says done (scripts/setup-vscode-test.sh),
+//      and sbcl when it is missing (scripts/setup-test-packages.sh)
 //   2. builds the extension, the fixture Stage 0 and the tests (node esbuild.mjs; tsc -p tsconfig.test.json)
 //   3. copies examples/workspace to a temp folder, so the tests may edit files
 //   4. runs scripts/run-vscode-tests.js on it (the default suites)
-//   5. when `sbcl` is on the PATH, a second pass: the SBCL suite (sbcl.test.ts) on a copy of
-//      test/fixtures/sbcl-workspace with clysm.backend = "sbcl"; then prints the combined
-//      `integration: N passed, N failed`
+//   5. the SBCL pass: the SBCL suite (sbcl.test.ts) on a copy of test/fixtures/sbcl-workspace
+//      with clysm.backend = "sbcl"
+//   5b. the coexistence pass: the stand-in of another Common Lisp extension (test/fixtures/
+//      commonlisp-standin-extension: language `commonlisp` + a grammar), packaged with vsce and
+//      installed beside Clysm; the coexistence, extension and views suites on a fresh copy of the
+//      example workspace
 //   6. with --packaged (or CLYSM_TEST_PACKAGED=1): `npm run package`, then the default suites once more
 //      against that .vsix installed with code-server --install-extension (not the development folder)
+//   then prints the combined `integration: N passed, N failed, N skipped` (skipped: mocha's pending tests)
 // Options: --no-build (use the existing dist/ and out/), --vsix FILE (test an installed .vsix instead
-// of the development folder), --packaged, --screenshot FILE. VS Code's logs go to test-results/integration-logs/.
+// of the development folder), --packaged, --screenshot FILE, --only default,sbcl,coexistence,packaged
+// (run just those passes, for working on one). VS Code's logs go to test-results/integration-logs/.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,20 +31,12 @@ const opt = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1
 const t0 = Date.now();
 const log = (...a) => console.log(`[integration ${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
 
-function finish(passed, failed, code) {
-  console.log(`integration: ${passed} passed, ${failed} failed`);
-  process.exit(code);
-}
+const only = opt('--only')?.split(',');
+const wanted = (pass) => !only || only.includes(pass);
 
-function findOnPath(command) {
-  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
-    try {
-      fs.accessSync(path.join(dir, command), fs.constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+function finish(passed, failed, skipped, code) {
+  console.log(`integration: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  process.exit(code);
 }
 
 function run(cmd, argv) {
@@ -51,8 +49,10 @@ function run(cmd, argv) {
 if (!fs.existsSync(path.join(ROOT, '.installed'))) log('installing the test VS Code under .vscode-test (first run only, ~2.5 min)');
 if (run('bash', [path.join(REPO, 'scripts/setup-vscode-test.sh')]) !== 0) {
   console.error('scripts/setup-vscode-test.sh failed');
-  finish(0, 1, 1);
+  finish(0, 1, 0, 1);
 }
+// The SBCL pass always runs: without sbcl it would fail, so install it (a no-op when it is there).
+if (run('bash', [path.join(REPO, 'scripts/setup-test-packages.sh')]) !== 0) finish(0, 1, 0, 1);
 
 // 2. Build. tsc exits non-zero on a type error anywhere in the project but still emits; go on when
 //    the suite's files are there, so someone else's type error does not hide the integration results.
@@ -60,7 +60,7 @@ const testsDir = path.join(REPO, 'out/test/integration');
 if (!args.includes('--no-build')) {
   if (run(process.execPath, ['esbuild.mjs']) !== 0) {
     console.error('node esbuild.mjs failed');
-    finish(0, 1, 1);
+    finish(0, 1, 0, 1);
   }
   if (run(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.test.json']) !== 0) {
     console.error('warning: tsc -p tsconfig.test.json reported errors (see above); running with what it emitted');
@@ -70,7 +70,7 @@ if (!args.includes('--no-build')) {
 for (const f of [path.join(REPO, 'dist/extension.js'), path.join(testsDir, 'index.js')]) {
   if (!fs.existsSync(f)) {
     console.error(`missing ${path.relative(REPO, f)}: the build did not produce it`);
-    finish(0, 1, 1);
+    finish(0, 1, 0, 1);
   }
 }
 
@@ -84,7 +84,7 @@ const workspace = path.join(tmp, 'workspace');
 fs.cpSync(src, workspace, { recursive: true });
 
 /** One run of the runner on `folder`; CLYSM_TEST_SUITES picks the suites (index.ts). */
-async function runPass(name, folder, { suites, logsDir, screenshot, vsix = opt('--vsix') && path.resolve(opt('--vsix')) }) {
+async function runPass(name, folder, { suites, logsDir, screenshot, alsoInstall = [], vsix = opt('--vsix') && path.resolve(opt('--vsix')) }) {
   const resultsFile = path.join(tmp, `results-${name}.json`);
   // 4. Run, echoing the output and keeping it for the fallback count.
   const runnerArgs = [path.join(REPO, 'scripts/run-vscode-tests.js'),
@@ -92,6 +92,7 @@ async function runPass(name, folder, { suites, logsDir, screenshot, vsix = opt('
     '--logs-dir', logsDir];
   if (suites) runnerArgs.push('--env', `CLYSM_TEST_SUITES=${suites}`);
   if (screenshot) runnerArgs.push('--screenshot', path.resolve(screenshot));
+  for (const file of alsoInstall) runnerArgs.push('--also-install', file);
   // The suite checks that it really runs the installed copy (test/integration/packaged.test.ts).
   if (vsix) runnerArgs.push('--env', 'CLYSM_TEST_PACKAGED=1', '--vsix', vsix, testsDir, folder);
   else runnerArgs.push(REPO, testsDir, folder);
@@ -107,9 +108,10 @@ async function runPass(name, folder, { suites, logsDir, screenshot, vsix = opt('
 
   let passed = 0;
   let failed = 0;
+  let skipped = 0;
   if (fs.existsSync(resultsFile)) {
     // Counted by the suite itself (test/integration/index.ts).
-    ({ passed, failed } = JSON.parse(fs.readFileSync(resultsFile, 'utf8')));
+    ({ passed, failed, pending: skipped } = JSON.parse(fs.readFileSync(resultsFile, 'utf8')));
   } else {
     // No results file (timeout, crash before the end): fall back on mocha's spec summary, if any.
     passed = +(/(\d+) passing/.exec(output)?.[1] ?? 0);
@@ -118,15 +120,16 @@ async function runPass(name, folder, { suites, logsDir, screenshot, vsix = opt('
     console.error(`no results file from the ${name} pass (runner exit code ${code}${code === 2 ? ': timeout' : ''})`);
   }
   // Not `integration: ...`: npm test reads the last such line, which must be the combined one.
-  log(`${name} pass: ${passed} passed, ${failed} failed, runner exit code ${code}`);
-  return { passed, failed, code };
+  log(`${name} pass: ${passed} passed, ${failed} failed, ${skipped} skipped, runner exit code ${code}`);
+  return { passed, failed, skipped, code };
 }
 
-const passes = [await runPass('default', workspace, { logsDir: path.join(REPO, 'test-results/integration-logs'), screenshot: opt('--screenshot') })];
+const passes = [];
+if (wanted('default')) passes.push(await runPass('default', workspace, { logsDir: path.join(REPO, 'test-results/integration-logs'), screenshot: opt('--screenshot') }));
 
 // 5. The SBCL backend on the stand-in system. Its clysm.asd loads `:pathname "../clysm-standin/src/"`,
 //    so the stand-in is copied next to the workspace, as in test/fixtures.
-if (findOnPath('sbcl')) {
+if (wanted('sbcl')) {
   const sbclWorkspace = path.join(tmp, 'sbcl-workspace');
   fs.cpSync(path.join(REPO, 'test/fixtures/sbcl-workspace'), sbclWorkspace, { recursive: true });
   fs.cpSync(path.join(REPO, 'test/fixtures/clysm-standin'), path.join(tmp, 'clysm-standin'), { recursive: true });
@@ -137,12 +140,31 @@ if (findOnPath('sbcl')) {
     'clysm.modules': ['src/app/package.lisp', 'src/app/shapes.lisp', 'src/app/noisy.lisp'],
   }, null, 2));
   passes.push(await runPass('sbcl', sbclWorkspace, { suites: 'sbcl', logsDir: path.join(REPO, 'test-results/integration-logs-sbcl') }));
-} else {
-  console.error('SBCL pass skipped: `sbcl` is not on the PATH (install Debian\'s sbcl to run it)');
+}
+
+// 5b. Beside another extension that claims `commonlisp` and brings its own grammar.
+if (wanted('coexistence')) {
+  const coexistWorkspace = path.join(tmp, 'coexistence-workspace');
+  fs.cpSync(src, coexistWorkspace, { recursive: true });
+  // Installed from a .vsix, as users install Alive: the workbench loads one development extension only.
+  const standin = path.join(tmp, 'commonlisp-standin.vsix');
+  const packed = spawnSync(path.join(REPO, 'node_modules/.bin/vsce'),
+    ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', standin],
+    { cwd: path.join(REPO, 'test/fixtures/commonlisp-standin-extension'), encoding: 'utf8' });
+  if (packed.status !== 0 || !fs.existsSync(standin)) {
+    console.error(`packaging the stand-in extension failed (exit ${packed.status}):\n${packed.stdout}\n${packed.stderr}`);
+    passes.push({ passed: 0, failed: 1, skipped: 0, code: 1 });
+  } else {
+    passes.push(await runPass('coexistence', coexistWorkspace, {
+      suites: 'coexistence,extension,views',
+      alsoInstall: [standin],
+      logsDir: path.join(REPO, 'test-results/integration-logs-coexistence'),
+    }));
+  }
 }
 
 // 6. The packaged extension, as users install it: production bundles, .vscodeignore's allow-list.
-if (args.includes('--packaged') || process.env.CLYSM_TEST_PACKAGED === '1') {
+if ((args.includes('--packaged') || process.env.CLYSM_TEST_PACKAGED === '1') && wanted('packaged')) {
   const vsix = path.join(tmp, 'clysm-vscode.vsix');
   const started = Date.now();
   const packaged = spawnSync('npm', ['run', 'package', '--silent', '--', '--out', vsix], { cwd: REPO, encoding: 'utf8' });
@@ -150,7 +172,7 @@ if (args.includes('--packaged') || process.env.CLYSM_TEST_PACKAGED === '1') {
   if (!args.includes('--no-build')) run(process.execPath, ['esbuild.mjs']);
   if (packaged.status !== 0 || !fs.existsSync(vsix)) {
     console.error(`npm run package failed (exit ${packaged.status}):\n${packaged.stdout}\n${packaged.stderr}`);
-    passes.push({ passed: 0, failed: 1, code: 1 });
+    passes.push({ passed: 0, failed: 1, skipped: 0, code: 1 });
   } else {
     log(`packaged ${path.basename(vsix)} (${(fs.statSync(vsix).size / 1024).toFixed(0)} KB) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const packagedWorkspace = path.join(tmp, 'packaged-workspace');
@@ -161,7 +183,8 @@ if (args.includes('--packaged') || process.env.CLYSM_TEST_PACKAGED === '1') {
 
 const passed = passes.reduce((n, p) => n + p.passed, 0);
 const failed = passes.reduce((n, p) => n + p.failed, 0);
+const skipped = passes.reduce((n, p) => n + p.skipped, 0);
 const code = passes.find((p) => p.code !== 0)?.code ?? 0;
 fs.rmSync(tmp, { recursive: true, force: true });
 log(`done, runner exit code ${code}`);
-finish(passed, failed, code !== 0 ? code : failed > 0 ? 1 : 0);
+finish(passed, failed, skipped, code !== 0 ? code : failed > 0 || skipped > 0 ? 1 : 0);

@@ -13,6 +13,8 @@
 //   --timeout MS         whole-run limit (env TEST_TIMEOUT_MS, default 300000)
 //   --logs-dir DIR       copy VS Code's logs (server, extension host, output channels) to DIR
 //   --env NAME=VALUE     extra environment for code-server and so the extension host (repeatable)
+//   --also-install FILE  install the .vsix FILE too, beside the extension under test (repeatable): another
+//                        extension it must coexist with
 // Exit code: 0 tests passed, 1 tests failed (or the run broke), 2 timeout.
 // Env: VERBOSE=1 prints everything (no noise filter); SHOW_SERVER_LOG=1 prints code-server's log.
 //
@@ -73,7 +75,7 @@ const isNoise = (line) => !process.env.VERBOSE && NOISE.some((re) => re.test(lin
  * Starts code-server on 127.0.0.1 (free port) with a private HOME/XDG/TMPDIR under a temp folder.
  * Returns { port, tmp, env, server, logText(), stop() }.
  */
-async function startCodeServer({ vsix, extraEnv = {}, settings = {} } = {}) {
+async function startCodeServer({ vsix, alsoInstall = [], extraEnv = {}, settings = {} } = {}) {
   checkInstall();
   const port = await freePort();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-cs-'));
@@ -98,10 +100,10 @@ async function startCodeServer({ vsix, extraEnv = {}, settings = {} } = {}) {
   }, null, 2));
   const common = ['--user-data-dir', `${tmp}/ud`, '--extensions-dir', `${tmp}/ext`];
 
-  if (vsix) {
+  for (const file of [vsix, ...alsoInstall].filter(Boolean)) {
     const t = Date.now();
-    execFileSync(NODE, [CS, ...common, '--install-extension', path.resolve(vsix)], { env, stdio: 'pipe' });
-    log(`installed ${path.basename(vsix)} in ${Date.now() - t} ms`);
+    execFileSync(NODE, [CS, ...common, '--install-extension', path.resolve(file)], { env, stdio: 'pipe' });
+    log(`installed ${path.basename(file)} in ${Date.now() - t} ms`);
   }
 
   const server = spawn(NODE, [CS, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry',
@@ -175,7 +177,7 @@ function copyLogs(tmp, dir) {
 }
 
 function parseArgs(argv) {
-  const o = { positional: [], env: {} };
+  const o = { positional: [], env: {}, alsoInstall: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => { if (i + 1 >= argv.length) throw new Error(`${a} needs a value`); return argv[++i]; };
@@ -184,6 +186,7 @@ function parseArgs(argv) {
     else if (a === '--timeout') o.timeout = +next();
     else if (a === '--logs-dir') o.logsDir = next();
     else if (a === '--env') { const [k, ...v] = next().split('='); o.env[k] = v.join('='); }
+    else if (a === '--also-install') o.alsoInstall.push(next());
     else if (a === '-h' || a === '--help') o.help = true;
     else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else o.positional.push(a);
@@ -197,7 +200,7 @@ async function main() {
   const pos = o.positional.map((p) => path.resolve(p));
   const [extDev, extTests, folder] = o.vsix ? [undefined, pos[0], pos[1]] : pos;
   if (o.help || !extTests) {
-    console.error('usage: run-vscode-tests.js [--vsix FILE] [--screenshot PNG] [--timeout MS] [--logs-dir DIR] [--env K=V]\n' +
+    console.error('usage: run-vscode-tests.js [--vsix FILE] [--screenshot PNG] [--timeout MS] [--logs-dir DIR] [--env K=V] [--also-install FILE]\n' +
       '                          <extensionDevelopmentPath (not with --vsix)> <extensionTestsPath> [folder]');
     return o.help ? 0 : 1;
   }
@@ -206,7 +209,7 @@ async function main() {
 
   let cs;
   try {
-    cs = await startCodeServer({ vsix: o.vsix, extraEnv: o.env });
+    cs = await startCodeServer({ vsix: o.vsix, alsoInstall: o.alsoInstall, extraEnv: o.env });
   } catch (e) { console.error(String(e.stack || e)); return 1; }
   log(`code-server up on 127.0.0.1:${cs.port}`);
 

@@ -1,6 +1,7 @@
 // Command-line parsing for clysm-check, kept pure so it can be unit-tested.
 import * as path from 'node:path';
 import { backendModes, defaultServerSettings, stage0Engines, type BackendMode, type Stage0EngineName } from '../../server/src/protocol/settings';
+import { OUTPUT_FORMATS, type OutputFormat } from './formats/outputFormat';
 
 /** The options `clysm-check` and `clysm-check stage1` share, parsed the same way by parseArgs. */
 export interface CommonArgs {
@@ -26,6 +27,8 @@ export interface CheckArgs extends CommonArgs {
   baseline?: string;
   /** Folder of the persistent result cache. */
   cacheDir?: string;
+  /** What stdout gets (`--format`; `--json` is `--format json`). */
+  format: OutputFormat;
 }
 
 export class UsageError extends Error {}
@@ -86,7 +89,7 @@ export function parseArgs<T extends CommonArgs>(argv: string[], args: T, own: (a
 export const usage = `usage: clysm-check [WORKSPACE] [--backend auto|stage0|sbcl] [--stage0 PATH] [--sbcl PATH]
                    [--json] [--timeout-ms N] [--modules a.lisp,b.lisp] [--verbose]
                    [--engine embedded|wasmtime] [--wasmtime PATH]
-                   [--report FILE] [--baseline FILE] [--cache DIR]
+                   [--report FILE] [--baseline FILE] [--cache DIR] [--format text|json|sarif|github]
        clysm-check stage1 [WORKSPACE] [--out DIR] [--json] [--backend ...]   (docs/stage1.md)
        clysm-check diff A.wasm B.wasm [--json]   (exit 0 identical, 1 differ, 2 error)
 
@@ -103,7 +106,8 @@ correct counts, plus per-form detail; docs/report-format.md). --baseline FILE co
 run with such a report (or a --json output) and lists every form that compiled there and
 fails now as "file:line:col: regression: message (compiled in baseline)". --cache DIR keeps
 results between runs: forms whose text, package, preceding directives and backend are
-unchanged are not compiled again.
+unchanged are not compiled again. --format sarif prints a SARIF 2.1.0 log (one result per
+failing form, rule = blocker category); --format github prints GitHub Actions annotations.
 
 exit codes: 0 every form compiled or was skipped; 1 some form failed, timed out or could
 not be read, or some form regressed against --baseline; 2 usage or setup error (missing or
@@ -111,8 +115,8 @@ unusable Stage 0, unsupported runtime, unreadable baseline).`;
 
 export function parseCheckArgs(argv: string[], defaultWorkspace: string): CheckArgs {
   const d = defaultServerSettings;
-  const args: CheckArgs = { ...commonDefaults(defaultWorkspace), timeoutMs: d.stage0TimeoutMs, engine: d.stage0Engine ?? 'embedded', wasmtimePath: d.wasmtimePath ?? 'wasmtime' };
-  return parseArgs(argv, args, (arg, value) => {
+  const args: CheckArgs = { ...commonDefaults(defaultWorkspace), timeoutMs: d.stage0TimeoutMs, engine: d.stage0Engine ?? 'embedded', wasmtimePath: d.wasmtimePath ?? 'wasmtime', format: 'text' };
+  const parsed = parseArgs(argv, args, (arg, value) => {
     switch (arg) {
       case '--engine': {
         const engine = value();
@@ -129,7 +133,16 @@ export function parseCheckArgs(argv: string[], defaultWorkspace: string): CheckA
       case '--report': args.report = path.resolve(value()); return true;
       case '--baseline': args.baseline = path.resolve(value()); return true;
       case '--cache': args.cacheDir = path.resolve(value()); return true;
+      case '--format': {
+        const format = value();
+        if (!isOneOf(OUTPUT_FORMATS, format)) throw new UsageError(`--format must be ${OUTPUT_FORMATS.join(', ')}`);
+        args.format = format;
+        return true;
+      }
       default: return false;
     }
   });
+  if (parsed.json && parsed.format !== 'text' && parsed.format !== 'json') throw new UsageError(`--json and --format ${parsed.format} cannot be used together`);
+  if (parsed.json) parsed.format = 'json';
+  return parsed;
 }

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { selectBackend } from '../../server/src/backends/createBackend';
 import { baselineFromReport, findRegressions, type Baseline } from '../../server/src/report/baseline';
-import { buildCheckReport, formatCheckReportText, isProblemStatus } from '../../server/src/report/checkReport';
+import { buildCheckReport, isProblemStatus } from '../../server/src/report/checkReport';
 import { buildStage1Report, GENERATOR_VERSION } from '../../server/src/report/stage1Report';
 import { writeFileAtomic } from '../../server/src/util/atomicWrite';
 import { CacheStore } from '../../server/src/workspace/cacheStore';
@@ -14,6 +14,7 @@ import { DiskFiles } from '../../server/src/workspace/workspaceFiles';
 import { resolveWorkspaceModules, WorkspaceModel } from '../../server/src/workspace/workspaceModel';
 import { parseCheckArgs, usage, UsageError, type CheckArgs } from './args';
 import { runDiffCommand } from './diffCommand';
+import { formatCheckOutput } from './formats';
 import { runStage1Command } from './stage1Command';
 
 const EXIT_OK = 0;
@@ -139,7 +140,7 @@ async function main(argv: string[]): Promise<number> {
       baseline: baseline ? { source: baseline.source } : undefined,
       regressionIds,
     });
-    process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatCheckReportText(report)}\n`);
+    process.stdout.write(formatCheckOutput(report, args.format, args.workspace));
     if (regressions.length > 0) return EXIT_FORMS_FAILED;
     return forms.some((f) => isProblemStatus(f.result.status)) ? EXIT_FORMS_FAILED : EXIT_OK;
   } finally {

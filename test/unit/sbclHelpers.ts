@@ -3,17 +3,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { findExecutable } from '../../server/src/util/findExecutable';
 import { SbclBackend, type SbclBackendOptions } from '../../server/src/backends/sbcl/sbclBackend';
 import type { SbclFormResult } from '../../server/src/backends/sbcl/resultMapping';
 import { webAssembly } from '../../server/src/wasm/webAssembly';
 import { repoRoot } from '../support/repo';
 
-export const sbclPath = findExecutable('sbcl');
-/** Tests that need SBCL skip, with this reason, only when it is not installed. */
-export const skipWithoutSbcl: string | false = sbclPath
-  ? false
-  : 'sbcl is not installed (apt-get install sbcl cl-asdf cl-alexandria cl-trivial-gray-streams; CI installs it)';
+// SBCL is never optional here: `npm test` installs it (scripts/setup-test-packages.sh), and
+// without it these tests fail with the backend's own "sbcl not found" message.
 
 export const standinWorkspace = path.join(repoRoot, 'test', 'fixtures', 'sbcl-workspace');
 export const driverSource = path.join(repoRoot, 'server', 'lisp', 'driver.lisp');

@@ -6,9 +6,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import type { RestartEvent } from '../../server/src/backends/sbcl/supervisor';
-import { compile, newBackend, runMain, skipWithoutSbcl, tempDir } from './sbclHelpers';
+import { compile, newBackend, runMain, tempDir } from './sbclHelpers';
 
-describe('SBCL backend recovery', { skip: skipWithoutSbcl }, () => {
+describe('SBCL backend recovery', () => {
   it('restarts a killed SBCL, re-sends the request once, and marks a second death crashed', async () => {
     const { backend } = newBackend({ restartBackoffMs: [50] });
     const restarts: RestartEvent[] = [];
@@ -154,7 +154,7 @@ describe('SBCL backend start-up errors', () => {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  it('says clearly when clysm.asd defines no clysm system', { skip: skipWithoutSbcl }, async () => {
+  it('says clearly when clysm.asd defines no clysm system', async () => {
     const root = tempDir({ 'clysm.asd': '(defsystem "something-else" :components ())\n' });
     const { backend } = newBackend({ workspaceRoot: root });
     const status = await backend.start();
@@ -163,7 +163,7 @@ describe('SBCL backend start-up errors', () => {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  it('includes the Lisp error when the system fails to load', { skip: skipWithoutSbcl }, async () => {
+  it('includes the Lisp error when the system fails to load', async () => {
     const root = tempDir({
       'clysm.asd': '(defsystem "clysm" :components ((:file "broken")))\n',
       'broken.lisp': '(defpackage #:clysm (:use #:cl))\n(in-package #:clysm)\n(defun compile-to-wasm (form)\n',
@@ -176,7 +176,7 @@ describe('SBCL backend start-up errors', () => {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  it('says clearly when the system defines no CLYSM:COMPILE-TO-WASM', { skip: skipWithoutSbcl }, async () => {
+  it('says clearly when the system defines no CLYSM:COMPILE-TO-WASM', async () => {
     const root = tempDir({
       'clysm.asd': '(defsystem "clysm" :components ((:file "empty")))\n',
       'empty.lisp': '(defpackage #:clysm (:use #:cl))\n',

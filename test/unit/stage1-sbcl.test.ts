@@ -11,7 +11,6 @@ import { SbclBackend } from '../../server/src/backends/sbcl/sbclBackend';
 import { generateStage1, type GenerateStage1Options, type Stage1Outcome } from '../../server/src/stage1/generateStage1';
 import { SbclGenerationCollector } from '../../server/src/backends/sbcl/stage1Generation';
 import { repoRoot } from '../support/repo';
-import { skipWithoutSbcl } from './sbclHelpers';
 
 const workspace = path.join(repoRoot, 'test', 'fixtures', 'sbcl-stage1-workspace');
 const modules = ['src/a/first.lisp', 'src/b/second.lisp'];
@@ -33,7 +32,7 @@ function options(outDir: string, extra: Partial<GenerateStage1Options> = {}): Ge
   return { ...merged, backend: new SbclBackend({ workspaceRoot: merged.workspaceRoot, dynamicSpaceSizeMb: 512 }) };
 }
 
-describe('Generate Stage 1 on the SBCL backend (stand-in generator)', { skip: skipWithoutSbcl }, () => {
+describe('Generate Stage 1 on the SBCL backend (stand-in generator)', () => {
   let out: string;
   let outcome: Stage1Outcome;
   before(async () => {
@@ -99,7 +98,7 @@ describe('Generate Stage 1 on the SBCL backend (stand-in generator)', { skip: sk
   });
 });
 
-describe('Generate Stage 1 on SBCL reads modules with *read-eval* NIL', { skip: skipWithoutSbcl }, () => {
+describe('Generate Stage 1 on SBCL reads modules with *read-eval* NIL', () => {
   it('a module\'s #.(...) is not evaluated by the generator', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-sbcl-read-eval-'));
     const out = path.join(root, 'out');
