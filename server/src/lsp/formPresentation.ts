@@ -143,6 +143,5 @@ export function hoverMarkdown(form: AnalyzedForm, context: HoverContext): string
   if (stale) {
     lines.splice(1, 0, `**Stale:** this result is from the last session, saved ${localTime(stale.savedAt)} (${relativeTime(stale.savedAt, stale.now)}); not re-checked: ${stale.reason}.`);
   }
-  if (r.durationMs !== undefined) lines.push(`_${r.durationMs.toFixed(1)} ms in the backend_`);
   return lines.join('\n\n');
 }
