@@ -67,7 +67,8 @@ export class CoverageStatusBar implements vscode.Disposable {
     if (this.stage1Command) links.push(this.stage1Command);
     md.isTrusted = { enabledCommands: links };
     if (statusBarText(status).loading) {
-      md.appendMarkdown(`**Loading the compiler:** ${escapeMarkdown(b.message)}\n\n`);
+      const what = status.backend === 'none' ? 'choosing and starting the backend' : escapeMarkdown(b.message);
+      md.appendMarkdown(`**Loading the compiler:** ${what}\n\n`);
       md.appendMarkdown('Forms are checked once it has loaded (SBCL loading Clysm takes about 20 s on a cold checkout).\n\n');
       if (status.snapshot && s.total > 0) {
         md.appendMarkdown(`Last known coverage: ${coverageText(s)}, from the results saved ${describeTime(status.snapshot.savedAt)}\n\n`);

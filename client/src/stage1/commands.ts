@@ -17,6 +17,7 @@ import { stage1Settings } from '../config';
 import { workspaceFolder } from '../paths';
 import type { ReportViewModel } from './reportHtml';
 import { whenTrusted } from '../trust';
+import { isMissingStage1 } from './missingStage1';
 import { REPORT_KINDS, ReportPanel, type ReportCommand, type ReportKind } from './reportPanel';
 import { openTextDiff, WasmTextProvider, WASM_TEXT_SCHEME } from './wasmTextProvider';
 
@@ -54,11 +55,6 @@ async function withServerProgress<T>(client: LanguageClient, title: string, send
       subscription.dispose();
     }
   });
-}
-
-/** The diff's problem when the workspace has no Stage 1 yet (the server's `Stage 1 not found: PATH`). */
-export function isMissingStage1(problem: string): boolean {
-  return problem.startsWith('Stage 1 not found');
 }
 
 function generationMessage(o: Stage1Outcome): string {
@@ -108,7 +104,7 @@ export function registerStage1Commands(context: vscode.ExtensionContext, getClie
     if (result.outcome) {
       output.appendLine(result.outcome.summaryText);
       await show('diff', { title, diff: result.outcome });
-    } else if (result.problem && isMissingStage1(result.problem)) {
+    } else if (result.problem && isMissingStage1(result)) {
       offerGenerate(result.problem);
     } else {
       void vscode.window.showWarningMessage(`Clysm: ${result.problem ?? 'no diff'}`);
@@ -170,7 +166,7 @@ export function registerStage1Commands(context: vscode.ExtensionContext, getClie
         c.sendRequest(VerifyFixedPointRequest, { settings: settingsFor(), workDoneToken }, token));
       if (!outcome) return undefined;
       output.appendLine(`Fixed point: ${outcome.status}: ${outcome.message}`);
-      if (outcome.status === 'missing-stage1') {
+      if (isMissingStage1(outcome)) {
         offerGenerate(outcome.message);
         return outcome;
       }
