@@ -79,8 +79,9 @@ export class ModulesView implements vscode.TreeDataProvider<ModuleRow>, vscode.D
     const item = new vscode.TreeItem(row.file.slice(row.file.lastIndexOf('/') + 1), vscode.TreeItemCollapsibleState.None);
     item.id = row.file;
     item.resourceUri = uri;
-    // The folder tells apart modules with the same file name (several package.lisp).
-    item.description = [moduleDescription(row), moduleFolder(row.file)].filter(Boolean).join(' · ');
+    // The folder first: it tells apart modules with the same file name (several package.lisp),
+    // and stays visible in a narrow side bar; the pie icon shows the coverage too.
+    item.description = [moduleFolder(row.file), moduleDescription(row)].filter(Boolean).join(' · ');
     item.iconPath = this.icon(row);
     const compilable = row.total - row.skipped;
     const md = new vscode.MarkdownString();
