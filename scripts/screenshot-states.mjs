@@ -163,6 +163,7 @@ async function loading() {
   }));
   try {
     return await session('loading', ws, {}, async (page) => {
+      await openClysmContainer(page);
       // The first load (cold fasls) shows the loading state without a last known coverage.
       await statusItem(page, /Clysm: loading compiler…/).waitFor({ timeout });
       log('first start: loading state shown');
@@ -176,8 +177,11 @@ async function loading() {
       const seen = loadingItem.waitFor({ timeout });
       await page.keyboard.press('Enter');
       await seen;
-      await page.screenshot({ path: path.join(outDir, 'screenshot-loading.png') });
-      log(`saved screenshot-loading.png: ${(await loadingItem.innerText().catch(() => '(gone)')).trim()}`);
+      const shot = path.join(outDir, 'screenshot-loading.png');
+      await page.screenshot({ path: shot });
+      const text = (await loadingItem.innerText().catch(() => '')).trim();
+      if (!/loading compiler/.test(text)) throw new Error(`the loading state ended before the picture (status bar now: ${text || 'changed'})`);
+      log(`saved screenshot-loading.png: ${text}`);
     });
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
