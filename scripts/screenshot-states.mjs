@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { layOutSbclWorkspace } from './sbcl-workspace.mjs';
 
 const require = createRequire(import.meta.url);
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -151,16 +152,8 @@ async function modules() {
 }
 
 async function loading() {
-  // The SBCL stand-in system next to its workspace, as the integration runner lays them out.
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-states-sbcl-'));
-  const ws = path.join(tmp, 'sbcl-workspace');
-  fs.cpSync(path.join(REPO, 'test/fixtures/sbcl-workspace'), ws, { recursive: true });
-  fs.cpSync(path.join(REPO, 'test/fixtures/clysm-standin'), path.join(tmp, 'clysm-standin'), { recursive: true });
-  fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
-  fs.writeFileSync(path.join(ws, '.vscode/settings.json'), JSON.stringify({
-    'clysm.backend': 'sbcl',
-    'clysm.modules': ['src/app/package.lisp', 'src/app/shapes.lisp', 'src/app/noisy.lisp'],
-  }));
+  const ws = layOutSbclWorkspace(tmp);
   try {
     return await session('loading', ws, {}, async (page) => {
       await openClysmContainer(page);
