@@ -1,6 +1,6 @@
 // Times in tooltips as people read them: "2 minutes ago (3 Dec 2026, 14:03)", in the local time
-// zone, instead of the raw ISO strings the server sends. The wording is the server's (util/time.ts).
-import { localTime, relativeTime } from '../../server/src/util/time';
+// zone, instead of the raw ISO strings the server sends. The wording is shared with the server (protocol/time.ts).
+import { localTime, relativeTime } from '../../server/src/protocol';
 
 /** "2 minutes ago (3 Dec 2026, 14:03)"; an unparsable string is returned as it is. */
 export function describeTime(iso: string, now = new Date()): string {

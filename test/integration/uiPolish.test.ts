@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ClysmApi, ItemSnapshot } from '../../client/src/api';
 import type { ModuleRow, ServerStatus } from '../../server/src/protocol';
-import type { DiffResult, FixedPointOutcome, Stage1Outcome } from '../../server/src/stage1/protocol';
+import type { DiffResult, FixedPointOutcome, Stage1Outcome } from '../../server/src/protocol';
 import { EXT_ID, hoverText, topLevelForms, waitFor } from './viewHelpers';
 
 const ISO_TIME = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { describeTime, describeTimesIn } from '../../client/src/relativeTime';
-import { localTime } from '../../server/src/util/time';
+import { localTime } from '../../server/src/protocol';
 import { statusBarText } from '../../client/src/statusText';
 import type { ServerStatus } from '../../server/src/protocol';
 

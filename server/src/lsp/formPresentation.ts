@@ -3,7 +3,7 @@
 import type { Blocker, Summary } from '../blockers';
 import { normalizeMessage } from '../blockers';
 import type { AnalyzedForm, Range } from '../types';
-import { localTime, relativeTime } from '../util/time';
+import { localTime, relativeTime } from '../protocol/time';
 
 export interface DiagnosticData {
   id: string;

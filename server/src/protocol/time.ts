@@ -1,4 +1,5 @@
-// Times as people read them, for the server's hovers and the client's tooltips alike (one rule).
+// Times as people read them, for the server's hovers and the client's tooltips alike: one rule,
+// shared like the protocol so that the client does not import server code.
 
 /** Local wall-clock time, in the product's language: "3 Dec 2026, 13:02". */
 export function localTime(at: Date): string {
