@@ -160,7 +160,8 @@ async function loading() {
       // The first load (cold fasls) shows the loading state without a last known coverage.
       await statusItem(page, /Clysm: loading compiler…/).waitFor({ timeout });
       log('first start: loading state shown');
-      const done = statusItem(page, /Clysm \d+(\.\d)?% · \d+\/\d+/);
+      // Idle coverage: the pulse icon replaces the spinner once the run is done.
+      const done = page.locator('.statusbar-item').filter({ hasText: /Clysm \d+(\.\d)?% · \d+\/\d+/ }).filter({ has: page.locator('.codicon-pulse') }).first();
       await done.waitFor({ timeout: 180000 });
       log(`checked: ${(await done.innerText()).trim()}`);
       // A restart shows the results of that run as the last known coverage while SBCL loads again.

@@ -33,6 +33,12 @@ describe('package.json menus', () => {
     }
   });
 
+  it('hides them too in a window without a folder, where no server runs', () => {
+    for (const command of NEEDS_SERVER.filter((c) => !c.startsWith('clysm.blockers.'))) {
+      assert.match(palette.get(command) ?? '', /workbenchState != empty/, `${command} shows without a folder`);
+    }
+  });
+
   it('keeps view-only commands out of the palette (one entry per action)', () => {
     for (const command of VIEW_ONLY) assert.equal(palette.get(command), 'false', `${command} is in the palette`);
   });
