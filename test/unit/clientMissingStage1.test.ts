@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { isMissingStage1 } from '../../client/src/stage1/missingStage1';
-import { diffWasmFiles } from '../../server/src/stage1/diffFiles';
+import { diffWasmFiles } from '../../server/src/wasm/diffFiles';
 
 /** What the clysm/diffStage1 handler answers for these files (server/src/stage1/handlers.ts). */
 function diffAnswer(stage0: string, stage1: string): { problem?: string } {
