@@ -23,6 +23,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { layOutSbclWorkspace } from './sbcl-workspace.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ROOT = path.resolve(process.env.VSCODE_TEST_DIR || path.join(REPO, '.vscode-test'));
@@ -130,15 +131,7 @@ if (wanted('default')) passes.push(await runPass('default', workspace, { logsDir
 // 5. The SBCL backend on the stand-in system. Its clysm.asd loads `:pathname "../clysm-standin/src/"`,
 //    so the stand-in is copied next to the workspace, as in test/fixtures.
 if (wanted('sbcl')) {
-  const sbclWorkspace = path.join(tmp, 'sbcl-workspace');
-  fs.cpSync(path.join(REPO, 'test/fixtures/sbcl-workspace'), sbclWorkspace, { recursive: true });
-  fs.cpSync(path.join(REPO, 'test/fixtures/clysm-standin'), path.join(tmp, 'clysm-standin'), { recursive: true });
-  fs.mkdirSync(path.join(sbclWorkspace, '.vscode'), { recursive: true });
-  fs.writeFileSync(path.join(sbclWorkspace, '.vscode/settings.json'), JSON.stringify({
-    'clysm.backend': 'sbcl',
-    // The fixture's order (its README): package.lisp defines the package the other modules use.
-    'clysm.modules': ['src/app/package.lisp', 'src/app/shapes.lisp', 'src/app/noisy.lisp'],
-  }, null, 2));
+  const sbclWorkspace = layOutSbclWorkspace(tmp);
   passes.push(await runPass('sbcl', sbclWorkspace, { suites: 'sbcl', logsDir: path.join(REPO, 'test-results/integration-logs-sbcl') }));
 }
 

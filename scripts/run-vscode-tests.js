@@ -75,7 +75,7 @@ const isNoise = (line) => !process.env.VERBOSE && NOISE.some((re) => re.test(lin
  * Starts code-server on 127.0.0.1 (free port) with a private HOME/XDG/TMPDIR under a temp folder.
  * Returns { port, tmp, env, server, logText(), stop() }.
  */
-async function startCodeServer({ vsix, alsoInstall = [], extraEnv = {}, settings = {} } = {}) {
+async function startCodeServer({ vsix, alsoInstall = [], extraEnv = {}, settings = {}, workspaceTrust = false } = {}) {
   checkInstall();
   const port = await freePort();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-cs-'));
@@ -93,7 +93,9 @@ async function startCodeServer({ vsix, alsoInstall = [], extraEnv = {}, settings
   fs.writeFileSync(`${tmp}/ud/User/settings.json`, JSON.stringify({
     'chat.disableAIFeatures': true, 'telemetry.telemetryLevel': 'off', 'extensions.autoCheckUpdates': false,
     'extensions.autoUpdate': false, 'workbench.startupEditor': 'none', 'git.enabled': false, 'update.mode': 'none',
-    'workbench.tips.enabled': false, 'security.workspace.trust.enabled': false, 'workbench.enableExperiments': false,
+    // workspaceTrust: folders open in Restricted Mode, with no prompt (for pictures and checks of that mode).
+    'workbench.tips.enabled': false, 'security.workspace.trust.enabled': workspaceTrust, 'workbench.enableExperiments': false,
+    ...(workspaceTrust && { 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' }),
     // Tests edit buffers and compare with the CLI, which reads the disk: saving is theirs to decide.
     'files.autoSave': 'off',
     ...settings,
@@ -107,7 +109,7 @@ async function startCodeServer({ vsix, alsoInstall = [], extraEnv = {}, settings
   }
 
   const server = spawn(NODE, [CS, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry',
-    '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened',
+    '--disable-update-check', ...(workspaceTrust ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override', '--ignore-last-opened',
     // REQUIRED: a built workbench ignores the ?payload= dev/test options unless the smoke-test driver is on
     '--vscode-option', 'enable-smoke-test-driver',
     ...common], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });

@@ -4,20 +4,23 @@ import type { FormRef } from '../../server/src/protocol';
 import type { Ctx } from './ctx';
 import { toRange, uriOf, workspaceFolder } from './paths';
 import { describeRequestError } from './requests';
+import { whenTrusted } from './trust';
 import { BLOCKERS_VIEW } from './views/blockersView';
+import type { ModuleOrder } from './views/moduleOrder';
 
 export function registerCommands(ctx: Ctx): vscode.Disposable[] {
   const command = (id: string, run: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, run);
   return [
-    command('clysm.restartServer', () => ctx.restart()),
+    command('clysm.restartServer', whenTrusted(() => ctx.restart())),
     command('clysm.showOutput', () => ctx.showOutput()),
-    command('clysm.reanalyze', () => ctx.reanalyze()),
-    command('clysm.exportReport', (target?: vscode.Uri | string) => exportReport(ctx, target)),
+    command('clysm.reanalyze', whenTrusted(() => ctx.reanalyze())),
+    command('clysm.exportReport', whenTrusted((target?: vscode.Uri | string) => exportReport(ctx, target))),
     command('clysm.focusBlockers', () => vscode.commands.executeCommand(`${BLOCKERS_VIEW}.focus`)),
     command('clysm.blockers.filterActiveModule', () => ctx.blockers.setFilter('active')),
     command('clysm.blockers.showAllModules', () => ctx.blockers.setFilter('all')),
     command('clysm.blockers.refresh', () => ctx.blockers.refresh()),
     command('clysm.modules.refresh', () => ctx.modules.refresh()),
+    command('clysm.modules.sort', (order?: ModuleOrder) => ctx.modules.sortBy(order)),
     command('clysm.revealForm', (form: FormRef) => revealForm(form)),
   ];
 }

@@ -50,7 +50,7 @@ export class Ctx implements vscode.Disposable {
     this.output = vscode.window.createOutputChannel('Clysm', { log: true });
     this.statusBar = new CoverageStatusBar(STAGE1_COMMAND);
     this.blockers = new BlockersView((params) => this.blockerTree(params));
-    this.modules = new ModulesView(() => this.moduleRows(), vscode.Uri.joinPath(context.extensionUri, 'media'));
+    this.modules = new ModulesView(() => this.moduleRows(), vscode.Uri.joinPath(context.extensionUri, 'media'), context.workspaceState);
     this.moduleStatus = new ModuleLanguageStatus();
     this.pushExtCleanup(
       this.output,

@@ -6,6 +6,7 @@ import { registerCommands } from './commands';
 import { Ctx } from './ctx';
 import { onSettingsChange } from './settingsChange';
 import { registerStage1Commands } from './stage1/commands';
+import { trackOpenFolder } from './walkthrough';
 
 export type { ClysmApi } from './api';
 
@@ -18,6 +19,7 @@ export function activate(context: vscode.ExtensionContext): ClysmApi {
   context.subscriptions.push(
     c,
     ...registerCommands(c),
+    trackOpenFolder(),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void c.restart()),
     onSettingsChange(c, c.output),
   );

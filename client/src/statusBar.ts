@@ -2,6 +2,8 @@
 // last blocker tree); it computes nothing. A click focuses the Blockers view.
 import * as vscode from 'vscode';
 import type { FormRef, ServerStatus } from '../../server/src/protocol';
+import { describeTime, describeTimesIn } from './relativeTime';
+import { coverageText, statusBarText } from './statusText';
 import { escapeMarkdown, formLabel } from './views/labels';
 
 /** Regressions listed by name in the tooltip; the rest are counted. */
@@ -30,15 +32,9 @@ export class CoverageStatusBar implements vscode.Disposable {
 
   update(status: ServerStatus): void {
     this.status = status;
-    const s = status.summary;
-    const state = status.status.state;
-    const unusable = state === 'error' || state === 'stub';
-    const icon = status.busy || state === 'starting' ? '$(sync~spin)' : unusable ? '$(warning)' : '$(pulse)';
-    const denominator = s.total - s.skipped;
-    this.item.text = unusable
-      ? `${icon} Clysm: ${state === 'stub' ? 'Stage 0 is a stub' : 'backend error'}`
-      : `${icon} Clysm ${s.coveragePct.toFixed(1)}% · ${s.compiled}/${denominator}`;
-    this.item.backgroundColor = unusable ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    const shown = statusBarText(status);
+    this.item.text = shown.text;
+    this.item.backgroundColor = shown.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.tooltip = this.tooltipFor(status);
   }
 
@@ -70,16 +66,25 @@ export class CoverageStatusBar implements vscode.Disposable {
     const links = ['clysm.reanalyze', 'clysm.restartServer', 'clysm.showOutput', 'clysm.revealForm', 'clysm.focusBlockers'];
     if (this.stage1Command) links.push(this.stage1Command);
     md.isTrusted = { enabledCommands: links };
-    md.appendMarkdown(`**Clysm self-compilation coverage: ${s.coveragePct.toFixed(2)}%**\n\n`);
-    md.appendMarkdown(`coverage = compiled / (total − skipped) = ${s.compiled} / (${s.total} − ${s.skipped})\n\n`);
-    md.appendMarkdown(
-      `compiled ${s.compiled} · failed ${s.failed} · skipped ${s.skipped} · timeout ${s.timeout} · read errors ${s.readErrors}` +
-        (s.crashed ? ` · crashed ${s.crashed}` : '') +
-        '\n\n',
-    );
+    if (statusBarText(status).loading) {
+      const what = status.backend === 'none' ? 'choosing and starting the backend' : escapeMarkdown(b.message);
+      md.appendMarkdown(`**Loading the compiler:** ${what}\n\n`);
+      md.appendMarkdown('Forms are checked once it has loaded (SBCL loading Clysm takes about 20 s on a cold checkout).\n\n');
+      if (status.snapshot && s.total > 0) {
+        md.appendMarkdown(`Last known coverage: ${coverageText(s)}, from the results saved ${describeTime(status.snapshot.savedAt)}\n\n`);
+      }
+    } else {
+      md.appendMarkdown(`**Clysm self-compilation coverage: ${s.coveragePct.toFixed(2)}%**\n\n`);
+      md.appendMarkdown(`coverage = compiled / (total − skipped) = ${s.compiled} / (${s.total} − ${s.skipped})\n\n`);
+      md.appendMarkdown(
+        `compiled ${s.compiled} · failed ${s.failed} · skipped ${s.skipped} · timeout ${s.timeout} · read errors ${s.readErrors}` +
+          (s.crashed ? ` · crashed ${s.crashed}` : '') +
+          '\n\n',
+      );
+    }
     md.appendMarkdown(this.regressionsMarkdown(status));
     if (status.snapshot) {
-      md.appendMarkdown(`Showing results cached at ${status.snapshot.savedAt}; ${status.snapshot.staleModules} modules not re-checked yet.\n\n`);
+      md.appendMarkdown(`Showing results saved ${describeTime(status.snapshot.savedAt)}; ${status.snapshot.staleModules} modules not re-checked yet.\n\n`);
     }
     md.appendMarkdown(`Backend: **${status.backend}** (${b.state}) on ${b.engine.name} ${b.engine.version}\n\n`);
     if (status.backendReason) md.appendMarkdown(`Why: ${escapeMarkdown(status.backendReason)}\n\n`);
@@ -88,7 +93,7 @@ export class CoverageStatusBar implements vscode.Disposable {
     }
     if (b.state !== 'ready') md.appendMarkdown(`⚠ ${escapeMarkdown(b.message)}\n\n`);
     md.appendMarkdown(`Modules: ${status.modulesDone}/${status.modulesTotal} analysed (list from ${status.moduleListSource})\n\n`);
-    if (status.lastRun) md.appendMarkdown(`Last full run: ${status.lastRun} (${(status.lastRunMs ?? 0).toFixed(0)} ms)\n\n`);
+    if (status.lastRun) md.appendMarkdown(`Last full run: ${describeTime(status.lastRun)}, took ${((status.lastRunMs ?? 0) / 1000).toFixed(1)} s\n\n`);
     const actions = ['[Re-check](command:clysm.reanalyze)', '[Restart server](command:clysm.restartServer)', '[Show output](command:clysm.showOutput)'];
     if (this.stage1Command) actions.unshift(`[Generate Stage 1](command:${this.stage1Command})`);
     md.appendMarkdown(actions.join(' · '));
@@ -98,7 +103,7 @@ export class CoverageStatusBar implements vscode.Disposable {
   private regressionsMarkdown(status: ServerStatus): string {
     // The count comes with the status; the names come from the last blocker tree.
     const n = Math.max(status.regressions ?? 0, this.regressions.length);
-    const baseline = status.baselineSource ? ` · baseline: ${escapeMarkdown(status.baselineSource)}` : '';
+    const baseline = status.baselineSource ? ` · baseline: ${escapeMarkdown(describeTimesIn(status.baselineSource))}` : '';
     if (n === 0) return `No regressions${baseline}\n\n`;
     const listed = this.regressions.slice(0, MAX_LISTED_REGRESSIONS).map((f) => {
       const args = encodeURIComponent(JSON.stringify([f]));

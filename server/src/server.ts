@@ -12,10 +12,10 @@ import {
   TextDocumentSyncKind,
   type Diagnostic,
   type DocumentDiagnosticReport,
-  type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { diagnosticFor, hoverMarkdown, type Staleness } from './lsp/formPresentation';
+import { ModuleCheckProgress } from './lsp/progress';
 import {
   applyLiveSettings,
   BlockerTreeRequest,
@@ -43,8 +43,7 @@ const lastChange = new Map<string, number>();
 /** Last diagnostics per document, returned when a pull is cancelled or the backend is down. */
 const lastDiagnostics = new Map<string, Diagnostic[]>();
 const reportedProblems = new Set<string>();
-let progress: WorkDoneProgressServerReporter | undefined;
-let progressStarting = false;
+const progress = new ModuleCheckProgress(connection.window, () => session?.cancelAnalysis());
 
 function log(message: string): void {
   connection.console.log(message);
@@ -64,7 +63,7 @@ connection.onInitialize((params) => {
       statusChanged: (status) => void connection.sendNotification(StatusNotification, status),
       resultsChanged: () => void connection.languages.diagnostics.refresh().catch(() => undefined),
       backendProblem: reportBackendProblem,
-      progress: (report) => void showProgress(report),
+      progress: (report) => progress.update(report),
     });
   }
   return {
@@ -93,28 +92,6 @@ function reportBackendProblem(status: BackendStatus): void {
   // A plain notification: the status bar and the output channel carry the details.
   const type = status.state === 'stub' ? MessageType.Warning : MessageType.Error;
   void connection.sendNotification(ShowMessageNotification.type, { type, message: `Clysm: ${status.message}` });
-}
-
-async function showProgress(report: { moduleNumber: number; moduleCount: number; file: string } | undefined): Promise<void> {
-  if (!report) {
-    progress?.done();
-    progress = undefined;
-    return;
-  }
-  if (!progress && !progressStarting) {
-    progressStarting = true;
-    try {
-      progress = await connection.window.createWorkDoneProgress();
-      progress.begin('Clysm: checking modules', 0, undefined, true);
-      progress.token.onCancellationRequested(() => session?.cancelAnalysis());
-    } catch {
-      progress = undefined;
-    } finally {
-      progressStarting = false;
-    }
-  }
-  const pct = Math.round((100 * (report.moduleNumber - 1)) / Math.max(1, report.moduleCount));
-  progress?.report(pct, `module ${report.moduleNumber} of ${report.moduleCount}: ${report.file}`);
 }
 
 documents.onDidOpen((e) => {

@@ -143,7 +143,8 @@ suite('Clysm views in a real VS Code: status bar, Blockers, Modules', () => {
     );
     assert.deepEqual(rows.map((r) => r.moduleIndex), rows.map((_, i) => i + 1));
     const items = await api.moduleItems();
-    assert.deepEqual(items.map((i) => String(i.item.description)), expected.map((e) => `${e.compiled}/${e.total - e.skipped} · ${pctText(e.compiled, e.total, e.skipped)}%`));
+    // The folder (which tells apart modules with the same file name), then the counts.
+    assert.deepEqual(items.map((i) => String(i.item.description)), expected.map((e) => `${path.posix.dirname(e.file)} · ${e.compiled}/${e.total - e.skipped} · ${pctText(e.compiled, e.total, e.skipped)}%`));
     for (const i of items) assert.equal(i.item.command?.command, 'vscode.open');
   });
 

@@ -74,6 +74,7 @@ describe('the rolling baseline', () => {
     t.runStarted();
     t.runCompleted(compiled, 'T1');
     assert.equal(findRegressions(failed, t.current()).length, 1, 'an edit after the first run is compared with it');
+    assert.equal(t.source(), 'first run (finished T1)', 'the first run is not called a previous run');
     t.runStarted();
     t.runCompleted(failed, 'T2');
     assert.equal(findRegressions(failed, t.current()).length, 1, 'the second run is compared with the first');

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ModuleRow } from '../../server/src/protocol';
-import { categoryDescription, coverageBucket, failingCount, formLabel, moduleDescription, moduleName } from '../../client/src/views/labels';
+import { categoryDescription, coverageBucket, failingCount, formIdExplained, formIdLabel, formLabel, moduleDescription, moduleName } from '../../client/src/views/labels';
 import { Throttle } from '../../client/src/views/throttle';
 
 const row = (r: Partial<ModuleRow>): ModuleRow => ({ file: 'src/a.lisp', moduleIndex: 1, analysed: true, total: 10, compiled: 4, failed: 4, skipped: 2, coveragePct: 50, ...r });
@@ -17,8 +17,13 @@ describe('view labels', () => {
   it('labels a form module:line name, with a 1-based line', () => {
     assert.equal(formLabel({ file: 'src/backend/leb128.lisp', range: range(48), name: 'EMIT-U32', operator: 'DEFUN', id: '1:8' }), 'leb128:49 EMIT-U32');
     assert.equal(formLabel({ file: 'a.lisp', range: range(0), name: null, operator: 'DEFSTRUCT', id: '2:1' }), 'a:1 (defstruct …)');
-    assert.equal(formLabel({ file: 'a.lisp', range: range(0), name: null, operator: null, id: '2:3' }), 'a:1 2:3');
+    assert.equal(formLabel({ file: 'a.lisp', range: range(0), name: null, operator: null, id: '2:3' }), 'a:1 #2:3');
     assert.equal(moduleName('src/x/y.lisp'), 'y');
+  });
+
+  it('marks a form id so that it cannot be read as line:column', () => {
+    assert.equal(formIdLabel('3:8'), '#3:8');
+    assert.equal(formIdExplained('3:8'), '#3:8 (form 8 of module 3 in the module list)');
   });
 
   it('describes a module as compiled/(total − skipped) and coverage, or why not', () => {

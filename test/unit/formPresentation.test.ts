@@ -78,7 +78,8 @@ describe('hover text', () => {
 
   it('shows the size of a compiled form and what skipped means', () => {
     assert.match(hoverMarkdown(compiled, context), /\*\*compiled\*\*: 41 bytes of valid Wasm/);
-    assert.match(hoverMarkdown(compiled, context), /0\.3 ms in the backend|0\.2 ms in the backend/);
+    // Per-form timings are noise in a hover (issue 11): they belong in the benchmark.
+    assert.doesNotMatch(hoverMarkdown(compiled, context), /ms in the backend/);
     assert.match(hoverMarkdown(skipped, context), /\*\*skipped\*\*: a directive/);
   });
 

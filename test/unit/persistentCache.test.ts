@@ -106,7 +106,7 @@ describe('persistent result cache across sessions', { timeout: 120_000 }, () => 
     assert.ok(stored, 'the cache file exists and parses');
     assert.equal(stored.analyses.length, 4);
     // The first run becomes its own baseline, so later edits are still compared with something.
-    assert.match(firstStatus.baselineSource, /^previous run \(finished /);
+    assert.match(firstStatus.baselineSource, /^first run \(finished /);
     assert.equal(firstStatus.regressions, 0);
   });
 

@@ -16,7 +16,9 @@ import {
 import { stage1Settings } from '../config';
 import { workspaceFolder } from '../paths';
 import type { ReportViewModel } from './reportHtml';
-import { ReportPanel, type ReportCommand } from './reportPanel';
+import { whenTrusted } from '../trust';
+import { isMissingStage1 } from './missingStage1';
+import { REPORT_KINDS, ReportPanel, type ReportCommand, type ReportKind } from './reportPanel';
 import { openTextDiff, WasmTextProvider, WASM_TEXT_SCHEME } from './wasmTextProvider';
 
 export const STAGE1_COMMANDS = {
@@ -69,10 +71,23 @@ export function registerStage1Commands(context: vscode.ExtensionContext, getClie
     }
     await openTextDiff(texts, { label: diff.labels.a, text: diff.textA }, { label: diff.labels.b, text: diff.textB });
   };
-  const panel = new ReportPanel((command: ReportCommand, model) => {
+  const onPanelCommand = (command: ReportCommand, model: ReportViewModel): void => {
     if (command === 'openTextDiff') void showTextDiff(model);
     else if (command === 'openReport' && model.generation?.reportPath) void vscode.window.showTextDocument(vscode.Uri.file(model.generation.reportPath));
-  });
+  };
+  const panels = new Map((Object.keys(REPORT_KINDS) as ReportKind[]).map((kind) => [kind, new ReportPanel(kind, onPanelCommand)]));
+  /** The report shown last, whatever its kind (Open as Text Diff works on it). */
+  let lastShown: ReportViewModel | undefined;
+  const show = (kind: ReportKind, model: ReportViewModel): Promise<boolean> => {
+    lastShown = model;
+    return panels.get(kind)!.show(model);
+  };
+  /** A missing Stage 1 is the usual first-time state: offer to generate it rather than just fail. */
+  const offerGenerate = (message: string): void => {
+    void vscode.window.showWarningMessage(`Clysm: ${message}`, 'Generate Stage 1').then((choice) => {
+      if (choice === 'Generate Stage 1') void vscode.commands.executeCommand(STAGE1_COMMANDS.generate);
+    });
+  };
 
   const client = (): LanguageClient => {
     const c = getClient();
@@ -88,7 +103,9 @@ export function registerStage1Commands(context: vscode.ExtensionContext, getClie
   const showDiff = async (title: string, result: DiffResult): Promise<DiffResult> => {
     if (result.outcome) {
       output.appendLine(result.outcome.summaryText);
-      await panel.show({ title, diff: result.outcome });
+      await show('diff', { title, diff: result.outcome });
+    } else if (result.problem && isMissingStage1(result)) {
+      offerGenerate(result.problem);
     } else {
       void vscode.window.showWarningMessage(`Clysm: ${result.problem ?? 'no diff'}`);
     }
@@ -108,7 +125,7 @@ export function registerStage1Commands(context: vscode.ExtensionContext, getClie
       for (const warning of outcome.warnings) output.appendLine(`  warning: ${warning}`);
       if (outcome.diff) output.appendLine(outcome.diff.summaryText);
       // Resolve once the report view has loaded, so callers (and tests) find it in place.
-      await panel.show({ title: 'Clysm: Stage 1', generation: outcome, diff: outcome.diff, diffProblem: outcome.diffProblem });
+      await show('stage1', { title: 'Clysm: Stage 1', generation: outcome, diff: outcome.diff, diffProblem: outcome.diffProblem });
       const ok = outcome.status === 'generated' && outcome.validation?.valid;
       if (ok) void vscode.window.showInformationMessage(generationMessage(outcome));
       else void vscode.window.showWarningMessage(generationMessage(outcome));
@@ -149,7 +166,11 @@ export function registerStage1Commands(context: vscode.ExtensionContext, getClie
         c.sendRequest(VerifyFixedPointRequest, { settings: settingsFor(), workDoneToken }, token));
       if (!outcome) return undefined;
       output.appendLine(`Fixed point: ${outcome.status}: ${outcome.message}`);
-      await panel.show({ title: 'Clysm: Fixed Point', fixedPoint: outcome });
+      if (isMissingStage1(outcome)) {
+        offerGenerate(outcome.message);
+        return outcome;
+      }
+      await show('fixedPoint', { title: 'Clysm: Fixed Point', fixedPoint: outcome });
       if (outcome.status === 'achieved') void vscode.window.showInformationMessage(`Clysm: ${outcome.message}`);
       else void vscode.window.showWarningMessage(`Clysm: ${outcome.message}`);
       return outcome;
@@ -159,7 +180,7 @@ export function registerStage1Commands(context: vscode.ExtensionContext, getClie
   };
 
   const openTextDiffCommand = async (): Promise<void> => {
-    const model = panel.current();
+    const model = lastShown;
     if (model?.diff ?? model?.fixedPoint?.structural) return showTextDiff(model);
     const result = await diffStages();
     if (result?.outcome) await showTextDiff({ title: '', diff: result.outcome });
@@ -167,13 +188,13 @@ export function registerStage1Commands(context: vscode.ExtensionContext, getClie
 
   const disposables = [
     texts,
-    panel,
+    ...panels.values(),
     vscode.workspace.registerTextDocumentContentProvider(WASM_TEXT_SCHEME, texts),
-    vscode.commands.registerCommand(STAGE1_COMMANDS.generate, generate),
-    vscode.commands.registerCommand(STAGE1_COMMANDS.diffStages, diffStages),
-    vscode.commands.registerCommand(STAGE1_COMMANDS.diffFiles, diffFiles),
-    vscode.commands.registerCommand(STAGE1_COMMANDS.verifyFixedPoint, verifyFixedPoint),
-    vscode.commands.registerCommand(STAGE1_COMMANDS.openTextDiff, openTextDiffCommand),
+    vscode.commands.registerCommand(STAGE1_COMMANDS.generate, whenTrusted(generate)),
+    vscode.commands.registerCommand(STAGE1_COMMANDS.diffStages, whenTrusted(diffStages)),
+    vscode.commands.registerCommand(STAGE1_COMMANDS.diffFiles, whenTrusted(diffFiles)),
+    vscode.commands.registerCommand(STAGE1_COMMANDS.verifyFixedPoint, whenTrusted(verifyFixedPoint)),
+    vscode.commands.registerCommand(STAGE1_COMMANDS.openTextDiff, whenTrusted(openTextDiffCommand)),
   ];
   context.subscriptions.push(...disposables);
   return disposables;

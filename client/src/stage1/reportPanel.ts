@@ -1,10 +1,19 @@
-// The Stage 1 report view: one webview panel, reused, showing the latest generation, diff or
-// fixed-point outcome. Button clicks in the page come back as commands.
+// A Stage 1 report view: one webview panel per kind of report (generation, diff, fixed point),
+// reused by the next report of that kind, so a diff never replaces the generation report.
+// Button clicks in the page come back as commands.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { renderReportHtml, type ReportViewModel } from './reportHtml';
 
 export type ReportCommand = 'openTextDiff' | 'openReport';
+
+/** The kinds of report, each in its own panel (the webview view type). */
+export const REPORT_KINDS = {
+  stage1: 'clysm.stage1Report',
+  diff: 'clysm.wasmDiff',
+  fixedPoint: 'clysm.fixedPoint',
+} as const;
+export type ReportKind = keyof typeof REPORT_KINDS;
 
 /** How long show() waits for the page to say it has loaded. */
 const READY_TIMEOUT_MS = 10_000;
@@ -15,18 +24,17 @@ export class ReportPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private onReady: (() => void) | undefined;
 
-  constructor(private readonly onCommand: (command: ReportCommand, model: ReportViewModel) => void) {}
-
-  current(): ReportViewModel | undefined {
-    return this.model;
-  }
+  constructor(
+    private readonly kind: ReportKind,
+    private readonly onCommand: (command: ReportCommand, model: ReportViewModel) => void,
+  ) {}
 
   /** Shows the model; resolves true once the page has loaded (false after a timeout). */
   show(model: ReportViewModel): Promise<boolean> {
     this.model = model;
     if (!this.panel) {
       // No local resources and no retained state: the page is rebuilt from the model.
-      this.panel = vscode.window.createWebviewPanel('clysm.stage1Report', model.title, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, {
+      this.panel = vscode.window.createWebviewPanel(REPORT_KINDS[this.kind], model.title, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, {
         enableScripts: true,
         localResourceRoots: [],
       });

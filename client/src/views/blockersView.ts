@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { BlockerCategoryNode, BlockerPatternNode, BlockerTree, BlockerTreeParams, FormRef, ServerStatus } from '../../../server/src/protocol';
 import { relativePathOf } from '../paths';
 import { describeRequestError } from '../requests';
-import { categoryDescription, escapeMarkdown, failingCount, formLabel, moduleName } from './labels';
+import { categoryDescription, escapeMarkdown, failingCount, formIdExplained, formIdLabel, formLabel, moduleName } from './labels';
 import { Throttle } from './throttle';
 import { snapshot, type ItemSnapshot } from './snapshot';
 
@@ -241,10 +241,10 @@ function patternItem(c: BlockerCategoryNode, p: BlockerPatternNode): vscode.Tree
 function formItem(form: FormRef, idPrefix: string): vscode.TreeItem {
   const item = new vscode.TreeItem(formLabel(form), vscode.TreeItemCollapsibleState.None);
   item.id = `form\u0000${idPrefix}\u0000${form.id}`;
-  item.description = [form.id, form.status === 'failed' ? undefined : form.status, form.regression ? 'regression' : undefined].filter(Boolean).join(' · ');
+  item.description = [formIdLabel(form.id), form.status === 'failed' ? undefined : form.status, form.regression ? 'regression' : undefined].filter(Boolean).join(' · ');
   item.iconPath = form.regression ? new vscode.ThemeIcon('arrow-circle-down', new vscode.ThemeColor('charts.red')) : formIcon(form.operator);
   const md = new vscode.MarkdownString();
-  md.appendMarkdown(`**${escapeMarkdown(form.name ?? form.operator ?? form.id)}** · \`${form.file}:${form.range.start.line + 1}\` · form \`${form.id}\` · ${form.status}\n\n`);
+  md.appendMarkdown(`**${escapeMarkdown(form.name ?? form.operator ?? form.id)}** · \`${form.file}:${form.range.start.line + 1}\` · form ${formIdExplained(form.id)} · ${form.status}\n\n`);
   if (form.message) md.appendCodeblock(form.message, 'text');
   item.tooltip = md;
   item.command = { command: 'clysm.revealForm', title: 'Reveal Form', arguments: [form] };

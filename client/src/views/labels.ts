@@ -15,9 +15,23 @@ export function moduleName(file: string): string {
   return base.replace(/\.(lisp|lsp|cl)$/i, '');
 }
 
+/**
+ * "#3:8": a form id (module 3 of the module list, its form 8). The `#` keeps it from reading as
+ * line:column next to a `file:line` label.
+ */
+export function formIdLabel(id: string): string {
+  return `#${id}`;
+}
+
+/** "#3:8 (form 8 of module 3 in the module list)", for tooltips. */
+export function formIdExplained(id: string): string {
+  const [moduleIndex, formIndex] = id.split(':');
+  return formIndex === undefined ? formIdLabel(id) : `${formIdLabel(id)} (form ${formIndex} of module ${moduleIndex} in the module list)`;
+}
+
 /** "leb128:27 ENCODE-UNSIGNED-LEB128" (1-based line, as editors show it). */
 export function formLabel(form: Pick<FormRef, 'file' | 'range' | 'name' | 'operator' | 'id'>): string {
-  const what = form.name ?? (form.operator ? `(${form.operator.toLowerCase()} …)` : form.id);
+  const what = form.name ?? (form.operator ? `(${form.operator.toLowerCase()} …)` : formIdLabel(form.id));
   return `${moduleName(form.file)}:${form.range.start.line + 1} ${what}`;
 }
 

@@ -1,14 +1,17 @@
-// The Modules view: every module in list order with compiled/(total − skipped) and its coverage.
-// Rows come from clysm/modules as they are.
+// The Modules view: every module with compiled/(total − skipped), its coverage and its folder,
+// in the order the user picked (remembered per workspace). Rows come from clysm/modules as they are.
 import * as vscode from 'vscode';
 import type { ModuleRow } from '../../../server/src/protocol';
 import { uriOf } from '../paths';
 import { describeRequestError } from '../requests';
 import { coverageBucket, moduleDescription } from './labels';
+import { isModuleOrder, MODULE_ORDERS, moduleFolder, sortModules, type ModuleOrder } from './moduleOrder';
 import { snapshot, type ItemSnapshot } from './snapshot';
 import { Throttle } from './throttle';
 
 export const MODULES_VIEW = 'clysm.modules';
+/** workspaceState key of the chosen order. */
+const ORDER_KEY = 'clysm.modules.order';
 
 export class ModulesView implements vscode.TreeDataProvider<ModuleRow>, vscode.Disposable {
   readonly view: vscode.TreeView<ModuleRow>;
@@ -19,12 +22,39 @@ export class ModulesView implements vscode.TreeDataProvider<ModuleRow>, vscode.D
   /** Fires after each load, successful or not. */
   readonly onDidLoad = this.loaded.event;
   private readonly throttle = new Throttle(200, () => this.load());
+  private order: ModuleOrder;
 
   constructor(
     private readonly fetch: () => Promise<ModuleRow[]>,
     private readonly mediaUri: vscode.Uri,
+    private readonly state: vscode.Memento,
   ) {
     this.view = vscode.window.createTreeView(MODULES_VIEW, { treeDataProvider: this });
+    const saved = state.get<unknown>(ORDER_KEY);
+    this.order = isModuleOrder(saved) ? saved : 'list';
+    this.describeOrder();
+  }
+
+  currentOrder(): ModuleOrder {
+    return this.order;
+  }
+
+  /** Sets the order (asks for it when not given) and remembers it for this workspace. */
+  async sortBy(order?: ModuleOrder): Promise<ModuleOrder | undefined> {
+    let chosen = order;
+    if (!chosen) {
+      const picked = await vscode.window.showQuickPick(
+        MODULE_ORDERS.map((o) => ({ ...o, description: o.order === this.order ? '(current)' : undefined })),
+        { title: 'Sort the Clysm modules', placeHolder: 'Order of the Modules view' },
+      );
+      chosen = picked?.order;
+    }
+    if (!chosen) return undefined;
+    this.order = chosen;
+    await this.state.update(ORDER_KEY, chosen);
+    this.describeOrder();
+    this.changed.fire(undefined);
+    return chosen;
   }
 
   /** The last rows loaded from the server (undefined after a failed load). */
@@ -49,7 +79,9 @@ export class ModulesView implements vscode.TreeDataProvider<ModuleRow>, vscode.D
     const item = new vscode.TreeItem(row.file.slice(row.file.lastIndexOf('/') + 1), vscode.TreeItemCollapsibleState.None);
     item.id = row.file;
     item.resourceUri = uri;
-    item.description = moduleDescription(row);
+    // The folder first: it tells apart modules with the same file name (several package.lisp),
+    // and stays visible in a narrow side bar; the pie icon shows the coverage too.
+    item.description = [moduleFolder(row.file), moduleDescription(row)].filter(Boolean).join(' · ');
     item.iconPath = this.icon(row);
     const compilable = row.total - row.skipped;
     const md = new vscode.MarkdownString();
@@ -68,7 +100,7 @@ export class ModulesView implements vscode.TreeDataProvider<ModuleRow>, vscode.D
   }
 
   getChildren(row?: ModuleRow): ModuleRow[] {
-    return row ? [] : (this.rows ?? []);
+    return row ? [] : sortModules(this.rows ?? [], this.order);
   }
 
   dispose(): void {
@@ -76,6 +108,10 @@ export class ModulesView implements vscode.TreeDataProvider<ModuleRow>, vscode.D
     this.view.dispose();
     this.changed.dispose();
     this.loaded.dispose();
+  }
+
+  private describeOrder(): void {
+    this.view.description = this.order === 'list' ? undefined : MODULE_ORDERS.find((o) => o.order === this.order)?.label;
   }
 
   private icon(row: ModuleRow): vscode.ThemeIcon | vscode.Uri {

@@ -3,6 +3,7 @@
 import type { Blocker, Summary } from '../blockers';
 import { normalizeMessage } from '../blockers';
 import type { AnalyzedForm, Range } from '../types';
+import { localTime, relativeTime } from '../protocol/time';
 
 export interface DiagnosticData {
   id: string;
@@ -40,20 +41,6 @@ export interface Staleness {
   now: Date;
   /** Why the results are not re-checked (the backend's state). */
   reason: string;
-}
-
-/** Local wall-clock time, in the product's language: "3 Dec 2026, 13:02". */
-function localTime(at: Date): string {
-  return at.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
-}
-
-const relativeUnits: Array<[Intl.RelativeTimeFormatUnit, number]> = [['day', 86_400], ['hour', 3_600], ['minute', 60], ['second', 1]];
-
-/** "2 hours ago", "yesterday", "now": the largest whole unit. */
-function relativeTime(at: Date, now: Date): string {
-  const seconds = Math.round((at.getTime() - now.getTime()) / 1000);
-  const [unit, size] = relativeUnits.find(([, n]) => Math.abs(seconds) >= n) ?? relativeUnits[relativeUnits.length - 1];
-  return new Intl.RelativeTimeFormat('en', { numeric: 'auto' }).format(Math.round(seconds / size), unit);
 }
 
 /** Prefix of a stale result's diagnostic: the absolute time only, since a diagnostic may stay up for hours. */
@@ -143,6 +130,5 @@ export function hoverMarkdown(form: AnalyzedForm, context: HoverContext): string
   if (stale) {
     lines.splice(1, 0, `**Stale:** this result is from the last session, saved ${localTime(stale.savedAt)} (${relativeTime(stale.savedAt, stale.now)}); not re-checked: ${stale.reason}.`);
   }
-  if (r.durationMs !== undefined) lines.push(`_${r.durationMs.toFixed(1)} ms in the backend_`);
   return lines.join('\n\n');
 }

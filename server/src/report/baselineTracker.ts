@@ -46,7 +46,8 @@ export class BaselineTracker {
 
   runCompleted(forms: readonly AnalyzedForm[], finishedAt: string): void {
     this.lastCompleted = baselineFromForms(`previous run (finished ${finishedAt})`, forms);
-    this.rolling ??= this.lastCompleted;
+    // The very first run is compared with nothing; later edits are compared with it, under its own name.
+    this.rolling ??= { ...this.lastCompleted, source: `first run (finished ${finishedAt})` };
     this.version++;
   }
 
