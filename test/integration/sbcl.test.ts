@@ -184,7 +184,7 @@ suite('Clysm on SBCL in a real VS Code (stand-in clysm system)', () => {
   });
 
   test('the API reports the sbcl backend, chosen by the setting, ready, with the stand-in\'s coverage', async () => {
-    const status = await waitForStatus(api, fullyAnalysed, 'the first whole-workspace analysis on SBCL');
+    const status = await waitForStatus(api, fullyAnalysed, 'the first whole-workspace analysis on SBCL', { timeoutMs: 180_000 }); // a cold start compiles the stand-in's and ASDF's fasls first
     assert.equal(status.backend, 'sbcl');
     assert.equal(status.backendReason, 'clysm.backend is "sbcl"');
     assert.equal(status.status.engine.name, 'SBCL');

@@ -1,4 +1,5 @@
-// The wasmtime engine inside a real VS Code: setting clysm.stage0.engine restarts the server on
+// The wasmtime engine inside a real VS Code: setting clysm.stage0.engine (a restart-only setting:
+// the client offers "Restart now"; the test restarts through the same command) runs the server on
 // the WASI-command build, run by the stand-in runtime (test/support/fake-wasmtime, a test
 // double for wasmtime's CLI on node:wasi); the workspace gets the same coverage as with the
 // embedded engine. Settings go to the workspace copy's .vscode/settings.json and are removed.
@@ -46,6 +47,7 @@ suite('Stage 0 on wasmtime in a real VS Code (stand-in runtime)', () => {
     try {
       await config.update('wasmtime.path', fakeWasmtime, vscode.ConfigurationTarget.Workspace);
       await config.update('stage0.engine', 'wasmtime', vscode.ConfigurationTarget.Workspace);
+      await vscode.commands.executeCommand('clysm.restartServer');
       const wasmtime = await statusWhere(api, settled('wasmtime'), 'the wasmtime engine to finish the workspace');
       assert.match(wasmtime.status.engine.version, /^37\.0\.0 \(fake-wasmtime/);
       assert.match(wasmtime.status.stage0?.path ?? '', /clysm-stage0\.wasi\.wasm$/);
@@ -55,6 +57,7 @@ suite('Stage 0 on wasmtime in a real VS Code (stand-in runtime)', () => {
       await config.update('stage0.engine', undefined, vscode.ConfigurationTarget.Workspace);
       await config.update('wasmtime.path', undefined, vscode.ConfigurationTarget.Workspace);
     }
+    await vscode.commands.executeCommand('clysm.restartServer');
     const back = await statusWhere(api, settled('embedded-v8'), 'the embedded engine after the settings were removed');
     assert.deepEqual(back.summary, embedded.summary);
   });
