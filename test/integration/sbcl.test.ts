@@ -170,7 +170,8 @@ let shapes: vscode.Uri;
 
 const fullyAnalysed = (s: ServerStatus): boolean => s.status.state === 'ready' && !s.busy && s.lastRun !== undefined;
 
-suite('Clysm on SBCL in a real VS Code (stand-in clysm system)', () => {
+suite('Clysm on SBCL in a real VS Code (stand-in clysm system)', function () {
+  this.timeout(200_000); // the first test may wait for a cold SBCL start (see below)
   suiteSetup(async () => {
     console.log(`    vscode ${vscode.version}, node ${process.versions.node}, app ${vscode.env.appName}`);
     const folder = vscode.workspace.workspaceFolders?.[0];
