@@ -1,14 +1,20 @@
 // Workspaces far larger than Clysm's own: hundreds of thousands of forms must not overflow the
 // stack (issue 10 item 10), and the per-module directive contexts must cost one digest per
-// module, not one per preceding module (issue 10 item 11). Pure: an in-memory file set and a
-// backend that answers at once.
+// module, not one per preceding module, and a run must not summarise every form once per
+// module (issue 10 item 11). An in-memory file set (or a small temp folder for the Session)
+// and a backend that answers at once.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { defaultServerSettings } from '../../server/src/protocol';
+import { Session } from '../../server/src/session';
 import type { BackendStatus, CompileRequest, CompilerBackend, FormResult } from '../../server/src/types';
 import { EMPTY_CONTEXT, modulePrefixContext, PrefixContextChain } from '../../server/src/workspace/directives';
 import { ResultCache } from '../../server/src/workspace/resultCache';
 import type { WorkspaceFiles } from '../../server/src/workspace/workspaceFiles';
-import { WorkspaceModel } from '../../server/src/workspace/workspaceModel';
+import { publishesStatus, STATUS_UPDATES_PER_RUN, WorkspaceModel } from '../../server/src/workspace/workspaceModel';
 
 class MemoryFiles implements WorkspaceFiles {
   readonly reads: string[] = [];
@@ -119,5 +125,51 @@ describe('WorkspaceModel directive contexts', () => {
       if (i < 10) assert.deepEqual(keysAfter[i], keysBefore[i], `${m} keeps its keys`);
       else assert.notDeepEqual(keysAfter[i], keysBefore[i], `${m} is re-keyed`);
     });
+  });
+});
+
+describe('status updates during a whole-workspace run', () => {
+  it('are about STATUS_UPDATES_PER_RUN per run whatever the module count, the last included', () => {
+    for (const moduleCount of [1, 7, STATUS_UPDATES_PER_RUN, STATUS_UPDATES_PER_RUN + 1, 1000, 5000, 300_000]) {
+      let published = 0;
+      for (let moduleNumber = 1; moduleNumber <= moduleCount; moduleNumber++) {
+        if (publishesStatus({ moduleNumber, moduleCount, file: 'a.lisp' })) published++;
+      }
+      assert.ok(published <= STATUS_UPDATES_PER_RUN + 1, `${moduleCount} modules: ${published} updates`);
+      assert.ok(published >= Math.min(moduleCount, STATUS_UPDATES_PER_RUN / 2), `${moduleCount} modules: ${published} updates`);
+      assert.ok(publishesStatus({ moduleNumber: moduleCount, moduleCount, file: 'a.lisp' }), `${moduleCount} modules: the last one`);
+    }
+  });
+
+  it('are bounded in a Session analysing 1,000 modules (each summarises every form)', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-scale-'));
+    try {
+      const modules = Array.from({ length: 1000 }, (_, i) => `src/m${String(i).padStart(4, '0')}.lisp`);
+      fs.mkdirSync(path.join(root, 'src'));
+      for (const m of modules) fs.writeFileSync(path.join(root, m), '(defun f ())\n');
+      let statuses = 0;
+      let settled: () => void = () => undefined;
+      const analysed = new Promise<void>((resolve) => (settled = resolve));
+      const backend = new InstantBackend();
+      const session = new Session(
+        root,
+        { ...defaultServerSettings, modules, diagnosticsDelayMs: 0 },
+        {
+          log: (m) => m.startsWith('workspace analysed') && settled(),
+          statusChanged: () => statuses++,
+          resultsChanged: () => undefined,
+          backendProblem: () => undefined,
+          progress: () => undefined,
+        },
+        { selectBackend: async () => ({ backend, status: backend.status(), reason: 'test' }) },
+      );
+      await session.start();
+      await analysed;
+      assert.equal(session.status().summary.total, 1000);
+      assert.ok(statuses <= STATUS_UPDATES_PER_RUN + 10, `${statuses} status updates for 1,000 modules`);
+      await session.dispose();
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });
