@@ -52,6 +52,11 @@ function shape(text: string): Array<[string, string | undefined, string]> {
   return read(text).map((form) => [form.kind, form.operator, form.text]);
 }
 
+/** [kind, text, error] of each item: for the read-error expectations. */
+function items(text: string): Array<[string, string, string | undefined]> {
+  return read(text).map((form) => [form.kind, form.text, form.error]);
+}
+
 describe('readTopLevelForms: layout', () => {
   it('returns nothing for empty, blank and comment-only text', () => {
     for (const text of ['', '   \n\t\r\n', '; just a comment', ';;; a\n;; b\n', '#| block |#', '#| a #| nested |# b |#\n; c\n', '\ufeff', '\ufeff;; bom and comment\n']) {
@@ -459,7 +464,7 @@ describe('readTopLevelForms: lone surrogates (as SBCL reads them)', () => {
   });
 
   it('makes # followed by a lone high surrogate an error that does not swallow the )', () => {
-    assert.deepEqual(read('(a #\ud800) (b)').map((f) => [f.kind, f.text, f.error]), [
+    assert.deepEqual(items('(a #\ud800) (b)'), [
       ['read-error', '(a #\ud800)', 'no dispatch macro for #\ud800'],
       ['list', '(b)', undefined],
     ]);
@@ -472,18 +477,18 @@ describe('readTopLevelForms: lone surrogates (as SBCL reads them)', () => {
 
 describe('readTopLevelForms: # followed by a character with no dispatch macro (CLHS 2.4.8)', () => {
   it('consumes the character after #, as SBCL does, so " opens no string and ) closes no list', () => {
-    assert.deepEqual(read('(a #") (b "x")').map((f) => [f.kind, f.text, f.error]), [
+    assert.deepEqual(items('(a #") (b "x")'), [
       ['read-error', '(a #")', 'no dispatch macro for #"'],
       ['list', '(b "x")', undefined],
     ]);
-    assert.deepEqual(read('(a #) b) c').map((f) => [f.kind, f.text, f.error]), [
+    assert.deepEqual(items('(a #) b) c'), [
       ['read-error', '(a #) b)', 'illegal sharp macro character: #\\)'],
       ['atom', 'c', undefined],
     ]);
   });
 
   it('names whitespace after # by its character name and leaves it out of the item', () => {
-    assert.deepEqual(read('# x\n#\n(y)\n(z #\ty)').map((f) => [f.kind, f.text, f.error]), [
+    assert.deepEqual(items('# x\n#\n(y)\n(z #\ty)'), [
       ['read-error', '#', 'illegal sharp macro character: #\\Space'],
       ['atom', 'x', undefined],
       ['read-error', '#', 'illegal sharp macro character: #\\Newline'],
@@ -493,7 +498,7 @@ describe('readTopLevelForms: # followed by a character with no dispatch macro (C
   });
 
   it('reads #; #` #, #_ as errors of two characters, then what follows on its own', () => {
-    assert.deepEqual(read('#;x #`y #,z #_w').map((f) => [f.kind, f.text, f.error]), [
+    assert.deepEqual(items('#;x #`y #,z #_w'), [
       ['read-error', '#;', 'no dispatch macro for #;'],
       ['atom', 'x', undefined],
       ['read-error', '#`', 'no dispatch macro for #`'],
@@ -552,7 +557,7 @@ describe('readTopLevelForms: feature expressions (CLHS 24.1.2.1)', () => {
   });
 
   it('reports invalid feature expressions inside dropped code, which SBCL reads too', () => {
-    assert.deepEqual(read('#-sbcl #+(bad) a b').map((f) => [f.kind, f.text, f.error]), [
+    assert.deepEqual(items('#-sbcl #+(bad) a b'), [
       ['read-error', '#-sbcl #+(bad)', 'unknown operator BAD in feature expression (bad): only AND, OR and NOT are defined'],
       ['atom', 'a', undefined],
       ['atom', 'b', undefined],
@@ -561,7 +566,7 @@ describe('readTopLevelForms: feature expressions (CLHS 24.1.2.1)', () => {
       ['read-error', '#-sbcl (foo #+(bad) x)', true],
       ['list', '(bar)', false],
     ]);
-    assert.deepEqual(read('#+(a ,b) x y').map((f) => [f.kind, f.text, f.error]), [
+    assert.deepEqual(items('#+(a ,b) x y'), [
       ['read-error', '#+(a ,b)', 'comma not inside a backquote'],
       ['atom', 'x', undefined],
       ['atom', 'y', undefined],
