@@ -36,6 +36,9 @@ class InstantBackend implements CompilerBackend {
   identity(): string {
     return 'instant';
   }
+  timeLimitMs(): number {
+    return 5000;
+  }
   start(): Promise<BackendStatus> {
     return Promise.resolve(this.status());
   }
