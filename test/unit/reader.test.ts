@@ -498,16 +498,10 @@ describe('readTopLevelForms: # followed by a character with no dispatch macro (C
   });
 
   it('reads #; #` #, #_ as errors of two characters, then what follows on its own', () => {
-    assert.deepEqual(items('#;x #`y #,z #_w'), [
-      ['read-error', '#;', 'no dispatch macro for #;'],
-      ['atom', 'x', undefined],
-      ['read-error', '#`', 'no dispatch macro for #`'],
-      ['atom', 'y', undefined],
-      ['read-error', '#,', 'no dispatch macro for #,'],
-      ['atom', 'z', undefined],
-      ['read-error', '#_', 'no dispatch macro for #_'],
-      ['atom', 'w', undefined],
-    ]);
+    for (const sub of [';', '`', ',', '_']) {
+      const expected = [['read-error', `#${sub}`, `no dispatch macro for #${sub}`], ['atom', 'x', undefined]];
+      assert.deepEqual(items(`#${sub}x`), expected, sub);
+    }
   });
 
   it('consumes the character inside dropped code too, without an error there', () => {

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { GenerationFailed, type GeneratorResult } from '../../server/src/backends/generation';
 import { defaultServerSettings } from '../../server/src/protocol';
 import { Session } from '../../server/src/session';
 import type { BackendStatus, CompileRequest, CompilerBackend, FormResult } from '../../server/src/types';
@@ -48,6 +49,9 @@ class InstantBackend implements CompilerBackend {
   compileForm(request: CompileRequest): Promise<FormResult> {
     this.calls++;
     return Promise.resolve(request.text.startsWith('(defun') ? { status: 'failed', message: 'Undefined function: FOO' } : { status: 'compiled', bytes: 8 });
+  }
+  generateStage1(): Promise<GeneratorResult> {
+    return Promise.reject(new GenerationFailed('this test backend has no Stage 1 generator'));
   }
   dispose(): Promise<void> {
     return Promise.resolve();
