@@ -15,6 +15,9 @@ import type { BackendStatus, CompileRequest, CompilerBackend, FormResult } from 
 import { EMPTY_CONTEXT, modulePrefixContext, PrefixContextChain } from '../../server/src/workspace/directives';
 import { ResultCache } from '../../server/src/workspace/resultCache';
 import type { WorkspaceFiles } from '../../server/src/workspace/workspaceFiles';
+import { diffSummaryText } from '../../server/src/wasm/diffText';
+import { diffModules } from '../../server/src/wasm/wasmDiff';
+import { readModule } from '../../server/src/wasm/wasmReader';
 import { publishesStatus, STATUS_UPDATES_PER_RUN, WorkspaceModel } from '../../server/src/workspace/workspaceModel';
 
 class MemoryFiles implements WorkspaceFiles {
@@ -75,6 +78,16 @@ describe('a workspace of 300,000 forms', { timeout: 120_000 }, () => {
     assert.deepEqual([summary.total, summary.compiled, summary.failed], [count + 1, count / 2, count / 2 + 1]);
     const [top] = model.blockers();
     assert.equal(top.count, count / 2 + 1);
+  });
+});
+
+describe('a Wasm diff with 300,000 changed sections', () => {
+  it('is summarised without overflowing the stack (a hostile binary may have any number)', () => {
+    const empty = readModule(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+    const sections = Array.from({ length: 300_000 }, (_, i) => ({ name: `custom:s${i}`, a: null, b: 1, delta: 1 }));
+    const summary = diffSummaryText({ ...diffModules(empty, empty), sections });
+    assert.match(summary, /^Sections: 300000 compared, 300000 changed$/m);
+    assert.match(summary, /^ {2}custom:s299999 {2}absent → 1 bytes \(\+1\)$/m);
   });
 });
 
