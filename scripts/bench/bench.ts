@@ -146,6 +146,7 @@ async function main(): Promise<void> {
   benchCli();
   console.log(benchWasmReader());
   await benchFixtureWorkspace();
+  console.log((await (await import('./manyModules.js')).benchManyModules(root)).join('\n'));
   if (checkout) await benchSbclWorkspace(checkout);
 }
 

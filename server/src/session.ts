@@ -18,7 +18,7 @@ import { CacheStore, DebouncedWriter } from './workspace/cacheStore';
 import { ResultCache } from './workspace/resultCache';
 import { makePersistedState, seedCache } from './workspace/snapshot';
 import { DiskFiles, OverlayFiles } from './workspace/workspaceFiles';
-import { WorkspaceModel, type ProgressReport } from './workspace/workspaceModel';
+import { publishesStatus, WorkspaceModel, type ProgressReport } from './workspace/workspaceModel';
 
 export interface SessionHooks {
   log(message: string): void;
@@ -216,7 +216,7 @@ export class Session {
       const compiled = await this.withBusy(() =>
         model.analyzeAll(controller.signal, (report) => {
           this.hooks.progress(report);
-          this.publishStatus();
+          if (publishesStatus(report)) this.publishStatus();
         }),
       );
       this.lastRunMs = performance.now() - started;

@@ -59,11 +59,21 @@ function mutate(random: Random, source: string): string {
         text = text.slice(0, at) + '\n(' + text.slice(at);
         break;
       default: // insert a reader macro
-        text = text.slice(0, at) + random.pick(['#|', '|#', '#\\', '#+sbcl ', '#-(or) ', '#:', '#(', ",@", '#.', '#1=', '"', ')']) + text.slice(at);
+        text = text.slice(0, at) + random.pick(MACRO_INSERTS) + text.slice(at);
     }
   }
   return text;
 }
+
+/** Reader macros inserted by the mutator, including the shapes of issue 10 items 20-22. */
+const MACRO_INSERTS = [
+  '#|', '|#', '#\\', '#+sbcl ', '#-(or) ', '#:', '#(', ',@', '#.', '#1=', '"', ')',
+  '#"', '#)', '# ', '#;', '#\ud800', '#\\\ud800', '\\\ud800',
+  '#+cl-user::sbcl ', '#+(version>= 8 1) ', '#+(not a b) ', '#+"x" ', '#-(and sbcl #+x y) ', '#+(nil) ', '#-sbcl #+(bad) ',
+];
+
+/** Text that reads as exactly one read-error item (what SBCL signals an error for), with nothing glued after it. */
+const BROKEN_PIECES = ['#"', '#)', '#;', '#`', '#\ud800', '#+(version>= 8 1)', '#+(not a b)', '#-(not)', '#+"x"', '#+1', '#-(nil)', '#+(or sbcl . x)', '#-sbcl #+(bad)'];
 
 interface Generated {
   text: string;
@@ -71,6 +81,10 @@ interface Generated {
   operator: string | undefined;
   isCons: boolean;
 }
+
+/** Feature prefixes that keep the datum after them (on SBCL's features), and ones that drop it. */
+const KEEPING_FEATURES = ['#+sbcl ', '#+:sbcl ', '#+keyword::sbcl ', '#-cl-user::sbcl ', '#+(and sbcl #+x y) ', '#+(or #-sbcl x sbcl) ', '#-(not sbcl) ', '#+(cl:and) '];
+const DROPPING_FEATURES = ['#-sbcl ', '#+cl-user::sbcl ', '#+#:sbcl ', '#+(and sbcl #-x y) ', '#+() ', '#+(or #+sbcl x) '];
 
 /** Generates valid Lisp data, so that the expected top-level forms are known. */
 class LispGenerator {
@@ -84,7 +98,7 @@ class LispGenerator {
       const operator = symbolName(head, 0, head.length);
       return { text: `(${head}${this.elements(3, false)})`, operator, isCons: true };
     }
-    if (choice === 6) return { text: `#+sbcl (kept${this.elements(2, false)})`, operator: 'KEPT', isCons: true };
+    if (choice === 6) return { text: `${r.pick(KEEPING_FEATURES)}(kept${this.elements(2, false)})`, operator: 'KEPT', isCons: true };
     if (choice === 7) return { text: `'${this.datum(2, false)}`, operator: 'QUOTE', isCons: true };
     if (choice === 8) return { text: `\`(tmpl${this.elements(2, true)})`, operator: 'QUASIQUOTE', isCons: true };
     const atom = this.atom(false);
@@ -111,7 +125,7 @@ class LispGenerator {
       case 3:
         return `#(${this.elements(depth, inBackquote)})`;
       case 4:
-        return `#-sbcl ${this.datum(depth - 1, inBackquote)} ${this.atom(inBackquote)}`;
+        return `${r.pick(DROPPING_FEATURES)}${this.datum(depth - 1, inBackquote)} ${this.atom(inBackquote)}`;
       default:
         return `(${this.atom(inBackquote)}${this.elements(depth, inBackquote)})`;
     }
@@ -123,6 +137,7 @@ class LispGenerator {
       'x', 'foo-bar', 'pkg:sym', 'pkg::sym', '|sym (with) "odd" ;chars|', 'a\\ b', ':key', '#:unint', '42', '-3.5e2', '1/2',
       '"str ( ) ; #| \\" \\\\"', '"😀 λ"', '#\\(', '#\\)', '#\\"', '#\\;', '#\\\\', '#\\|', '#\\Newline', '#\\Space', '#\\λ',
       '#x1F', '#b101', '#*1011', '#p"/tmp"', '#c(1 2)', '#2A((1 2) (3 4))', '#.(+ 1 2)', '()', "#'car",
+      '#\\\ud800', '|\ud800|', '"\ud800"', 'a\\\ud800b', '#\\\ud83d\ude00',
     ];
     const atom = r.pick(atoms);
     return inBackquote && r.chance(0.2) ? `,${atom}` : atom;
@@ -254,6 +269,31 @@ describe('reader fuzz', () => {
         generated.map((g) => [g.isCons ? 'list' : 'atom', g.operator, g.text]),
         label,
       );
+    }
+  });
+
+  it('ends each broken item where SBCL does and finds the generated forms around it', () => {
+    const random = new Random(prng(0xbad5));
+    const generator = new LispGenerator(random);
+    for (let i = 0; i < 1000; i++) {
+      const expected: Array<[string, string]> = [];
+      let text = '';
+      for (let n = random.int(6); n >= 0; n--) {
+        const broken = random.chance(0.5);
+        const item = broken ? random.pick(BROKEN_PIECES) : generator.topLevel().text;
+        expected.push([broken ? 'read-error' : 'ok', item]);
+        text += generator.separator() + item;
+      }
+      text += generator.separator();
+      const label = `broken #${i} ${JSON.stringify(text.slice(0, 80))}`;
+      const forms = readTopLevelForms(text);
+      assertInvariants(text, forms, label);
+      assert.deepEqual(
+        forms.map((f) => [f.kind === 'read-error' ? 'read-error' : 'ok', f.text]),
+        expected,
+        label,
+      );
+      if (i % 5 === 0) assertItemsReadAfresh(text, forms, label);
     }
   });
 

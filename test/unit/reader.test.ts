@@ -52,6 +52,11 @@ function shape(text: string): Array<[string, string | undefined, string]> {
   return read(text).map((form) => [form.kind, form.operator, form.text]);
 }
 
+/** [kind, text, error] of each item: for the read-error expectations. */
+function items(text: string): Array<[string, string, string | undefined]> {
+  return read(text).map((form) => [form.kind, form.text, form.error]);
+}
+
 describe('readTopLevelForms: layout', () => {
   it('returns nothing for empty, blank and comment-only text', () => {
     for (const text of ['', '   \n\t\r\n', '; just a comment', ';;; a\n;; b\n', '#| block |#', '#| a #| nested |# b |#\n; c\n', '\ufeff', '\ufeff;; bom and comment\n']) {
@@ -442,6 +447,136 @@ describe('readTopLevelForms: read errors and recovery', () => {
     assert.equal(forms[0].error, `unbalanced parenthesis: missing ${depth} )`);
     assert.equal(read("'".repeat(depth) + 'x').length, 1);
     assert.equal(read('#+sbcl '.repeat(10_000) + 'x').length, 1);
+  });
+});
+
+describe('readTopLevelForms: lone surrogates (as SBCL reads them)', () => {
+  it('reads #\ followed by a lone high surrogate as one character, leaving the ) after it', () => {
+    assert.deepEqual(shape('(a #\\\ud800) (b)'), [
+      ['list', 'A', '(a #\\\ud800)'],
+      ['list', 'B', '(b)'],
+    ]);
+    assert.deepEqual(shape('#\\\ud800"x" y').map((s) => s[2]), ['#\\\ud800', '"x"', 'y']);
+  });
+
+  it('still reads a surrogate pair after #\ as one character', () => {
+    assert.deepEqual(shape('(a #\\\ud83d\ude00) (b)').map((s) => s[2]), ['(a #\\\ud83d\ude00)', '(b)']);
+  });
+
+  it('makes # followed by a lone high surrogate an error that does not swallow the )', () => {
+    assert.deepEqual(items('(a #\ud800) (b)'), [
+      ['read-error', '(a #\ud800)', 'no dispatch macro for #\ud800'],
+      ['list', '(b)', undefined],
+    ]);
+  });
+
+  it('upcases the character after an escaped lone surrogate in a name', () => {
+    assert.equal(read('(defun a\\\ud800b ())')[0].name, 'A\ud800B');
+  });
+});
+
+describe('readTopLevelForms: # followed by a character with no dispatch macro (CLHS 2.4.8)', () => {
+  it('consumes the character after #, as SBCL does, so " opens no string and ) closes no list', () => {
+    assert.deepEqual(items('(a #") (b "x")'), [
+      ['read-error', '(a #")', 'no dispatch macro for #"'],
+      ['list', '(b "x")', undefined],
+    ]);
+    assert.deepEqual(items('(a #) b) c'), [
+      ['read-error', '(a #) b)', 'illegal sharp macro character: #\\)'],
+      ['atom', 'c', undefined],
+    ]);
+  });
+
+  it('names whitespace after # by its character name and leaves it out of the item', () => {
+    assert.deepEqual(items('# x\n#\n(y)\n(z #\ty)'), [
+      ['read-error', '#', 'illegal sharp macro character: #\\Space'],
+      ['atom', 'x', undefined],
+      ['read-error', '#', 'illegal sharp macro character: #\\Newline'],
+      ['list', '(y)', undefined],
+      ['read-error', '(z #\ty)', 'illegal sharp macro character: #\\Tab'],
+    ]);
+  });
+
+  it('reads #; #` #, #_ as errors of two characters, then what follows on its own', () => {
+    for (const sub of [';', '`', ',', '_']) {
+      const expected = [['read-error', `#${sub}`, `no dispatch macro for #${sub}`], ['atom', 'x', undefined]];
+      assert.deepEqual(items(`#${sub}x`), expected, sub);
+    }
+  });
+
+  it('consumes the character inside dropped code too, without an error there', () => {
+    // SBCL reads `#"` under *read-suppress* as well: the " opens no string.
+    assert.deepEqual(shape('#-sbcl (f #") (g)'), [['list', 'G', '(g)']]);
+  });
+});
+
+describe('readTopLevelForms: feature expressions (CLHS 24.1.2.1)', () => {
+  it('matches only keywords: a symbol of another package is never a feature', () => {
+    assert.deepEqual(shape('#+cl-user::sbcl a #+#:sbcl b #+keyword:sbcl c #+:sbcl d #-cl-user::sbcl e').map((s) => s[2]), [
+      '#+keyword:sbcl c',
+      '#+:sbcl d',
+      '#-cl-user::sbcl e',
+    ]);
+  });
+
+  it('accepts AND, OR and NOT from the keyword and CL packages', () => {
+    assert.deepEqual(shape('#+(cl:and) a #+(:or sbcl) b #+(common-lisp:not ccl) c #+() d #+( ) e').map((s) => s[2]), [
+      '#+(cl:and) a',
+      '#+(:or sbcl) b',
+      '#+(common-lisp:not ccl) c',
+    ]);
+  });
+
+  it('makes what SBCL rejects a read error that ends after the expression, as in SBCL', () => {
+    const cases: Array<[string, string]> = [
+      ['#+(version>= 8 1)', 'unknown operator VERSION>= in feature expression (version>= 8 1): only AND, OR and NOT are defined'],
+      ['#+(not a b)', 'too many subexpressions in feature expression (not a b): NOT takes one'],
+      ['#-(not)', 'too few subexpressions in feature expression (not): NOT takes one'],
+      ['#+(nil)', 'unknown operator NIL in feature expression (nil): only AND, OR and NOT are defined'],
+      ['#+(foo:and sbcl)', 'unknown operator FOO:AND in feature expression (foo:and sbcl): only AND, OR and NOT are defined'],
+      ['#+"sbcl"', 'invalid feature expression: "sbcl" is a string'],
+      ['#+1', 'invalid feature expression: 1 is a number, not a feature name'],
+      ['#+(or sbcl 2)', 'invalid feature expression: 2 is a number, not a feature name'],
+      ['#+(and sbcl . x)', 'invalid feature expression: a dotted list'],
+      ['#+#\\a', 'invalid feature expression: #\\a is not a symbol or a list'],
+      ['#+#.(cl:if t :sbcl :x)', 'cannot evaluate #.(cl:if t :sbcl :x) in a feature expression: the reader does not evaluate #.'],
+    ];
+    for (const [prefix, message] of cases) {
+      assert.deepEqual(read(`${prefix} (foo) (bar)`).map((f) => [f.kind, f.text, f.error ?? f.operator]), [
+        ['read-error', prefix, message],
+        ['list', '(foo)', 'FOO'],
+        ['list', '(bar)', 'BAR'],
+      ], prefix);
+    }
+  });
+
+  it('reports invalid feature expressions inside dropped code, which SBCL reads too', () => {
+    assert.deepEqual(items('#-sbcl #+(bad) a b'), [
+      ['read-error', '#-sbcl #+(bad)', 'unknown operator BAD in feature expression (bad): only AND, OR and NOT are defined'],
+      ['atom', 'a', undefined],
+      ['atom', 'b', undefined],
+    ]);
+    assert.deepEqual(read('#-sbcl (foo #+(bad) x) (bar)').map((f) => [f.kind, f.text, f.error !== undefined]), [
+      ['read-error', '#-sbcl (foo #+(bad) x)', true],
+      ['list', '(bar)', false],
+    ]);
+    assert.deepEqual(items('#+(a ,b) x y'), [
+      ['read-error', '#+(a ,b)', 'comma not inside a backquote'],
+      ['atom', 'x', undefined],
+      ['atom', 'y', undefined],
+    ]);
+  });
+
+  it('honours #+ and #- inside a feature expression', () => {
+    assert.deepEqual(shape('#+(and sbcl #+x y) a #+(and sbcl #-x y) b #+(or #+sbcl x) c #+(or #-sbcl x sbcl) d').map((s) => s[2]), [
+      '#+(and sbcl #+x y) a',
+      '#+(or #-sbcl x sbcl) d',
+    ]);
+  });
+
+  it('reports a feature expression nested too deeply instead of overflowing', () => {
+    const deep = `#+${'(or '.repeat(40)}sbcl${')'.repeat(40)} x`;
+    assert.equal(read(deep)[0].error, 'feature expression nested deeper than 32');
   });
 });
 

@@ -23,10 +23,9 @@ import {
   CHAR_RPAREN,
   CHAR_SEMICOLON,
   CHAR_STAR,
-  SYNTAX_CONSTITUENT,
   UNTERMINATED_SINGLE_ESCAPE,
+  charLength,
   isDecimalDigit,
-  isHighSurrogate,
   isLineBreak,
   isWhitespace,
   scanBlockCommentEnd,
@@ -34,7 +33,6 @@ import {
   scanLineCommentEnd,
   scanStringEnd,
   scanTokenEnd,
-  syntaxOf,
 } from './scanner';
 import { evaluateFeatureExpression } from './features';
 
@@ -328,8 +326,7 @@ export class DatumReader {
         return at + 1;
       case CHAR_COLON:
         return this.readTokenAfter(pos, at + 1, DATUM_UNINTERNED);
-      case CHAR_DOT:
-      case CHAR_COMMA:
+      case CHAR_DOT: // `#,` (load-time eval) left the standard: SBCL has no dispatch function for it
         this.push(FRAME_PREFIX, PREFIX_READ_EVAL, pos, prefixLength);
         return at + 1;
       case CHAR_PLUS:
@@ -376,14 +373,12 @@ export class DatumReader {
         this.softError('unreadable object #<', pos);
         return this.deliverAtom(pos, at + 1, DATUM_OTHER);
     }
-    if (syntaxOf(sub) !== SYNTAX_CONSTITUENT) {
-      // `# ` or `#)`: only the `#` (and its digits) is consumed, so the list structure survives.
-      this.softError('illegal sharp macro character', pos);
-      return this.deliverAtom(pos, at, DATUM_OTHER);
-    }
-    const width = isHighSurrogate(sub) && at + 1 < limit ? 2 : 1;
-    this.softError(`unknown dispatch macro #${text.slice(at, at + width)}`, pos);
-    return this.deliverAtom(pos, at + width, DATUM_OTHER);
+    // Every other sub-character is undefined (CLHS 2.4.8). SBCL reads it before it signals
+    // the error, so it is consumed too: `#"` opens no string and `#)` closes no list.
+    const width = charLength(text, at, limit);
+    this.softError(undefinedDispatchMessage(text.slice(at, at + width)), pos);
+    // A consumed whitespace character is not shown as part of the broken item.
+    return this.deliverAtom(pos, isWhitespace(sub) ? at : at + width, DATUM_OTHER);
   }
 
   private readTokenAfter(start: number, tokenStart: number, type: number): number {
@@ -415,7 +410,10 @@ export class DatumReader {
     const parent = this.sp;
     let context = this.frameContext[parent];
     let backquote = this.frameBackquote[parent];
-    if (kind === FRAME_VECTOR || kind === FRAME_FEATURE) {
+    if (kind === FRAME_FEATURE) {
+      // SBCL reads a feature expression with *read-suppress* NIL, even inside dropped code.
+      context = (context | CONTEXT_QUOTED) & ~CONTEXT_SUPPRESSED;
+    } else if (kind === FRAME_VECTOR) {
       context |= CONTEXT_QUOTED;
     } else if (kind === FRAME_PREFIX) {
       if (sub === PREFIX_QUOTE || sub === PREFIX_DATA) {
@@ -463,8 +461,16 @@ export class DatumReader {
       }
       if (type === DATUM_DOT) this.softError('dot context error', start);
       if (kind === FRAME_FEATURE) {
-        const wanted = this.frameSub[sp] === 1;
-        const keep = evaluateFeatureExpression(this.text, start, end, this.features) === wanted;
+        const feature = evaluateFeatureExpression(this.text, start, end, this.features);
+        if (feature.error !== undefined) {
+          // As in SBCL, the error ends the `#+expression` item: the datum after it is read on its own.
+          this.softError(feature.error, this.frameStart[sp], true);
+          this.sp = sp - 1;
+          start = core = this.frameStart[sp];
+          type = DATUM_OTHER;
+          continue;
+        }
+        const keep = feature.value === (this.frameSub[sp] === 1);
         this.frameKind[sp] = FRAME_PREFIX;
         this.frameSub[sp] = keep ? PREFIX_KEEP : PREFIX_DROP;
         this.frameContext[sp] = keep ? this.frameContext[sp - 1] : this.frameContext[sp - 1] | CONTEXT_SUPPRESSED;
@@ -474,13 +480,16 @@ export class DatumReader {
       const prefixStart = this.frameStart[sp];
       this.sp = sp - 1;
       if (sub === PREFIX_DROP) {
-        if (this.sp === 0) {
-          // At top level a dropped form is like a comment: the next datum starts afresh.
-          this.datumStart = -1;
-          this.error = undefined;
-          this.errorAt = -1;
+        // At top level a dropped form is like a comment: the next datum starts afresh. Unless
+        // its feature expressions were invalid: then the whole of it is the broken item.
+        if (this.sp !== 0 || this.error === undefined) {
+          if (this.sp === 0) this.datumStart = -1;
+          return false;
         }
-        return false;
+        type = DATUM_OTHER;
+        core = prefixStart;
+        start = prefixStart;
+        continue;
       }
       if (sub !== PREFIX_LABEL && sub !== PREFIX_KEEP) {
         type =
@@ -521,8 +530,9 @@ export class DatumReader {
     this.frameCount[sp]++;
   }
 
-  private softError(message: string, at: number): void {
-    if (this.error !== undefined || (this.frameContext[this.sp] & CONTEXT_SUPPRESSED) !== 0) return;
+  /** `evenSuppressed`: an error SBCL signals even inside a datum dropped by `#+`/`#-`. */
+  private softError(message: string, at: number, evenSuppressed = false): void {
+    if (this.error !== undefined || (!evenSuppressed && (this.frameContext[this.sp] & CONTEXT_SUPPRESSED) !== 0)) return;
     this.error = message;
     this.errorAt = at;
   }
@@ -564,6 +574,21 @@ export class DatumReader {
     const start = this.frameStart[sp];
     return this.text.slice(start, start + Math.min(this.frameLength[sp], 12));
   }
+}
+
+const WHITESPACE_NAMES: ReadonlyMap<string, string> = new Map([
+  [' ', 'Space'],
+  ['\n', 'Newline'],
+  ['\t', 'Tab'],
+  ['\r', 'Return'],
+  ['\f', 'Page'],
+]);
+
+/** SBCL's wording: whitespace and `)` after `#` are "illegal", other characters have no dispatch function. */
+function undefinedDispatchMessage(char: string): string {
+  const name = WHITESPACE_NAMES.get(char);
+  if (name !== undefined || char === ')') return `illegal sharp macro character: #\\${name ?? char}`;
+  return `no dispatch macro for #${char}`;
 }
 
 /** True for the datum types that read as a cons. */

@@ -68,6 +68,19 @@ export function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
 }
 
+export function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
+}
+
+/**
+ * Code units of the character at `pos`: 2 for a surrogate pair, else 1. A lone high surrogate
+ * is a character of its own (as in SBCL, whose characters are code points): it never takes
+ * the next code unit, which may be a `)` or a `"`.
+ */
+export function charLength(text: string, pos: number, limit: number): number {
+  return isHighSurrogate(text.charCodeAt(pos)) && pos + 1 < limit && isLowSurrogate(text.charCodeAt(pos + 1)) ? 2 : 1;
+}
+
 /** Returned by scanTokenEnd when a `|...` multiple escape is not closed before the limit. */
 export const UNTERMINATED_MULTIPLE_ESCAPE = -1;
 /** Returned by scanTokenEnd when a `\` single escape is the last character before the limit. */
@@ -155,8 +168,7 @@ export function scanBlockCommentEnd(text: string, pos: number, limit: number): n
  */
 export function scanCharacterEnd(text: string, pos: number, limit: number): number {
   if (pos >= limit) return UNTERMINATED;
-  const first = text.charCodeAt(pos);
-  pos += isHighSurrogate(first) && pos + 1 < limit ? 2 : 1;
+  pos += charLength(text, pos, limit);
   const end = scanTokenEnd(text, pos, limit);
   return end < 0 ? UNTERMINATED : end;
 }

@@ -1,7 +1,7 @@
 // Turning token and string text into the names the Lisp reader would produce. Only called
 // for the few tokens that matter (list heads, defined names, package designators).
 
-import { CHAR_BACKSLASH, CHAR_COLON, CHAR_DQUOTE, CHAR_HASH, CHAR_PIPE, isHighSurrogate } from './scanner';
+import { CHAR_BACKSLASH, CHAR_COLON, CHAR_DQUOTE, CHAR_HASH, CHAR_PIPE, charLength } from './scanner';
 
 /**
  * The symbol name a token reads as under readtable case :upcase: unescaped characters are
@@ -19,20 +19,35 @@ export function symbolName(text: string, start: number, end: number): string {
       inMultipleEscape = !inMultipleEscape;
       pos++;
     } else if (code === CHAR_BACKSLASH && pos + 1 < end) {
-      const width = charWidth(text, pos + 1, end);
+      const width = charLength(text, pos + 1, end);
       name += text.slice(pos + 1, pos + 1 + width);
       pos += 1 + width;
     } else if (code === CHAR_COLON && !inMultipleEscape) {
       name = ''; // everything so far was the package prefix
       pos++;
     } else {
-      const width = charWidth(text, pos, end);
+      const width = charLength(text, pos, end);
       const char = text.slice(pos, pos + width);
       name += inMultipleEscape ? char : upcaseChar(char);
       pos += width;
     }
   }
   return name;
+}
+
+/**
+ * The package prefix of a symbol token, as a name (`cl-user::x` gives CL-USER, `:x` gives
+ * KEYWORD), or undefined when the token has none. Not for `#:` tokens.
+ */
+export function packagePrefix(text: string, start: number, end: number): string | undefined {
+  let inMultipleEscape = false;
+  for (let pos = start; pos < end; pos++) {
+    const code = text.charCodeAt(pos);
+    if (code === CHAR_PIPE) inMultipleEscape = !inMultipleEscape;
+    else if (code === CHAR_BACKSLASH) pos++;
+    else if (code === CHAR_COLON && !inMultipleEscape) return pos === start ? 'KEYWORD' : symbolName(text, start, pos);
+  }
+  return undefined;
 }
 
 /** The contents of a string literal `"..."` spanning [start, end), with `\x` escapes resolved. */
@@ -58,10 +73,6 @@ const POTENTIAL_NUMBER = /^[+-]?(?:\d+\.?|\d*\.\d+(?:[esfdl][+-]?\d+)?|\d+(?:\.\
 /** True when a token reads as a number in base 10 (integers, ratios, floats), not as a symbol. */
 export function isNumberToken(text: string, start: number, end: number): boolean {
   return POTENTIAL_NUMBER.test(text.slice(start, end));
-}
-
-function charWidth(text: string, pos: number, end: number): number {
-  return isHighSurrogate(text.charCodeAt(pos)) && pos + 1 < end ? 2 : 1;
 }
 
 /** Like CL's char-upcase: a character whose upper case is not a single character (ß) is left alone. */

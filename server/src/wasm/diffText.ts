@@ -118,7 +118,7 @@ export function diffSummaryText(diff: WasmDiff, options: SummaryOptions = {}): s
 
   const sectionRows = diff.sections.filter((s) => s.delta !== 0 || s.a === null || s.b === null);
   out.push(`Sections: ${diff.sections.length} compared, ${sectionRows.length} changed`);
-  const width = Math.max(0, ...sectionRows.map((s) => s.name.length));
+  const width = sectionRows.reduce((widest, s) => Math.max(widest, s.name.length), 0); // no spread: a hostile binary may have any number of sections
   const bytesOrAbsent = (n: number | null): string => (n === null ? 'absent' : `${n} bytes`);
   for (const s of sectionRows) out.push(`  ${s.name.padEnd(width)}  ${bytesOrAbsent(s.a)} → ${bytesOrAbsent(s.b)} (${signed(s.delta)})`);
 

@@ -4,7 +4,7 @@ import { aggregateBlockers, summarize, type Blocker, type Summary } from '../blo
 import { readTopLevelForms } from '../reader';
 import type { AnalyzedForm, CompilerBackend } from '../types';
 import { analyzeModule, AnalysisCancelled, type ModuleAnalysis } from './analyzeModule';
-import { moduleDirectiveDigest, modulePrefixContext } from './directives';
+import { moduleDirectiveDigest, PrefixContextChain } from './directives';
 import { resolveModuleList } from './moduleList';
 import type { ResultCache } from './resultCache';
 import { restoreModule, snapshotModule, type PersistedModule } from './snapshot';
@@ -19,6 +19,18 @@ export interface ProgressReport {
   moduleNumber: number;
   moduleCount: number;
   file: string;
+}
+
+/**
+ * Status updates during a whole-workspace run. Each one summarises every form, so one per
+ * module made a run quadratic in the number of modules (5,000 modules: 8 of 17 s).
+ */
+export const STATUS_UPDATES_PER_RUN = 200;
+
+/** Whether the status is worth publishing at this progress report: about STATUS_UPDATES_PER_RUN per run, evenly spread, the last included. */
+export function publishesStatus(report: ProgressReport): boolean {
+  const every = Math.ceil(report.moduleCount / STATUS_UPDATES_PER_RUN);
+  return report.moduleNumber % every === 0 || report.moduleNumber === report.moduleCount;
 }
 
 /** The module list for a workspace: the setting, else Clysm's own lists, else every .lisp file. */
@@ -36,6 +48,10 @@ export class WorkspaceModel {
   private readonly analyses = new Map<string, ModuleAnalysis>();
   /** Directive digest of each module as last read (directives.ts); drives order-sensitive keys. */
   private readonly digests = new Map<string, string>();
+  /** Prefix contexts in list order, extended one module at a time (directives.ts). */
+  private contexts = this.newContextChain();
+  /** 0-based position of each module's first occurrence in `modules`. */
+  private moduleIndexes = new Map<string, number>();
   /** Modules whose analysis was restored from the persisted snapshot and not redone since. */
   private readonly stale = new Set<string>();
   /** Module-level problems: missing files, non-UTF-8 text. */
@@ -65,7 +81,10 @@ export class WorkspaceModel {
     const resolved = resolveWorkspaceModules(this.files, this.moduleOverride);
     this.modules = resolved.modules;
     this.moduleListSource = resolved.source;
-    for (const file of [...this.analyses.keys()]) if (!this.modules.includes(file)) this.analyses.delete(file);
+    this.moduleIndexes = new Map();
+    for (let i = this.modules.length - 1; i >= 0; i--) this.moduleIndexes.set(this.modules[i], i); // first occurrence wins
+    this.contexts = this.newContextChain();
+    for (const file of [...this.analyses.keys()]) if (!this.moduleIndexes.has(file)) this.analyses.delete(file);
     this.version++;
   }
 
@@ -76,6 +95,7 @@ export class WorkspaceModel {
       const moduleIndex = this.moduleIndexOf(stored.file);
       if (moduleIndex === undefined || this.analyses.has(stored.file)) continue;
       this.analyses.set(stored.file, restoreModule(stored, moduleIndex));
+      if (this.digests.get(stored.file) !== stored.directiveDigest) this.contexts.digestChanged(moduleIndex - 1);
       this.digests.set(stored.file, stored.directiveDigest);
       this.stale.add(stored.file);
       restored++;
@@ -102,7 +122,11 @@ export class WorkspaceModel {
 
   /** Directive context the given module starts in: its predecessors' directive digests. */
   private prefixContext(moduleIndex: number): string {
-    return modulePrefixContext(this.modules.slice(0, moduleIndex - 1).map((file) => this.digestOf(file)));
+    return this.contexts.contextAt(moduleIndex - 1);
+  }
+
+  private newContextChain(): PrefixContextChain {
+    return new PrefixContextChain((index) => this.digestOf(this.modules[index]));
   }
 
   private digestOf(file: string): string {
@@ -118,8 +142,8 @@ export class WorkspaceModel {
 
   /** 1-based module index, or undefined when the file is not a module of the compiler. */
   moduleIndexOf(file: string): number | undefined {
-    const index = this.modules.indexOf(file);
-    return index < 0 ? undefined : index + 1;
+    const index = this.moduleIndexes.get(file);
+    return index === undefined ? undefined : index + 1;
   }
 
   analysisOf(file: string): ModuleAnalysis | undefined {
@@ -165,6 +189,7 @@ export class WorkspaceModel {
   private noteDigest(file: string, moduleIndex: number, digest: string, notify: boolean): void {
     const before = this.digests.get(file);
     this.digests.set(file, digest);
+    if (before !== digest) this.contexts.digestChanged(moduleIndex - 1);
     if (notify && before !== undefined && before !== digest && moduleIndex < this.modules.length) this.onDirectivesChanged?.(moduleIndex);
   }
 
@@ -185,7 +210,8 @@ export class WorkspaceModel {
   /** Every analysed form, in module-list order. */
   allForms(): AnalyzedForm[] {
     const forms: AnalyzedForm[] = [];
-    for (const file of this.modules) forms.push(...(this.analyses.get(file)?.forms ?? []));
+    // One push per form: spreading a module's forms into push() overflows the stack past ~125,000.
+    for (const file of this.modules) for (const form of this.analyses.get(file)?.forms ?? []) forms.push(form);
     return forms;
   }
 

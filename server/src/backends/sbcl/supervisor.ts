@@ -74,7 +74,7 @@ const DEFAULT_BACKOFF = [100, 400, 1600, 5000];
 export class SbclSupervisor {
   private proc: SbclProcess | undefined;
   private state: SupervisorState = 'idle';
-  private readonly queue: Job[] = [];
+  private queue: Job[] = [];
   private inFlight: Job[] = [];
   private readonly replayLog = new Map<string, DriverRequest>();
   private restartsWithoutProgress = 0;
@@ -226,7 +226,7 @@ export class SbclSupervisor {
         requeue.push(first);
       }
     }
-    this.queue.unshift(...requeue, ...rest);
+    this.requeueFirst(requeue.concat(rest));
     this.scheduleRestart(reason);
   }
 
@@ -288,7 +288,12 @@ export class SbclSupervisor {
       done: false,
     }));
     if (replays.length > 0) this.options.log(`[sbcl] replaying ${replays.length} directive forms into the new image`);
-    this.queue.unshift(...replays);
+    this.requeueFirst(replays);
+  }
+
+  /** Puts jobs back at the head of the queue, in order (concat: the replay log has no size limit, a spread into unshift would overflow the stack). */
+  private requeueFirst(jobs: Job[]): void {
+    this.queue = jobs.concat(this.queue);
   }
 
   private startWatchdog(): void {
@@ -305,7 +310,7 @@ export class SbclSupervisor {
       this.finish(job, { kind: 'hung', message: `SBCL did not answer within ${waited} ms and was restarted` });
       const proc = this.proc;
       this.proc = undefined;
-      this.queue.unshift(...this.inFlight);
+      this.requeueFirst(this.inFlight);
       this.inFlight = [];
       proc?.kill();
       this.scheduleRestart('stopped answering and was killed');
