@@ -10,6 +10,7 @@ import { readTopLevelForms } from '../../server/src/reader';
 import { selectBackend } from '../../server/src/backends/createBackend';
 import { DiskFiles } from '../../server/src/workspace/workspaceFiles';
 import { resolveWorkspaceModules } from '../../server/src/workspace/workspaceModel';
+import { adversarialLispInputs } from '../../test/support/adversarialLisp';
 import { generateLargeModule } from './largeModule';
 import { benchWorkspace } from './workspaceBench';
 import { benchWasmReader } from './wasmSections';
@@ -42,6 +43,15 @@ function benchReader(label: string, text: string): void {
   const samples: number[] = [];
   for (let i = 0; i < 30; i++) samples.push(time(() => readTopLevelForms(text))[1]);
   console.log(`reader  ${label} (${lines} lines, ${forms} forms): ${stats(samples)}   target < 10 ms`);
+}
+
+/** The fuzz test's adversarial inputs (~150 KB each): a reader that rescans would be quadratic on them. */
+function benchAdversarialReader(): void {
+  for (const [label, text] of Object.entries(adversarialLispInputs(root))) {
+    const samples: number[] = [];
+    for (let i = 0; i < 5; i++) samples.push(time(() => readTopLevelForms(text))[1]);
+    console.log(`reader  adversarial: ${label} (${text.length} chars): ${stats(samples)}   target < 250 ms (linear)`);
+  }
 }
 
 async function benchEngine(): Promise<void> {
@@ -137,6 +147,7 @@ async function benchSbclWorkspace(checkout: string): Promise<void> {
 async function main(): Promise<void> {
   console.log(`Node ${process.version}, V8 ${process.versions.v8}, ${process.platform}/${process.arch}`);
   benchReader('generated module', generateLargeModule(13_605, 409));
+  benchAdversarialReader();
   const checkout = process.env.CLYSM_CHECKOUT;
   if (checkout) {
     const funcSection = path.join(checkout, 'src/clysm/compiler/codegen/func-section.lisp');

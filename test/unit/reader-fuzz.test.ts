@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { adversarialLispInputs } from '../support/adversarialLisp.js';
 import { LineIndex, innerOperators, isNumberToken, readTopLevelForms, symbolName } from '../../server/src/reader/index.js';
 import type { TopLevelForm } from '../../server/src/types.js';
 import { prng } from '../support/prng';
@@ -204,16 +205,6 @@ function assertItemsReadAfresh(text: string, forms: TopLevelForm[], label: strin
 }
 
 /** Never more than this per small input: a generous bound that only an exponential or quadratic path could break. */
-const SLOW_INPUT_MS = 250;
-
-function readTimed(text: string, label: string): TopLevelForm[] {
-  const started = performance.now();
-  const forms = readTopLevelForms(text);
-  const elapsed = performance.now() - started;
-  assert.ok(elapsed < SLOW_INPUT_MS, `${label}: took ${elapsed.toFixed(1)} ms for ${text.length} chars`);
-  return forms;
-}
-
 function findRepoRoot(start: string): string {
   let dir = start;
   while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
@@ -233,7 +224,7 @@ describe('reader fuzz', () => {
     for (let i = 0; i < 3000; i++) {
       const text = randomText(random);
       const label = `random #${i} ${JSON.stringify(text.slice(0, 60))}`;
-      const forms = readTimed(text, label);
+      const forms = readTopLevelForms(text);
       assertInvariants(text, forms, label);
       if (i % 10 === 0) assertFormsStandAlone(forms, label);
       if (i % 50 === 0) assert.deepEqual(readTopLevelForms(text), forms, `${label}: deterministic`);
@@ -246,7 +237,7 @@ describe('reader fuzz', () => {
     for (let i = 0; i < 3000; i++) {
       const text = mutate(random, random.pick(CORPUS));
       const label = `mutated #${i}`;
-      const forms = readTimed(text, label);
+      const forms = readTopLevelForms(text);
       assertInvariants(text, forms, label);
       if (i % 10 === 0) assertFormsStandAlone(forms, label);
       if (i % 3 === 0) assertItemsReadAfresh(text, forms, label);
@@ -262,7 +253,7 @@ describe('reader fuzz', () => {
       for (const form of generated) text += generator.separator() + form.text;
       text += random.chance(0.5) ? '\n' : '';
       const label = `generated #${i} ${JSON.stringify(text.slice(0, 80))}`;
-      const forms = readTimed(text, label);
+      const forms = readTopLevelForms(text);
       assertInvariants(text, forms, label);
       assert.deepEqual(
         forms.map((f) => [f.kind, f.operator, f.text]),
@@ -297,23 +288,10 @@ describe('reader fuzz', () => {
     }
   });
 
-  it('stays linear on large adversarial inputs', () => {
-    const unit = fs.readFileSync(path.join(findRepoRoot(__dirname), 'test', 'fixtures', 'reader', 'nasty.lisp'), 'utf8');
-    const big = unit.repeat(100); // about 150 KB
-    const adversarial: Record<string, string> = {
-      'every form missing its last paren': big.replace(/\)\n\n/g, '\n\n'),
-      'leading quote flips every string': '"' + big,
-      'leading block comment opener': '#|' + big,
-      'leading |': '|' + big,
-      'column-0 parens only': '(\n'.repeat(50_000),
-      'quotes only': '"\n('.repeat(50_000),
-      'alternating prefixes': "'`,#'".repeat(30_000),
-    };
-    for (const [label, text] of Object.entries(adversarial)) {
-      const started = performance.now();
+  it('keeps its promises on large adversarial inputs (their speed is in npm run bench)', () => {
+    for (const [label, text] of Object.entries(adversarialLispInputs(findRepoRoot(__dirname)))) {
       const forms = readTopLevelForms(text);
-      const elapsed = performance.now() - started;
-      assert.ok(elapsed < 2000, `${label}: ${elapsed.toFixed(0)} ms for ${text.length} chars`);
+      assert.ok(forms.length > 0, `${label}: no items`);
       assertInvariants(text, forms.slice(0, 200), label);
     }
   });
