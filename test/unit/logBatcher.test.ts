@@ -1,9 +1,10 @@
 // The server's log reaches the client in batches, bounded in size, not one message per line.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LogBatcher, type BatchTimers } from '../../server/src/lsp/logBatcher';
+import { LogBatcher } from '../../server/src/lsp/logBatcher';
+import type { Timers } from '../../server/src/util/timers';
 
-class ManualTimers implements BatchTimers {
+class ManualTimers implements Timers {
   pending: Array<() => void> = [];
   setTimeout(callback: () => void): unknown {
     this.pending.push(callback);

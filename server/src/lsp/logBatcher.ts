@@ -3,23 +3,14 @@
 // backend that prints without pause then costs the client a few messages a second, not
 // hundreds of thousands, and hover stays fast.
 import { formatBytes } from '../util/formatBytes';
-
-export interface BatchTimers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+import { realTimers, type Timers } from '../util/timers';
 
 export interface LogBatcherOptions {
   send(text: string): void;
   intervalMs?: number;
   maxBatchBytes?: number;
-  timers?: BatchTimers;
+  timers?: Timers;
 }
-
-const realTimers: BatchTimers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
 
 export class LogBatcher {
   private lines: string[] = [];
@@ -27,7 +18,7 @@ export class LogBatcher {
   private droppedLines = 0;
   private droppedBytes = 0;
   private timer: unknown;
-  private readonly timers: BatchTimers;
+  private readonly timers: Timers;
 
   constructor(private readonly options: LogBatcherOptions) {
     this.timers = options.timers ?? realTimers;

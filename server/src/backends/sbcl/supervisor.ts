@@ -11,6 +11,7 @@
 import type { DriverReply, DriverRequest, ReadyMessage, ResultMessage } from './driverProtocol';
 import { DEFAULT_RESTART_POLICY, RestartPolicy } from './restartPolicy';
 import { DriverFatalError, describeExit, SbclProcess, type ExitInfo, type LaunchSpec } from './sbclProcess';
+import { realTimers, type Timers } from '../../util/timers';
 
 export type JobOutcome =
   | { kind: 'reply'; reply: DriverReply }
@@ -35,17 +36,11 @@ export interface RestartEvent {
 }
 
 /** Time for the restart backoff; tests pass a fake one to check the delays without waiting. */
-export interface RestartClock {
+export interface RestartClock extends Timers {
   now(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
 }
 
-const realClock: RestartClock = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+const realClock: RestartClock = { ...realTimers, now: () => Date.now() };
 
 export type SupervisorState = 'idle' | 'starting' | 'ready' | 'restarting' | 'failed' | 'stopped';
 
