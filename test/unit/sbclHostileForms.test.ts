@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { parseTaggedLine } from '../../server/src/backends/sbcl/driverProtocol';
 import { OutputClip } from '../../server/src/backends/sbcl/outputClip';
 import { formatBytes } from '../../server/src/util/formatBytes';
-import { compile, newBackend, runMain, skipWithoutSbcl } from './sbclHelpers';
+import { compile, newBackend, runMain } from './sbclHelpers';
 
 describe('output clipping', () => {
   it('logs the first lines of a segment, counts the rest, and starts afresh at the next segment', () => {
@@ -50,7 +50,7 @@ describe('reply tags', () => {
 
 const LINE = 'x'.repeat(150);
 
-describe('SBCL backend under hostile forms', { skip: skipWithoutSbcl }, () => {
+describe('SBCL backend under hostile forms', () => {
   it('bounds the log of a form that writes 20 MB to fd 1, and the next form still works', async () => {
     const { backend, logs } = newBackend({ timeoutMs: 30_000 });
     try {

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { driverLaunchSpec } from '../../server/src/backends/sbcl/launchSpec';
 import { RestartPolicy } from '../../server/src/backends/sbcl/restartPolicy';
 import { BackendUnavailableError, SbclSupervisor, type JobOutcome, type RestartClock, type SupervisorState } from '../../server/src/backends/sbcl/supervisor';
-import { driverSource, sbclPath, skipWithoutSbcl, standinWorkspace } from './sbclHelpers';
+import { driverSource, standinWorkspace } from './sbclHelpers';
 
 /** A clock whose timers run only when the test fires them. */
 class FakeClock implements RestartClock {
@@ -50,14 +50,14 @@ describe('restart policy', () => {
   });
 });
 
-describe('SBCL that keeps dying', { skip: skipWithoutSbcl }, () => {
+describe('SBCL that keeps dying', () => {
   it('backs off between restarts after (sb-ext:exit), stops after the cap, and starts again when asked', async () => {
     const clock = new FakeClock();
     const states: Array<[SupervisorState, string]> = [];
     const supervisor = new SbclSupervisor({
       launch: () =>
         driverLaunchSpec({
-          sbcl: sbclPath!,
+          sbcl: 'sbcl',
           workspaceRoot: standinWorkspace,
           systemName: 'clysm',
           driverPath: driverSource,

@@ -148,6 +148,7 @@ export class SbclProcess {
           this.log(`[sbcl] saving core to ${message.path}`);
           break;
         case 'stage1-event':
+          this.endSegment(); // one generation prints per form: bound the log per form there too
           this.pending.get(message.id)?.onEvent?.(message);
           break;
         case 'error':
