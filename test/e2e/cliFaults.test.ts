@@ -140,6 +140,12 @@ describe('the bin/clysm-check launcher (Linux: it reads /proc)', () => {
   });
   after(() => fs.rmSync(workspace, { recursive: true, force: true }));
 
+  it('passes on the exit code of a run that ends by itself (the IPC channel keeps nothing alive)', () => {
+    const r = spawnSync(process.execPath, ['--jitless', path.join(repoRoot, 'bin', 'clysm-check'), '--frobnicate'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /unknown option --frobnicate/);
+  });
+
   for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
     it(`takes the CLI it started and its Stage 0 worker down when it gets ${signal}`, async () => {
       // --jitless: a Node without WebAssembly, so the launcher re-runs the CLI on the pinned Node,
