@@ -26,7 +26,7 @@ export class OutputClip {
     this.recent = (this.recent + chunk).slice(-(this.options.recentChars ?? 4096));
     if (this.logged >= this.options.budgetBytes) {
       // Over budget: only count, without splitting 100 MB into lines.
-      this.clipped += Buffer.byteLength(chunk);
+      this.clipped += Buffer.byteLength(this.partial) + Buffer.byteLength(chunk);
       this.partial = '';
       return;
     }
