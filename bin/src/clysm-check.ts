@@ -13,6 +13,7 @@ import { makePersistedState, seedCache } from '../../server/src/workspace/snapsh
 import { DiskFiles } from '../../server/src/workspace/workspaceFiles';
 import { resolveWorkspaceModules, WorkspaceModel } from '../../server/src/workspace/workspaceModel';
 import { parseCheckArgs, usage, UsageError, type CheckArgs } from './args';
+import { endWithLauncher } from './launcherLink';
 import { runDiffCommand } from './diffCommand';
 import { formatCheckOutput } from './formats';
 import { runStage1Command } from './stage1Command';
@@ -148,6 +149,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+endWithLauncher();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -11,7 +11,9 @@
 ;;;;
 ;;;; Channels: requests arrive on stdin, one JSON object per line. Replies go to fd 3, one JSON
 ;;;; object per line, and never to stdout: SBCL's C runtime writes fatal backtraces to fd 1 and
-;;;; fd 2, so those two are only ever treated as logs by the server.
+;;;; fd 2, so those two are only ever treated as logs by the server. The first line on stdin is a
+;;;; secret tag that starts every reply line: code run by a form can write to fd 3 too, and the
+;;;; server drops every line without the tag.
 
 ;; The JSON the driver speaks, loaded from this file's own folder (dist/lisp/ or server/lisp/).
 (load (make-pathname :name "json" :type "lisp" :defaults *load-truename*))
@@ -78,12 +80,30 @@ compiler errors often print whole AST structures."
 ;;; ------------------------------------------------------------------------------------------
 
 (defvar *reply* nil "Output stream on fd 3; created at start-up, never saved in a core.")
+(defvar *requests* nil "Input stream on fd 0; created at start-up, never saved in a core.")
 
-(defun send (message)
-  (let ((line (with-output-to-string (s) (write-json message s))))
-    (write-string line *reply*)
-    (write-char #\Newline *reply*)
-    (finish-output *reply*)))
+;; The tag lives in a closure, not in a special variable, so that the code of a form cannot
+;; name it. (A form runs in this image and could still dig it out, or call SEND itself: the tag
+;; stops forged lines, not a form that sets out to imitate the driver from inside.)
+(let ((tag nil))
+  (defun open-channels ()
+    "Opens fd 3 for replies and fd 0 for requests, and reads the tag the server sends first."
+    (setf *reply* (sb-sys:make-fd-stream 3 :output t :external-format :utf-8 :buffering :full)
+          *requests* (sb-sys:make-fd-stream 0 :input t :external-format :utf-8 :buffering :full)
+          tag (or (ignore-errors (read-line *requests* nil nil)) "")))
+
+  (defun close-channels ()
+    "Forgets the streams and the tag before a core is saved; MAIN opens them again on restart."
+    (finish-output *reply*)
+    (setf *reply* nil *requests* nil tag nil))
+
+  (defun send (message)
+    (let ((line (with-output-to-string (s) (write-json message s))))
+      (write-string tag *reply*)
+      (write-char #\Space *reply*)
+      (write-string line *reply*)
+      (write-char #\Newline *reply*)
+      (finish-output *reply*))))
 
 (defun send-log (source text)
   (send (obj "type" "log" "source" source "text" text)))
@@ -257,15 +277,56 @@ loading, with its file and form: ASDF's own condition only names the file that f
   (and (vectorp value)
        (every (lambda (b) (typep b '(unsigned-byte 8))) value)))
 
+(defclass capture-stream (sb-gray:fundamental-character-output-stream)
+  ((kept :initform (make-string-output-stream) :reader capture-kept)
+   (room :initform +max-output-chars+ :accessor capture-room)
+   (clipped-bytes :initform 0 :accessor capture-clipped-bytes)
+   (column :initform 0 :accessor capture-column))
+  (:documentation "Keeps the first +MAX-OUTPUT-CHARS+ characters a form prints and only counts
+the UTF-8 bytes of the rest: a form that prints 100 MB must neither fill the heap nor slow down."))
+
+(defun utf-8-length (string start end)
+  (declare (fixnum start end) (optimize speed))
+  (flet ((bytes (code) (declare (fixnum code)) (cond ((< code #x80) 1) ((< code #x800) 2) ((< code #x10000) 3) (t 4))))
+    (if (typep string '(simple-array character (*)))
+        (loop for i fixnum from start below end sum (bytes (char-code (schar string i))) fixnum)
+        (loop for i fixnum from start below end sum (bytes (char-code (char string i))) fixnum))))
+
+(defmethod sb-gray:stream-write-string ((stream capture-stream) string &optional (start 0) end)
+  (let* ((end (or end (length string)))
+         (keep (min (capture-room stream) (- end start)))
+         (newline (position #\Newline string :start start :end end :from-end t)))
+    (when (plusp keep)
+      (write-string string (capture-kept stream) :start start :end (+ start keep))
+      (decf (capture-room stream) keep))
+    (when (< (+ start keep) end)
+      (incf (capture-clipped-bytes stream) (utf-8-length string (+ start keep) end)))
+    (setf (capture-column stream)
+          (if newline (- end newline 1) (+ (capture-column stream) (- end start)))))
+  string)
+
+(defmethod sb-gray:stream-write-char ((stream capture-stream) char)
+  (sb-gray:stream-write-string stream (string char))
+  char)
+
+(defmethod sb-gray:stream-line-column ((stream capture-stream)) (capture-column stream))
+
 (defun output-of (stream)
-  (let ((text (get-output-stream-string stream)))
-    (if (plusp (length text)) (clip text +max-output-chars+) nil)))
+  "The kept text, or NIL; the count of clipped bytes goes in its own field (see OUTPUT-FIELDS)."
+  (let ((text (get-output-stream-string (capture-kept stream))))
+    (if (plusp (length text)) text nil)))
+
+(defun output-fields (out err)
+  (list "stdout" (output-of out)
+        "stderr" (output-of err)
+        "stdout_clipped_bytes" (and (plusp (capture-clipped-bytes out)) (capture-clipped-bytes out))
+        "stderr_clipped_bytes" (and (plusp (capture-clipped-bytes err)) (capture-clipped-bytes err))))
 
 (defmacro with-captured-output ((out err) &body body)
-  "Anything printed inside BODY lands in the string streams OUT and ERR, never on fd 1 or 2;
+  "Anything printed inside BODY lands in the capture streams OUT and ERR, never on fd 1 or 2;
 the debugger streams read nothing."
-  `(let* ((,out (make-string-output-stream))
-          (,err (make-string-output-stream))
+  `(let* ((,out (make-instance 'capture-stream))
+          (,err (make-instance 'capture-stream))
           (*standard-output* ,out)
           (*error-output* ,err)
           (*trace-output* ,out)
@@ -366,9 +427,8 @@ the debugger streams read nothing."
                              "total_ms" (elapsed-ms started)
                              "warnings" warnings
                              "warning_messages" (and warning-texts (coerce (reverse warning-texts) 'vector))
-                             "stdout" (output-of out)
-                             "stderr" (output-of err)
-                             "heap_bytes" (sb-kernel:dynamic-usage))))))))
+                             "heap_bytes" (sb-kernel:dynamic-usage))
+                       (output-fields out err)))))))
 
 ;;; ------------------------------------------------------------------------------------------
 ;;; Enumerating a file's forms with the host reader, the way Clysm's generator reads modules
@@ -417,8 +477,8 @@ the debugger streams read nothing."
                   (incf index))))
             (obj "type" "forms" "id" id "path" path "forms" (coerce (nreverse forms) 'vector)))
         (error (c)
-          (obj "type" "forms" "id" id "path" path "error" (condition-text c)
-               "stdout" (output-of out) "stderr" (output-of err)))))))
+          (apply #'obj "type" "forms" "id" id "path" path "error" (condition-text c)
+                 (output-fields out err)))))))
 
 ;;; ------------------------------------------------------------------------------------------
 ;;; Stage 1 generation (op "generate-stage1")
@@ -571,7 +631,7 @@ the debugger streams read nothing."
                         "message" (format nil "Unknown op ~S" op)))))))
 
 (defun serve ()
-  (let ((in (sb-sys:make-fd-stream 0 :input t :external-format :utf-8 :buffering :full)))
+  (let ((in *requests*))
     (loop
       (let ((line (handler-case (read-line in nil nil)
                     (error () nil))))
@@ -599,7 +659,7 @@ the debugger streams read nothing."
              "pid" (sb-unix:unix-getpid))))
 
 (defun main ()
-  (setf *reply* (sb-sys:make-fd-stream 3 :output t :external-format :utf-8 :buffering :full))
+  (open-channels)
   (handler-case
       (let ((from-core (and *loaded* t))
             (save-core (arg "--save-core")))
@@ -609,8 +669,7 @@ the debugger streams read nothing."
         (when save-core
           ;; The reply stream is rebuilt by MAIN in the restarted image.
           (send (obj "type" "saving-core" "path" save-core))
-          (finish-output *reply*)
-          (setf *reply* nil)
+          (close-channels)
           (sb-ext:save-lisp-and-die (sb-ext:parse-native-namestring save-core) :executable nil))
         (send-ready from-core)
         (serve))

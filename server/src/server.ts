@@ -15,6 +15,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { diagnosticFor, hoverMarkdown, type Staleness } from './lsp/formPresentation';
+import { LogBatcher } from './lsp/logBatcher';
 import { ModuleCheckProgress } from './lsp/progress';
 import {
   applyLiveSettings,
@@ -45,8 +46,9 @@ const lastDiagnostics = new Map<string, Diagnostic[]>();
 const reportedProblems = new Set<string>();
 const progress = new ModuleCheckProgress(connection.window, () => session?.cancelAnalysis());
 
+const logBatcher = new LogBatcher({ send: (text) => connection.console.log(text) });
 function log(message: string): void {
-  connection.console.log(message);
+  logBatcher.add(message);
 }
 
 function relativePathOf(uri: string): string | undefined {
@@ -223,6 +225,7 @@ connection.onRequest(ReanalyzeRequest, async () => {
 
 connection.onShutdown(async () => {
   await session?.dispose();
+  logBatcher.flush();
 });
 
 registerStage1Handlers(connection, () => (session ? sessionStage1Context(session, settings, log) : undefined));

@@ -1,5 +1,8 @@
 // The line protocol between the language server and server/lisp/driver.lisp.
 // Requests go to the driver's stdin, replies come back on fd 3; one JSON object per line each way.
+// The first stdin line is a secret tag, and every reply line is `<tag> <json>`: code that a form
+// runs can write to fd 3 as well, and a line without the tag is not the driver's.
+import { randomBytes } from 'node:crypto';
 
 /** What the server asks for. `id` is added by SbclProcess. */
 export type DriverRequest =
@@ -65,8 +68,11 @@ export interface ResultMessage {
   total_ms: number;
   warnings: number;
   warning_messages?: string[];
+  /** The first characters the form printed; the UTF-8 bytes after them are only counted. */
   stdout?: string;
   stderr?: string;
+  stdout_clipped_bytes?: number;
+  stderr_clipped_bytes?: number;
   heap_bytes: number;
 }
 
@@ -142,4 +148,28 @@ export function parseDriverLine(line: string): DriverMessage | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const type = (value as { type?: unknown }).type;
   return typeof type === 'string' && TYPES.has(type) ? (value as DriverMessage) : undefined;
+}
+
+/** A fresh secret for one driver process. */
+export function newReplyTag(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+export type TaggedLine =
+  | { kind: 'message'; message: DriverMessage }
+  /** Carries the tag but no driver message after it. */
+  | { kind: 'unparsable'; text: string }
+  /** No tag: written by something other than the driver. */
+  | { kind: 'forged'; text: string };
+
+/**
+ * Parses one fd 3 line. Text before the tag is dropped: a form may have written a partial line
+ * just before the driver's reply, and only the driver knows the tag.
+ */
+export function parseTaggedLine(line: string, tag: string): TaggedLine {
+  const at = line.indexOf(`${tag} `);
+  if (at < 0) return { kind: 'forged', text: line };
+  const text = line.slice(at + tag.length + 1);
+  const message = parseDriverLine(text);
+  return message ? { kind: 'message', message } : { kind: 'unparsable', text };
 }

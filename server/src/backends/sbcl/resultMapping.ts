@@ -2,6 +2,7 @@
 // returned bytes the way Clysm's generator does: rejected bytes make the form `failed`.
 import type { FormResult } from '../../types';
 import type { DriverReply } from './driverProtocol';
+import { clippedNote } from './outputClip';
 import type { JobOutcome } from './supervisor';
 import type { WasmValidator } from '../../wasm/validate';
 
@@ -33,11 +34,13 @@ export async function formResultFromReply(reply: DriverReply, validator: WasmVal
     const message = reply.type === 'error' ? reply.message : `unexpected driver reply of type ${reply.type}`;
     return { status: 'failed', errorType: 'driver-error', message };
   }
+  const stdout = printed(reply.stdout, reply.stdout_clipped_bytes);
+  const stderr = printed(reply.stderr, reply.stderr_clipped_bytes);
   const extra: SbclFormResult = {
     status: 'failed',
     durationMs: reply.compile_ms ?? reply.total_ms,
-    ...(reply.stdout ? { stdout: reply.stdout } : {}),
-    ...(reply.stderr ? { stderr: reply.stderr } : {}),
+    ...(stdout ? { stdout } : {}),
+    ...(stderr ? { stderr } : {}),
     ...(reply.warnings ? { warnings: reply.warnings } : {}),
     ...(reply.directive ? { directive: true } : {}),
   };
@@ -57,4 +60,10 @@ export async function formResultFromReply(reply: DriverReply, validator: WasmVal
     case 'failed':
       return { ...extra, status: 'failed', errorType: reply.error_type ?? 'compile-error', message: reply.message };
   }
+}
+
+/** What the form printed, with the count of what the driver did not keep. */
+function printed(kept: string | undefined, clippedBytes: number | undefined): string | undefined {
+  if (!clippedBytes) return kept;
+  return `${kept ?? ''}${kept?.endsWith('\n') ? '' : '\n'}${clippedNote(clippedBytes)}\n`;
 }

@@ -40,7 +40,7 @@ export interface SbclBackendOptions {
   wasmTools?: string | null;
   /** Where saved cores may be kept (one per Clysm source hash); no cores without it. */
   coreCacheDir?: string;
-  /** Delays between restart attempts after a crash. Default 100, 400, 1600, 5000 ms. */
+  /** Delays before the 1st, 2nd... restart within a minute after crashes. Default 100, 400, 1600, 5000 ms. */
   restartBackoffMs?: number[];
   /** Environment for SBCL; default the server's own. */
   env?: Record<string, string>;

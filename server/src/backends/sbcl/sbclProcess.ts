@@ -1,16 +1,21 @@
 // One SBCL process running the driver: spawn with four pipes, line framing on fd 3, requests
 // matched to replies by id. It never restarts itself; the supervisor decides that.
+// fd 1 and 2 only go to the log, clipped per form (OutputClip); fd 3 lines without this
+// process's secret tag are dropped (a form can write there too).
 import * as readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import {
-  parseDriverLine,
+  newReplyTag,
+  parseTaggedLine,
+  type DriverMessage,
   type DriverReply,
   type DriverRequest,
   type FatalMessage,
   type ReadyMessage,
   type Stage1Event,
 } from './driverProtocol';
+import { OutputClip } from './outputClip';
 
 export interface LaunchSpec {
   command: string;
@@ -55,6 +60,11 @@ export function describeExit(exit: ExitInfo): string {
 }
 
 const TAIL_LINES = 40;
+/** What each of fd 1 and fd 2 may log per form before the rest is only counted. */
+const OUTPUT_BUDGET_BYTES = 16 * 1024;
+const MAX_LOG_LINE_CHARS = 2000;
+/** Lines without the tag that are quoted in the log per form; the others are counted. */
+const FORGED_LINES_QUOTED = 3;
 
 function spawnDriver(spec: LaunchSpec) {
   return execa(spec.command, spec.args, {
@@ -74,6 +84,10 @@ function pushTail(tail: string[], line: string): void {
   if (tail.length > TAIL_LINES) tail.shift();
 }
 
+function clipFor(name: string, log: (line: string) => void): OutputClip {
+  return new OutputClip({ budgetBytes: OUTPUT_BUDGET_BYTES, maxLineChars: MAX_LOG_LINE_CHARS, emit: (line) => log(`[sbcl ${name}] ${line}`) });
+}
+
 interface Pending {
   resolve(reply: DriverReply): void;
   reject(error: Error): void;
@@ -86,8 +100,10 @@ export class SbclProcess {
   readonly exited: Promise<ExitInfo>;
   private readonly child: ReturnType<typeof spawnDriver>;
   private readonly pending = new Map<number, Pending>();
-  private readonly outputTail: string[] = [];
+  private readonly output: OutputClip[] = [];
   private readonly logTail: string[] = [];
+  private readonly tag = newReplyTag();
+  private forgedLines = 0;
   private nextId = 1;
   private exitInfo: ExitInfo | undefined;
 
@@ -97,6 +113,8 @@ export class SbclProcess {
   ) {
     this.child = spawnDriver(spec);
     this.child.stdin?.on('error', () => undefined); // EPIPE after a crash is reported by exit
+    // The driver reads the tag before anything else; it never travels on argv or in the environment.
+    this.child.stdin?.write(`${this.tag}\n`);
     this.forwardOutput(this.child.stdout, 'stdout');
     this.forwardOutput(this.child.stderr, 'stderr');
 
@@ -111,11 +129,8 @@ export class SbclProcess {
 
     const replies = this.child.stdio[3] as Readable;
     readline.createInterface({ input: replies, crlfDelay: Infinity }).on('line', (line) => {
-      const message = parseDriverLine(line);
-      if (!message) {
-        if (line.trim() !== '') this.log(`[sbcl fd3] unparsable line: ${line.slice(0, 200)}`);
-        return;
-      }
+      const message = this.driverMessage(line);
+      if (!message) return;
       switch (message.type) {
         case 'ready':
           settled = true;
@@ -133,6 +148,7 @@ export class SbclProcess {
           this.log(`[sbcl] saving core to ${message.path}`);
           break;
         case 'stage1-event':
+          this.endSegment(); // one generation prints per form: bound the log per form there too
           this.pending.get(message.id)?.onEvent?.(message);
           break;
         case 'error':
@@ -153,8 +169,9 @@ export class SbclProcess {
         code: result.exitCode ?? null,
         signal: result.signal ?? null,
         spawnError,
-        outputTail: [...this.outputTail],
+        outputTail: this.output.flatMap((clip) => clip.recentLines(TAIL_LINES)),
       };
+      this.endSegment();
       this.exitInfo = info;
       const error = new ProcessExitError(info);
       if (!settled) readyReject(error);
@@ -208,6 +225,7 @@ export class SbclProcess {
   }
 
   private settle(id: number, reply: DriverReply): boolean {
+    this.endSegment();
     const pending = this.pending.get(id);
     if (!pending) return false;
     this.pending.delete(id);
@@ -215,11 +233,32 @@ export class SbclProcess {
     return true;
   }
 
+  /** The driver's message on one fd 3 line; undefined (and a bounded log line) for anything else. */
+  private driverMessage(line: string): DriverMessage | undefined {
+    const parsed = parseTaggedLine(line, this.tag);
+    if (parsed.kind === 'message') return parsed.message;
+    if (parsed.text.trim() === '') return undefined;
+    if (parsed.kind === 'unparsable') {
+      this.log(`[sbcl fd3] unparsable line: ${parsed.text.slice(0, 200)}`);
+    } else if (++this.forgedLines <= FORGED_LINES_QUOTED) {
+      this.log(`[sbcl fd3] dropped a line without the driver's tag (written by the form, not the driver): ${parsed.text.slice(0, 200)}`);
+    }
+    return undefined;
+  }
+
+  /** A reply or the exit ends what one form printed: log what was clipped and start afresh. */
+  private endSegment(): void {
+    for (const clip of this.output) clip.endSegment();
+    const unquoted = this.forgedLines - FORGED_LINES_QUOTED;
+    if (unquoted > 0) this.log(`[sbcl fd3] … dropped ${unquoted} more lines without the driver's tag`);
+    this.forgedLines = 0;
+  }
+
   private forwardOutput(stream: Readable | null, name: string): void {
     if (!stream) return;
-    readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
-      pushTail(this.outputTail, line);
-      this.log(`[sbcl ${name}] ${line}`);
-    });
+    const clip = clipFor(name, this.log);
+    this.output.push(clip);
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => clip.push(chunk));
   }
 }

@@ -1,6 +1,7 @@
 // Keeps one driver process serving a queue of requests, whatever happens to it:
-// - a death (EOF, non-zero exit, signal) restarts it with backoff and re-sends the request it
-//   was working on once; a second death on the same request gives `crashed`;
+// - a death (EOF, any exit, signal) restarts it with backoff and re-sends the request it was
+//   working on once; a second death on the same request gives `crashed`; too many deaths in a
+//   short time and it stays down until the user starts it again (RestartPolicy);
 // - a process that stops answering (the driver's own per-form timer could not fire) is killed
 //   and the request gives `hung`;
 // - after `recycleAfterTimeouts` timeouts or caught stack/heap exhaustions the image is suspect
@@ -8,7 +9,9 @@
 // - directive forms (defpackage, defconstant, defmacro, ...) change the image, so every one
 //   that succeeded is replayed, in order, into each new process before other work resumes.
 import type { DriverReply, DriverRequest, ReadyMessage, ResultMessage } from './driverProtocol';
+import { DEFAULT_RESTART_POLICY, RestartPolicy } from './restartPolicy';
 import { DriverFatalError, describeExit, SbclProcess, type ExitInfo, type LaunchSpec } from './sbclProcess';
+import { realTimers, type Timers } from '../../util/timers';
 
 export type JobOutcome =
   | { kind: 'reply'; reply: DriverReply }
@@ -27,10 +30,17 @@ export class BackendUnavailableError extends Error {
 
 export interface RestartEvent {
   reason: string;
-  /** Consecutive restarts without progress, starting at 1. */
+  /** Restarts within the policy's window, starting at 1 (0 for a planned recycle). */
   attempt: number;
   delayMs: number;
 }
+
+/** Time for the restart backoff; tests pass a fake one to check the delays without waiting. */
+export interface RestartClock extends Timers {
+  now(): number;
+}
+
+const realClock: RestartClock = { ...realTimers, now: () => Date.now() };
 
 export type SupervisorState = 'idle' | 'starting' | 'ready' | 'restarting' | 'failed' | 'stopped';
 
@@ -43,10 +53,12 @@ export interface SupervisorOptions {
   startTimeoutMs: number;
   /** Replace the image after this many timeouts or caught stack/heap exhaustions. */
   recycleAfterTimeouts: number;
-  /** Delays before restart attempts 1, 2, 3...; the last one repeats. */
+  /** Delays before restarts 1, 2, 3... within `restartWindowMs`; the last one repeats. */
   backoffMs?: number[];
-  /** Consecutive restarts without any progress before giving up. */
+  /** More deaths than this within `restartWindowMs` and SBCL stays down until start(). */
   maxRestarts?: number;
+  restartWindowMs?: number;
+  clock?: RestartClock;
   /** Requests written ahead of the one being compiled, to hide the round trip. */
   window?: number;
   log(line: string): void;
@@ -69,23 +81,29 @@ interface Job {
   done: boolean;
 }
 
-const DEFAULT_BACKOFF = [100, 400, 1600, 5000];
-
 export class SbclSupervisor {
   private proc: SbclProcess | undefined;
   private state: SupervisorState = 'idle';
   private queue: Job[] = [];
   private inFlight: Job[] = [];
   private readonly replayLog = new Map<string, DriverRequest>();
-  private restartsWithoutProgress = 0;
+  private readonly restarts: RestartPolicy;
+  private readonly clock: RestartClock;
   private suspectEvents = 0;
   private draining = false;
   private lastProgressAt = 0;
   private watchdog: NodeJS.Timeout | undefined;
-  private restartTimer: NodeJS.Timeout | undefined;
+  private restartTimer: unknown;
   private failure: string | undefined;
 
-  constructor(private readonly options: SupervisorOptions) {}
+  constructor(private readonly options: SupervisorOptions) {
+    this.clock = options.clock ?? realClock;
+    this.restarts = new RestartPolicy({
+      backoffMs: options.backoffMs ?? DEFAULT_RESTART_POLICY.backoffMs,
+      maxRestarts: options.maxRestarts ?? DEFAULT_RESTART_POLICY.maxRestarts,
+      windowMs: options.restartWindowMs ?? DEFAULT_RESTART_POLICY.windowMs,
+    });
+  }
 
   get pid(): number | undefined {
     return this.proc?.pid;
@@ -98,7 +116,7 @@ export class SbclSupervisor {
   /** First launch. Rejects with DriverFatalError / ProcessExitError / a timeout error. */
   async start(): Promise<ReadyMessage> {
     this.failure = undefined;
-    this.restartsWithoutProgress = 0;
+    this.restarts.reset();
     this.setState('starting', 'Starting SBCL');
     try {
       const ready = await this.launch();
@@ -187,7 +205,6 @@ export class SbclSupervisor {
     if (proc !== this.proc) return;
     this.inFlight = this.inFlight.filter((j) => j !== job);
     this.lastProgressAt = Date.now();
-    this.restartsWithoutProgress = 0;
     if (reply.type === 'result') this.noteResult(job, reply);
     this.finish(job, { kind: 'reply', reply });
     if (this.draining && this.inFlight.length === 0) void this.recycle();
@@ -219,7 +236,6 @@ export class SbclSupervisor {
     if (first) {
       first.attempts++;
       if (first.attempts >= 2) {
-        this.restartsWithoutProgress = 0; // giving up on a form is progress too
         if (first.internal && first.formKey !== undefined) this.replayLog.delete(first.formKey);
         this.finish(first, { kind: 'crashed', message: `SBCL died twice while compiling this form: ${reason}` });
       } else {
@@ -231,16 +247,18 @@ export class SbclSupervisor {
   }
 
   private scheduleRestart(reason: string): void {
-    const backoff = this.options.backoffMs ?? DEFAULT_BACKOFF;
-    const attempt = ++this.restartsWithoutProgress;
-    if (attempt > (this.options.maxRestarts ?? 5)) {
-      this.fail(`SBCL keeps failing (${attempt - 1} restarts in a row); last: ${reason}`);
+    const decision = this.restarts.onDeath(this.clock.now());
+    if (!decision.restart) {
+      this.fail(
+        `SBCL keeps dying (${decision.deaths} times within ${Math.round(decision.windowMs / 1000)} s; last: ${reason}), ` +
+          'so it is not restarted again: fix the cause, then restart the backend (Clysm: Restart Server)',
+      );
       return;
     }
-    const delayMs = backoff[Math.min(attempt - 1, backoff.length - 1)];
+    const { attempt, delayMs } = decision;
     this.setState('restarting', `SBCL ${reason}; restarting in ${delayMs} ms`);
     this.options.onRestart({ reason, attempt, delayMs });
-    this.restartTimer = setTimeout(() => void this.relaunch(), delayMs);
+    this.restartTimer = this.clock.setTimeout(() => void this.relaunch(), delayMs);
   }
 
   private async relaunch(): Promise<void> {
@@ -271,7 +289,7 @@ export class SbclSupervisor {
     this.draining = false;
     const reason = 'recycled after repeated timeouts or stack/heap exhaustion';
     this.setState('restarting', `SBCL ${reason}`);
-    this.options.onRestart({ reason, attempt: 1, delayMs: 0 });
+    this.options.onRestart({ reason, attempt: 0, delayMs: 0 });
     if (old) await old.stop();
     await this.relaunch();
   }
@@ -346,7 +364,7 @@ export class SbclSupervisor {
 
   private clearTimers(): void {
     if (this.watchdog) clearInterval(this.watchdog);
-    if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.restartTimer !== undefined) this.clock.clearTimeout(this.restartTimer);
     this.watchdog = undefined;
     this.restartTimer = undefined;
   }
