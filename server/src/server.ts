@@ -176,14 +176,9 @@ connection.onHover((params) => {
   // Past the last line there is no form (offsetAt would clamp to the end of the text).
   if (position.line >= document.lineCount) return null;
   const form = session.formAt(rel, document.offsetAt(position));
-  const model = session.workspace();
-  if (!form || !model) return null;
-  const markdown = hoverMarkdown(form, {
-    blockers: model.blockers(),
-    summary: model.summary(),
-    regressionBaseline: session.isRegression(form) ? session.baselineSource() : undefined,
-    stale: session.staleness(),
-  });
+  const context = form && session.hoverContext(form);
+  if (!form || !context) return null;
+  const markdown = hoverMarkdown(form, context);
   return { contents: { kind: 'markdown', value: markdown }, range: form.form.range };
 });
 

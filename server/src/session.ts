@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { selectBackend, type BackendConfig, type SelectedBackend } from './backends/createBackend';
 import { wasiBuildPath } from './backends/stage0/backend';
-import type { Staleness } from './lsp/formPresentation';
+import type { Blocker, Summary } from './blockers';
+import type { HoverContext, Staleness } from './lsp/formPresentation';
 import { buildBlockerTree, buildModuleRows } from './lsp/viewData';
 import type { BlockerTree, ModuleRow, ServerSettings, ServerStatus } from './protocol';
 import { BaselineTracker } from './report/baselineTracker';
@@ -57,6 +58,8 @@ export class Session {
   private runCompletionPending = false;
   private downstreamTimer: NodeJS.Timeout | undefined;
   private backendStatusSubscription: { dispose(): void } | undefined;
+  /** The workspace's blockers and summary for hovers, which come in bursts; per model version. */
+  private overview: { version: number; blockers: Blocker[]; summary: Summary } | undefined;
 
   constructor(
     readonly root: string,
@@ -332,6 +335,19 @@ export class Session {
 
   isRegression(form: AnalyzedForm): boolean {
     return this.regressionIds().has(form.id);
+  }
+
+  /** What a hover says beside the form itself. */
+  hoverContext(form: AnalyzedForm): HoverContext | undefined {
+    const model = this.model;
+    if (!model) return undefined;
+    if (this.overview?.version !== model.version) this.overview = { version: model.version, blockers: model.blockers(), summary: model.summary() };
+    return {
+      blockers: this.overview.blockers,
+      summary: this.overview.summary,
+      regressionBaseline: this.isRegression(form) ? this.baselineSource() : undefined,
+      stale: this.staleness(),
+    };
   }
 
   baselineSource(): string {

@@ -49,7 +49,8 @@ function pull(server: LanguageServerProcess, uri: string, previousResultId?: str
 }
 
 describe('diagnostic pulls under edits (real server)', () => {
-  describe('with a long debounce', () => {
+  // A wrong server sleeps through the debounce: fail then, rather than hang.
+  describe('with a long debounce', { timeout: 30_000 }, () => {
     let workspace = '';
     let server: LanguageServerProcess;
     let uri = '';
@@ -86,7 +87,7 @@ describe('diagnostic pulls under edits (real server)', () => {
     });
   });
 
-  describe('with no debounce', () => {
+  describe('with no debounce', { timeout: 30_000 }, () => {
     let workspace = '';
     let server: LanguageServerProcess;
     let uri = '';
