@@ -32,13 +32,34 @@ async function errorOf(answer: Promise<unknown>): Promise<ResponseError<unknown>
   }
 }
 
-async function startServer(workspace: string, diagnosticsDelayMs: number): Promise<{ server: LanguageServerProcess; uri: string; text: string }> {
-  const server = new LanguageServerProcess(workspace, { diagnosticsDelayMs });
-  await server.initialize();
-  await server.settled();
-  const file = path.join(workspace, MODULE);
-  const text = fs.readFileSync(file, 'utf8');
-  return { server, uri: server.open(file, text), text };
+interface OpenServer {
+  server: LanguageServerProcess;
+  /** The module opened in it, and its text. */
+  uri: string;
+  text: string;
+}
+
+/** A server on a fresh copy of the example workspace for the enclosing suite, with MODULE open. */
+function serverForSuite(diagnosticsDelayMs: number): () => OpenServer {
+  let workspace = '';
+  let open: OpenServer | undefined;
+  before(async () => {
+    workspace = copyExampleWorkspace();
+    const server = new LanguageServerProcess(workspace, { diagnosticsDelayMs });
+    await server.initialize();
+    await server.settled();
+    const file = path.join(workspace, MODULE);
+    const text = fs.readFileSync(file, 'utf8');
+    open = { server, uri: server.open(file, text), text };
+  });
+  after(async () => {
+    await open?.server.close();
+    fs.rmSync(workspace, { recursive: true, force: true });
+  });
+  return () => {
+    assert.ok(open, 'the server started');
+    return open;
+  };
 }
 
 function pull(server: LanguageServerProcess, uri: string, previousResultId?: string, token?: CancellationTokenSource): Promise<PullReport> {
@@ -51,23 +72,11 @@ function pull(server: LanguageServerProcess, uri: string, previousResultId?: str
 describe('diagnostic pulls under edits (real server)', () => {
   // A wrong server sleeps through the debounce: fail then, rather than hang.
   describe('with a long debounce', { timeout: 30_000 }, () => {
-    let workspace = '';
-    let server: LanguageServerProcess;
-    let uri = '';
-    let text = '';
-
-    before(async () => {
-      workspace = copyExampleWorkspace();
-      // The pulls below wait in the debounce: nothing is analysed before they are cancelled.
-      ({ server, uri, text } = await startServer(workspace, 600_000));
-    });
-
-    after(async () => {
-      await server.close();
-      fs.rmSync(workspace, { recursive: true, force: true });
-    });
+    // The pulls below wait in the debounce: nothing is analysed before they are cancelled.
+    const current = serverForSuite(600_000);
 
     it('answers a pull the client cancels with RequestCancelled, not with a list', async () => {
+      const { server, uri } = current();
       const source = new CancellationTokenSource();
       const answer = pull(server, uri, undefined, source);
       source.cancel();
@@ -76,6 +85,7 @@ describe('diagnostic pulls under edits (real server)', () => {
     });
 
     it('answers a pull superseded by an edit with ServerCancelled and asks for a new pull', async () => {
+      const { server, uri, text } = current();
       const answer = pull(server, uri);
       await server.connection.sendNotification('textDocument/didChange', {
         textDocument: { uri, version: 2 },
@@ -88,22 +98,10 @@ describe('diagnostic pulls under edits (real server)', () => {
   });
 
   describe('with no debounce', { timeout: 30_000 }, () => {
-    let workspace = '';
-    let server: LanguageServerProcess;
-    let uri = '';
-    let text = '';
-
-    before(async () => {
-      workspace = copyExampleWorkspace();
-      ({ server, uri, text } = await startServer(workspace, 0));
-    });
-
-    after(async () => {
-      await server.close();
-      fs.rmSync(workspace, { recursive: true, force: true });
-    });
+    const current = serverForSuite(0);
 
     it('answers an unchanged document with an `unchanged` report and the same result id', async () => {
+      const { server, uri, text } = current();
       const first = await pull(server, uri);
       assert.equal(first.kind, 'full');
       assert.ok(first.items && first.items.length > 0, 'the fixture Stage 0 finds failing forms in this module');
@@ -123,6 +121,7 @@ describe('diagnostic pulls under edits (real server)', () => {
     });
 
     it('answers malformed document URIs with InvalidParams, in a short message without internal wording', async () => {
+      const { server } = current();
       const position = { line: 0, character: 0 };
       const uris: unknown[] = ['file://some-host/x.lisp', 'not a uri', 'file:///a%2Fb.lisp', `file:///${'x'.repeat(100_000)}%2F`, 42, null];
       for (const bad of uris) {
@@ -142,6 +141,7 @@ describe('diagnostic pulls under edits (real server)', () => {
     });
 
     it('answers null, negative and fractional positions with InvalidParams, and a hover past the end with null', async () => {
+      const { server, uri, text } = current();
       for (const position of [null, undefined, { line: -1, character: 0 }, { line: 0, character: -1 }, { line: 0.5, character: 0 }, { line: '0', character: 0 }]) {
         const error = await errorOf(server.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position }));
         assert.equal(error.code, INVALID_PARAMS, `${JSON.stringify(position)}: ${error.message}`);
