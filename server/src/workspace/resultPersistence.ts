@@ -21,7 +21,10 @@ export class ResultPersistence {
     writeDelayMs: number,
   ) {
     this.store = new CacheStore(storageDir, root, log);
-    this.writer = new DebouncedWriter(() => this.saveNow(), writeDelayMs);
+    this.writer = new DebouncedWriter(() => {
+      const state = this.stateToSave();
+      if (state) this.store.save(state);
+    }, writeDelayMs);
   }
 
   /** The stored state, with every stored result put back into `cache`; undefined when there is none. */
@@ -34,9 +37,7 @@ export class ResultPersistence {
   }
 
   saveNow(): void {
-    this.writer.cancel();
-    const state = this.stateToSave();
-    if (state) this.store.save(state);
+    this.writer.now();
   }
 
   /** Saves once the edits pause. */
@@ -46,6 +47,6 @@ export class ResultPersistence {
 
   /** Writes a pending save now (on shutdown). */
   flush(): void {
-    if (this.writer.pending) this.saveNow();
+    this.writer.flush();
   }
 }
