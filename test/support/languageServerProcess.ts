@@ -107,10 +107,17 @@ export class LanguageServerProcess {
     return uri;
   }
 
+  /** Shuts the server down as a client does (shutdown, exit), and kills it only if it lingers. */
   async close(): Promise<void> {
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    const alive = this.child.exitCode === null && this.child.signalCode === null;
     await this.connection.sendRequest('shutdown').catch(() => undefined);
     await this.connection.sendNotification('exit').catch(() => undefined);
+    if (alive) {
+      const limit = setTimeout(() => this.child.kill(), WAIT_LIMIT_MS);
+      await exited;
+      clearTimeout(limit);
+    }
     this.connection.dispose();
-    this.child.kill();
   }
 }
