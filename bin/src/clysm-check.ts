@@ -3,15 +3,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { selectBackend } from '../../server/src/backends/createBackend';
-import { baselineFromReport, findRegressions, type Baseline } from '../../server/src/report/baseline';
+import { baselineFromReport, type Baseline } from '../../server/src/report/baseline';
 import { buildCheckReport, isProblemStatus } from '../../server/src/report/checkReport';
-import { buildStage1Report, GENERATOR_VERSION } from '../../server/src/report/stage1Report';
 import { writeFileAtomic } from '../../server/src/util/atomicWrite';
-import { CacheStore } from '../../server/src/workspace/cacheStore';
 import { ResultCache } from '../../server/src/workspace/resultCache';
-import { makePersistedState, seedCache } from '../../server/src/workspace/snapshot';
+import { ResultPersistence } from '../../server/src/workspace/resultPersistence';
 import { DiskFiles } from '../../server/src/workspace/workspaceFiles';
 import { resolveWorkspaceModules, WorkspaceModel } from '../../server/src/workspace/workspaceModel';
+import { fixedBaseline, WorkspaceRun } from '../../server/src/workspace/workspaceRun';
 import { parseCheckArgs, usage, UsageError, type CheckArgs } from './args';
 import { endWithLauncher } from './launcherLink';
 import { runDiffCommand } from './diffCommand';
@@ -31,15 +30,14 @@ function loadBaseline(file: string): Baseline | string {
   }
 }
 
-function openCache(args: CheckArgs, log: ((m: string) => void) | undefined): { store: CacheStore; cache: ResultCache } | undefined {
+/** The --cache store, loaded into `cache`. A bad cache file is not an error: it is reported with --verbose and the run starts cold. */
+function openCache(args: CheckArgs, cache: ResultCache, run: () => WorkspaceRun, log: ((m: string) => void) | undefined): ResultPersistence | undefined {
   if (!args.cacheDir) return undefined;
-  // A bad cache file is not an error: it is reported with --verbose and the run starts cold.
-  const store = new CacheStore(args.cacheDir, args.workspace, log);
-  const cache = new ResultCache();
-  const state = store.load();
-  if (state) seedCache(cache, state);
-  log?.(`cache ${store.file}: ${cache.size} results`);
-  return { store, cache };
+  // Saved once, right after the run: no batching needed.
+  const persistence = new ResultPersistence(args.cacheDir, args.workspace, log ?? (() => undefined), () => run().persistedState(new Date()), 0);
+  persistence.load(cache);
+  log?.(`cache ${persistence.store.file}: ${cache.size} results`);
+  return persistence;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -86,46 +84,22 @@ async function main(argv: string[]): Promise<number> {
       if (args.backend === 'auto') process.stderr.write(`clysm-check: ${reason}\n`);
       return EXIT_SETUP;
     }
-    const persistent = openCache(args, log);
-    const model = new WorkspaceModel(files, backend, persistent?.cache ?? new ResultCache(), args.modules ?? null);
+    const cache = new ResultCache();
+    const persistence = openCache(args, cache, () => run, log);
+    const model = new WorkspaceModel(files, backend, cache, args.modules ?? null);
     if (model.modules.length === 0) {
       process.stderr.write(`clysm-check: no Lisp modules found under ${args.workspace}\n`);
       return EXIT_SETUP;
     }
-    const started = performance.now();
-    const compiled = await model.analyzeAll(undefined, (p) => log?.(`module ${p.moduleNumber} of ${p.moduleCount}: ${p.file}`));
-    const lastRunMs = performance.now() - started;
-    log?.(`${compiled} forms sent to the backend in ${lastRunMs.toFixed(0)} ms`);
+    const run = new WorkspaceRun(args.workspace, model, fixedBaseline(baseline));
+    run.useBackend(backend, reason);
+    const compiled = await run.analyzeAll(undefined, (p) => log?.(`module ${p.moduleNumber} of ${p.moduleCount}: ${p.file}`));
+    log?.(`${compiled} forms sent to the backend in ${(run.lastRunMs ?? 0).toFixed(0)} ms`);
     const forms = model.allForms();
-    if (persistent) {
-      persistent.store.save(
-        makePersistedState({
-          root: args.workspace,
-          now: new Date(),
-          backend: { kind: backend.kind, identity: backend.identity() },
-          moduleListSource: model.moduleListSource,
-          modules: model.modules,
-          lastRun: new Date().toISOString(),
-          lastRunMs,
-          analyses: model.snapshot(),
-        }),
-      );
-    }
-    const regressions = findRegressions(forms, baseline);
-    const regressionIds = new Set(regressions.map((f) => f.id));
+    persistence?.saveNow();
+    const regressionIds = run.regressionIds();
     if (args.report) {
-      const full = buildStage1Report({
-        now: new Date(),
-        generatorVersion: GENERATOR_VERSION,
-        backend: { kind: backend.kind, reason, identity: backend.identity(), status: backend.status() },
-        modules: model.modules,
-        moduleListSource: model.moduleListSource,
-        forms,
-        problems: model.moduleProblems(),
-        baseline: baseline ? { source: baseline.source, defunFailures: baseline.defunFailures } : undefined,
-        regressionIds,
-      });
-      writeFileAtomic(args.report, `${JSON.stringify(full, null, 2)}\n`);
+      writeFileAtomic(args.report, `${JSON.stringify(run.stage1Report(), null, 2)}\n`);
       log?.(`report written to ${args.report}`);
     }
     const report = buildCheckReport({
@@ -142,7 +116,7 @@ async function main(argv: string[]): Promise<number> {
       regressionIds,
     });
     process.stdout.write(formatCheckOutput(report, args.format, args.workspace));
-    if (regressions.length > 0) return EXIT_FORMS_FAILED;
+    if (regressionIds.size > 0) return EXIT_FORMS_FAILED;
     return forms.some((f) => isProblemStatus(f.result.status)) ? EXIT_FORMS_FAILED : EXIT_OK;
   } finally {
     await backend.dispose();

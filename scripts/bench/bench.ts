@@ -14,6 +14,7 @@ import { adversarialLispInputs } from '../../test/support/adversarialLisp';
 import { generateLargeModule } from './largeModule';
 import { benchWorkspace } from './workspaceBench';
 import { benchWasmReader } from './wasmSections';
+import { benchFlood } from './floodBench';
 
 const root = path.resolve(__dirname, '..');
 const exampleWorkspace = path.join(root, 'examples', 'workspace');
@@ -144,8 +145,16 @@ async function benchSbclWorkspace(checkout: string): Promise<void> {
   }
 }
 
+/** The language server under an edit flood, with the default debounce and with none. */
+async function benchServerFlood(): Promise<void> {
+  await benchFlood(300);
+  await benchFlood(0);
+}
+
 async function main(): Promise<void> {
   console.log(`Node ${process.version}, V8 ${process.versions.v8}, ${process.platform}/${process.arch}`);
+  // `node dist/bench.js flood` runs only the flood benchmark.
+  if (process.argv[2] === 'flood') return benchServerFlood();
   benchReader('generated module', generateLargeModule(13_605, 409));
   benchAdversarialReader();
   const checkout = process.env.CLYSM_CHECKOUT;
@@ -158,6 +167,7 @@ async function main(): Promise<void> {
   console.log(benchWasmReader());
   await benchFixtureWorkspace();
   console.log((await (await import('./manyModules.js')).benchManyModules(root)).join('\n'));
+  await benchServerFlood();
   if (checkout) await benchSbclWorkspace(checkout);
 }
 

@@ -1,9 +1,10 @@
-// The Clysm language server: LSP wiring only. Analysis lives in Session and the pure modules.
-import { fileURLToPath } from 'node:url';
+// The Clysm language server: LSP wiring only. Analysis lives in Session and the pure modules;
+// when a diagnostics pull does work is decided by the DiagnosticsScheduler.
 import {
   createConnection,
   DocumentDiagnosticReportKind,
   ErrorCodes,
+  LSPErrorCodes,
   ResponseError,
   MessageType,
   ShowMessageNotification,
@@ -14,9 +15,10 @@ import {
   type DocumentDiagnosticReport,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { diagnosticFor, hoverMarkdown, type Staleness } from './lsp/formPresentation';
+import { documentDiagnostics, hoverMarkdown } from './lsp/formPresentation';
 import { LogBatcher } from './lsp/logBatcher';
 import { ModuleCheckProgress } from './lsp/progress';
+import { filePathOf, requestPosition, textDocumentUri } from './lsp/requestParams';
 import {
   applyLiveSettings,
   BlockerTreeRequest,
@@ -31,7 +33,9 @@ import {
 } from './protocol';
 import { Session } from './session';
 import { registerStage1Handlers, sessionStage1Context } from './stage1/handlers';
-import type { AnalyzedForm, BackendStatus } from './types';
+import type { BackendStatus } from './types';
+import { AnalysisCancelled } from './workspace/analyzeModule';
+import { DiagnosticsScheduler, type PullOutcome } from './workspace/diagnosticsScheduler';
 
 const connection = createConnection(ProposedFeatures.all);
 // A failed notification or a bug in one handler must never take the server down with it.
@@ -39,10 +43,7 @@ process.on('unhandledRejection', (reason) => connection.console.error(`unhandled
 const documents = new TextDocuments(TextDocument);
 let session: Session | undefined;
 let settings: ServerSettings = defaultServerSettings;
-/** Last edit time per document, for the debounce between typing and re-checking. */
-const lastChange = new Map<string, number>();
-/** Last diagnostics per document, returned when a pull is cancelled or the backend is down. */
-const lastDiagnostics = new Map<string, Diagnostic[]>();
+const pulls = new DiagnosticsScheduler<Diagnostic>(() => settings.diagnosticsDelayMs);
 const reportedProblems = new Set<string>();
 const progress = new ModuleCheckProgress(connection.window, () => session?.cancelAnalysis());
 
@@ -51,16 +52,27 @@ function log(message: string): void {
   logBatcher.add(message);
 }
 
+/** The workspace-relative path of a request's document; undefined outside the workspace. Throws InvalidParams for a malformed URI. */
 function relativePathOf(uri: string): string | undefined {
-  if (!session || !uri.startsWith('file:')) return undefined;
-  return session.relativePath(fileURLToPath(uri));
+  const file = filePathOf(uri);
+  return session && file !== undefined ? session.relativePath(file) : undefined;
+}
+
+/** The same for a notification, which has no answer to carry an error: undefined when malformed. */
+function relativePathOrNothing(uri: string): string | undefined {
+  try {
+    return relativePathOf(uri);
+  } catch {
+    return undefined;
+  }
 }
 
 connection.onInitialize((params) => {
   settings = { ...defaultServerSettings, ...(params.initializationOptions as Partial<ServerSettings> | undefined) };
   const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
-  if (folder && folder.startsWith('file:')) {
-    session = new Session(fileURLToPath(folder), settings, {
+  const root = folder ? filePathOf(folder) : undefined;
+  if (root !== undefined) {
+    session = new Session(root, settings, {
       log,
       statusChanged: (status) => void connection.sendNotification(StatusNotification, status),
       resultsChanged: () => void connection.languages.diagnostics.refresh().catch(() => undefined),
@@ -97,20 +109,19 @@ function reportBackendProblem(status: BackendStatus): void {
 }
 
 documents.onDidOpen((e) => {
-  const rel = relativePathOf(e.document.uri);
+  const rel = relativePathOrNothing(e.document.uri);
   if (rel) session?.setOpenText(rel, e.document.getText());
 });
 
 documents.onDidChangeContent((e) => {
-  lastChange.set(e.document.uri, Date.now());
-  const rel = relativePathOf(e.document.uri);
+  pulls.edited(e.document.uri);
+  const rel = relativePathOrNothing(e.document.uri);
   if (rel) session?.setOpenText(rel, e.document.getText());
 });
 
 documents.onDidClose((e) => {
-  lastChange.delete(e.document.uri);
-  lastDiagnostics.delete(e.document.uri);
-  const rel = relativePathOf(e.document.uri);
+  pulls.closed(e.document.uri);
+  const rel = relativePathOrNothing(e.document.uri);
   // The file's results stay in the workspace summary; only the unsaved buffer is dropped.
   if (rel) {
     session?.setOpenText(rel, undefined);
@@ -118,66 +129,56 @@ documents.onDidClose((e) => {
   }
 });
 
-function sleep(ms: number, token: { isCancellationRequested: boolean; onCancellationRequested: (f: () => void) => unknown }): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    token.onCancellationRequested(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
+/** A pull that will not be answered with a list: superseded by an edit, or cancelled by the client. */
+function cancellation(outcome: Extract<PullOutcome<Diagnostic>, { kind: 'cancelled' }>): ResponseError<{ retriggerRequest: boolean } | undefined> {
+  return outcome.by === 'client'
+    ? new ResponseError(LSPErrorCodes.RequestCancelled, 'diagnostic pull cancelled by the client')
+    : new ResponseError(LSPErrorCodes.ServerCancelled, 'the document changed: pull again', { retriggerRequest: true });
 }
 
 connection.languages.diagnostics.on(async (params, token): Promise<DocumentDiagnosticReport> => {
-  const uri = params.textDocument.uri;
-  const document = documents.get(uri);
+  const uri = textDocumentUri(params);
   const rel = relativePathOf(uri);
-  const previous = lastDiagnostics.get(uri) ?? [];
-  if (!session || !document || !rel || session.moduleIndexOf(rel) === undefined) {
+  const document = documents.get(uri);
+  const current = session;
+  if (!current || !document || !rel || current.moduleIndexOf(rel) === undefined) {
     return { kind: DocumentDiagnosticReportKind.Full, items: [] };
   }
-  // Debounce: re-check only once typing has paused for the configured delay.
-  const wait = (lastChange.get(uri) ?? 0) + settings.diagnosticsDelayMs - Date.now();
-  if (wait > 0) await sleep(wait, token);
-  if (!session.isReady()) {
-    // Until the backend is ready, show the persisted results when they match this very text.
-    const stored = session.storedFormsFor(rel, document.getText());
-    return { kind: DocumentDiagnosticReportKind.Full, items: stored ? diagnosticsOf(stored, session.staleness()) : [] };
-  }
-  if (token.isCancellationRequested) return { kind: DocumentDiagnosticReportKind.Full, items: previous };
-  const controller = new AbortController();
-  token.onCancellationRequested(() => controller.abort());
+  const isRegression = current.isRegression.bind(current);
+  let outcome: PullOutcome<Diagnostic>;
   try {
-    const analysis = await session.analyzeDocument(rel, document.getText(), controller.signal);
-    const items = diagnosticsOf(analysis?.forms ?? []);
-    const problem = session.workspace()?.problems.get(rel);
-    if (problem) items.unshift({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 2, source: 'clysm', code: 'file', message: problem });
-    lastDiagnostics.set(uri, items);
-    return { kind: DocumentDiagnosticReportKind.Full, items };
-  } catch {
-    // Cancelled mid-way (a newer edit arrived): the next pull replaces this one.
-    return { kind: DocumentDiagnosticReportKind.Full, items: previous };
+    outcome = await pulls.pull(uri, params.previousResultId, token, async (signal) => {
+      const text = document.getText();
+      if (!current.isReady()) {
+        // Until the backend is ready, show the persisted results when they match this very text.
+        return documentDiagnostics(current.storedFormsFor(rel, text) ?? [], { isRegression, stale: current.staleness() });
+      }
+      const analysis = await current.analyzeDocument(rel, text, signal);
+      return documentDiagnostics(analysis?.forms ?? [], { isRegression, fileProblem: current.workspace()?.problems.get(rel) });
+    });
+  } catch (error) {
+    if (!(error instanceof AnalysisCancelled)) log(`diagnostics of ${rel} failed: ${String(error)}`);
+    // The client keeps the diagnostics it shows; nothing to pull again until the next change.
+    throw new ResponseError(LSPErrorCodes.ServerCancelled, `Clysm could not check ${rel}; see the Clysm output`, { retriggerRequest: false });
   }
+  if (outcome.kind === 'cancelled') throw cancellation(outcome);
+  if (outcome.kind === 'unchanged') return { kind: DocumentDiagnosticReportKind.Unchanged, resultId: outcome.resultId };
+  return { kind: DocumentDiagnosticReportKind.Full, resultId: outcome.resultId, items: outcome.items };
 });
 
-function diagnosticsOf(forms: readonly AnalyzedForm[], stale?: Staleness): Diagnostic[] {
-  return forms.map((f) => diagnosticFor(f, session?.isRegression(f) ?? false, stale)).filter((d) => d !== undefined) as Diagnostic[];
-}
-
 connection.onHover((params) => {
-  const document = documents.get(params.textDocument.uri);
-  const rel = relativePathOf(params.textDocument.uri);
+  const uri = textDocumentUri(params);
+  const position = requestPosition(params);
+  const rel = relativePathOf(uri);
+  const document = documents.get(uri);
   if (!session || !document || !rel) return null;
   if (session.moduleIndexOf(rel) === undefined) return null;
-  const form = session.formAt(rel, document.offsetAt(params.position));
-  const model = session.workspace();
-  if (!form || !model) return null;
-  const markdown = hoverMarkdown(form, {
-    blockers: model.blockers(),
-    summary: model.summary(),
-    regressionBaseline: session.isRegression(form) ? session.baselineSource() : undefined,
-    stale: session.staleness(),
-  });
+  // Past the last line there is no form (offsetAt would clamp to the end of the text).
+  if (position.line >= document.lineCount) return null;
+  const form = session.formAt(rel, document.offsetAt(position));
+  const context = form && session.hoverContext(form);
+  if (!form || !context) return null;
+  const markdown = hoverMarkdown(form, context);
   return { contents: { kind: 'markdown', value: markdown }, range: form.form.range };
 });
 
@@ -192,7 +193,7 @@ connection.onDidChangeConfiguration((params: Partial<ClysmConfigurationChange>) 
 
 connection.onDidChangeWatchedFiles((params) => {
   for (const change of params.changes) {
-    const rel = relativePathOf(change.uri);
+    const rel = relativePathOrNothing(change.uri);
     // Open documents are tracked through their buffers, not the disk.
     if (rel && !documents.get(change.uri)) void session?.fileChangedOnDisk(rel);
   }

@@ -1,24 +1,25 @@
-// One language-server session over one workspace folder: the backend, the workspace model,
-// the open buffers, the background analysis, the persisted cache and the regression baseline.
-// server.ts only wires LSP to this.
+// One language-server session over one workspace folder: the backend's life, the open buffers
+// and the background analysis, over a WorkspaceRun (the model, regressions, the report). The
+// persisted results live in ResultPersistence, the baseline in BaselineTracker. server.ts only
+// wires LSP to this.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { selectBackend, type BackendConfig, type SelectedBackend } from './backends/createBackend';
 import { wasiBuildPath } from './backends/stage0/backend';
-import type { Staleness } from './lsp/formPresentation';
+import type { Blocker, Summary } from './blockers';
+import type { HoverContext, Staleness } from './lsp/formPresentation';
 import { buildBlockerTree, buildModuleRows } from './lsp/viewData';
 import type { BlockerTree, ModuleRow, ServerSettings, ServerStatus } from './protocol';
-import { findRegressions } from './report/baseline';
 import { BaselineTracker } from './report/baselineTracker';
-import { buildStage1Report, GENERATOR_VERSION, type Stage1Report } from './report/stage1Report';
+import type { Stage1Report } from './report/stage1Report';
 import type { AnalyzedForm, BackendStatus, CompilerBackend } from './types';
 import { AnalysisCancelled, textHash, type ModuleAnalysis } from './workspace/analyzeModule';
 import { writeFileAtomic } from './util/atomicWrite';
-import { CacheStore, DebouncedWriter } from './workspace/cacheStore';
 import { ResultCache } from './workspace/resultCache';
-import { makePersistedState, seedCache } from './workspace/snapshot';
+import { ResultPersistence } from './workspace/resultPersistence';
 import { DiskFiles, OverlayFiles } from './workspace/workspaceFiles';
 import { publishesStatus, WorkspaceModel, type ProgressReport } from './workspace/workspaceModel';
+import { NO_BACKEND_STATUS, WorkspaceRun } from './workspace/workspaceRun';
 
 export interface SessionHooks {
   log(message: string): void;
@@ -38,7 +39,6 @@ export interface SessionOptions {
   cacheWriteDelayMs?: number;
 }
 
-const stoppedStatus: BackendStatus = { state: 'starting', message: 'starting', engine: { name: 'none', version: '' } };
 const DEFAULT_CACHE_WRITE_DELAY_MS = 2000;
 
 interface WholeRun {
@@ -47,24 +47,19 @@ interface WholeRun {
 }
 
 export class Session {
-  private backend: CompilerBackend | undefined;
-  private model: WorkspaceModel | undefined;
+  private run: WorkspaceRun | undefined;
   private readonly files: OverlayFiles;
   private readonly cache = new ResultCache();
   private readonly baselines = new BaselineTracker((file) => fs.readFileSync(file, 'utf8'));
-  private store: CacheStore | undefined;
-  private writer: DebouncedWriter | undefined;
-  private snapshotSavedAt: string | undefined;
+  private persistence: ResultPersistence | undefined;
   private busyCount = 0;
   private background: AbortController | undefined;
   /** A rotating whole run was started and has not completed yet (a later run finishes its job). */
   private runCompletionPending = false;
   private downstreamTimer: NodeJS.Timeout | undefined;
-  private lastRun: string | undefined;
-  private lastRunMs: number | undefined;
-  private backendReason = '';
   private backendStatusSubscription: { dispose(): void } | undefined;
-  private regressionMemo: { key: string; ids: Set<string> } | undefined;
+  /** The workspace's blockers and summary for hovers, which come in bursts; per model version. */
+  private overview: { version: number; blockers: Blocker[]; summary: Summary } | undefined;
 
   constructor(
     readonly root: string,
@@ -93,19 +88,28 @@ export class Session {
 
   /** Shows the persisted results at once, then starts the backend and revalidates in the background. */
   async start(): Promise<void> {
-    this.ensureModel();
+    this.ensureRun();
     await this.startBackend();
   }
 
-  private ensureModel(): WorkspaceModel {
-    if (this.model) return this.model;
+  private get model(): WorkspaceModel | undefined {
+    return this.run?.model;
+  }
+
+  private get backend(): WorkspaceRun['backend'] {
+    return this.run?.backend;
+  }
+
+  private ensureRun(): WorkspaceRun {
+    if (this.run) return this.run;
     const model = new WorkspaceModel(this.files, undefined, this.cache, this.settings.modules);
     model.onDirectivesChanged = (moduleIndex) => this.scheduleDownstream(moduleIndex);
-    this.model = model;
+    const run = new WorkspaceRun(this.root, model, this.baselines);
+    this.run = run;
     this.hooks.log(`module list: ${model.modules.length} modules from ${model.moduleListSource}`);
     this.configureBaseline();
-    this.restorePersisted(model);
-    return model;
+    this.restorePersisted(run);
+    return run;
   }
 
   private configureBaseline(): void {
@@ -115,26 +119,30 @@ export class Session {
   }
 
   /** Loads the last snapshot (if any) and publishes it before any backend exists. */
-  private restorePersisted(model: WorkspaceModel): void {
+  private restorePersisted(run: WorkspaceRun): void {
     if (!this.settings.storageDir) return;
-    const store = new CacheStore(this.settings.storageDir, this.root, (m) => this.hooks.log(m));
-    this.store = store;
-    this.writer = new DebouncedWriter(() => this.saveState(), this.options.cacheWriteDelayMs ?? DEFAULT_CACHE_WRITE_DELAY_MS);
-    const state = store.load();
+    const persistence = new ResultPersistence(
+      this.settings.storageDir,
+      this.root,
+      (m) => this.hooks.log(m),
+      () => run.persistedState(new Date(), this.baselines.persisted()),
+      this.options.cacheWriteDelayMs ?? DEFAULT_CACHE_WRITE_DELAY_MS,
+    );
+    this.persistence = persistence;
+    const state = persistence.load(this.cache);
     if (!state) return;
-    seedCache(this.cache, state);
-    const restored = model.restore(state.analyses);
-    this.lastRun = state.lastRun;
-    this.lastRunMs = state.lastRunMs;
-    this.snapshotSavedAt = state.savedAt;
-    this.baselines.restore(state.previousRun, model.allForms(), state.savedAt);
-    this.hooks.log(`restored ${restored} modules (${this.cache.size} cached results) from ${store.file}, saved ${state.savedAt}`);
+    const restored = run.model.restore(state.analyses);
+    run.lastRun = state.lastRun;
+    run.lastRunMs = state.lastRunMs;
+    this.baselines.restore(state.previousRun, run.model.allForms(), state.savedAt);
+    this.hooks.log(`restored ${restored} modules (${this.cache.size} cached results) from ${persistence.store.file}, saved ${state.savedAt}`);
     this.publishStatus();
     this.hooks.resultsChanged();
   }
 
   private async startBackend(): Promise<void> {
-    const model = this.ensureModel();
+    const run = this.ensureRun();
+    const model = run.model;
     const select = this.options.selectBackend ?? selectBackend;
     const selected = await this.withBusy(() =>
       select({
@@ -152,17 +160,16 @@ export class Session {
         log: (m) => this.hooks.log(m),
       }),
     );
-    this.backend = selected.backend;
-    this.backendReason = selected.reason;
-    model.setBackend(this.backend);
+    const backend = selected.backend;
+    run.useBackend(backend, selected.reason);
     this.backendStatusSubscription?.dispose();
     // A crash and restart of SBCL happen between analyses' own status reports: forward them.
-    this.backendStatusSubscription = this.backend.onDidChangeStatus?.((changed) => {
+    this.backendStatusSubscription = backend.onDidChangeStatus?.((changed) => {
       if (changed.state === 'error') this.hooks.backendProblem(changed);
       this.publishStatus();
     });
     const status = selected.status;
-    this.hooks.log(`backend ${this.backend.kind} (${selected.reason}): ${status.state}: ${status.message}`);
+    this.hooks.log(`backend ${backend.kind} (${selected.reason}): ${status.state}: ${status.message}`);
     if (status.state !== 'ready') this.hooks.backendProblem(status);
     this.publishStatus();
     this.hooks.resultsChanged();
@@ -200,34 +207,33 @@ export class Session {
   }
 
   /** Background analysis of every module in list order. Cancels a running one first. */
-  async analyzeWorkspace(run: WholeRun = { rotateBaseline: true }): Promise<void> {
-    const model = this.model;
-    if (!model || !this.isReady()) return;
+  async analyzeWorkspace(whole: WholeRun = { rotateBaseline: true }): Promise<void> {
+    const run = this.run;
+    if (!run || !this.isReady()) return;
+    const model = run.model;
     this.background?.abort();
     const controller = new AbortController();
     this.background = controller;
-    if (run.rotateBaseline) {
+    if (whole.rotateBaseline) {
       this.configureBaseline();
       this.baselines.runStarted();
       this.runCompletionPending = true;
     }
-    const started = performance.now();
     try {
       const compiled = await this.withBusy(() =>
-        model.analyzeAll(controller.signal, (report) => {
+        run.analyzeAll(controller.signal, (report) => {
           this.hooks.progress(report);
           if (publishesStatus(report)) this.publishStatus();
         }),
       );
-      this.lastRunMs = performance.now() - started;
-      this.lastRun = new Date().toISOString();
-      this.snapshotSavedAt = undefined;
+      const finishedAt = run.lastRun ?? new Date().toISOString();
+      if (this.persistence) this.persistence.restoredSavedAt = undefined;
       if (this.runCompletionPending) {
-        this.baselines.runCompleted(model.allForms(), this.lastRun);
+        this.baselines.runCompleted(model.allForms(), finishedAt);
         this.runCompletionPending = false;
       }
-      this.hooks.log(`workspace analysed: ${model.allForms().length} forms, ${compiled} sent to the backend, in ${this.lastRunMs.toFixed(0)} ms`);
-      this.writer?.now();
+      this.hooks.log(`workspace analysed: ${model.allForms().length} forms, ${compiled} sent to the backend, in ${(run.lastRunMs ?? 0).toFixed(0)} ms`);
+      this.persistence?.saveNow();
     } catch (error) {
       if (!(error instanceof AnalysisCancelled)) this.hooks.log(`workspace analysis failed: ${String(error)}`);
     } finally {
@@ -261,7 +267,7 @@ export class Session {
     if (!this.model || !this.backend || this.backend.status().state === 'error') return undefined;
     const analysis = await this.withBusy(() => this.model!.analyzeFile(relPath, signal, text));
     this.publishStatus();
-    this.writer?.schedule();
+    this.persistence?.saveSoon();
     return analysis;
   }
 
@@ -286,7 +292,7 @@ export class Session {
       await this.withBusy(() => this.model!.analyzeFile(relPath));
       this.publishStatus();
       this.hooks.resultsChanged();
-      this.writer?.schedule();
+      this.persistence?.saveSoon();
     }
   }
 
@@ -307,10 +313,11 @@ export class Session {
 
   /** Set while the results shown come from the restored snapshot and the backend cannot re-check them. */
   staleness(now = new Date()): Staleness | undefined {
-    if (this.snapshotSavedAt === undefined || this.isReady()) return undefined;
+    const savedAt = this.persistence?.restoredSavedAt;
+    if (savedAt === undefined || this.isReady()) return undefined;
     const status = this.backend?.status();
     const reason = !status || status.state === 'starting' ? 'the backend is still starting' : `the backend is not usable (${status.state}: ${status.message})`;
-    return { savedAt: new Date(this.snapshotSavedAt), now, reason };
+    return { savedAt: new Date(savedAt), now, reason };
   }
 
   moduleIndexOf(relPath: string): number | undefined {
@@ -321,19 +328,26 @@ export class Session {
     return this.model;
   }
 
-  /** Ids of the forms that compiled in the baseline and fail now (memoised per model and baseline version). */
+  /** Ids of the forms that compiled in the baseline and fail now. */
   regressionIds(): ReadonlySet<string> {
-    const model = this.model;
-    if (!model) return new Set();
-    const key = `${model.version}:${this.baselines.version}`;
-    if (this.regressionMemo?.key !== key) {
-      this.regressionMemo = { key, ids: new Set(findRegressions(model.allForms(), this.baselines.current()).map((f) => f.id)) };
-    }
-    return this.regressionMemo.ids;
+    return this.run?.regressionIds() ?? new Set();
   }
 
   isRegression(form: AnalyzedForm): boolean {
     return this.regressionIds().has(form.id);
+  }
+
+  /** What a hover says beside the form itself. */
+  hoverContext(form: AnalyzedForm): HoverContext | undefined {
+    const model = this.model;
+    if (!model) return undefined;
+    if (this.overview?.version !== model.version) this.overview = { version: model.version, blockers: model.blockers(), summary: model.summary() };
+    return {
+      blockers: this.overview.blockers,
+      summary: this.overview.summary,
+      regressionBaseline: this.isRegression(form) ? this.baselineSource() : undefined,
+      stale: this.staleness(),
+    };
   }
 
   baselineSource(): string {
@@ -358,19 +372,7 @@ export class Session {
   }
 
   stage1Report(now = new Date()): Stage1Report {
-    const model = this.model;
-    const baseline = this.baselines.current();
-    return buildStage1Report({
-      now,
-      generatorVersion: GENERATOR_VERSION,
-      backend: { kind: this.backend?.kind ?? 'none', reason: this.backendReason, identity: this.backend?.identity() ?? '', status: this.backend?.status() ?? stoppedStatus },
-      modules: model?.modules ?? [],
-      moduleListSource: model?.moduleListSource ?? '',
-      forms: model?.allForms() ?? [],
-      problems: model?.moduleProblems() ?? [],
-      baseline: baseline ? { source: baseline.source, defunFailures: baseline.defunFailures } : undefined,
-      regressionIds: this.regressionIds(),
-    });
+    return this.ensureRun().stage1Report(now);
   }
 
   /** Writes the report atomically (a temp file, then a rename). */
@@ -383,49 +385,33 @@ export class Session {
   }
 
   status(): ServerStatus {
+    const run = this.run;
     const summary = this.model?.summary();
     const stale = this.model?.staleModuleCount() ?? 0;
+    const savedAt = this.persistence?.restoredSavedAt;
     return {
       backend: this.backend?.kind ?? 'none',
-      backendReason: this.backendReason,
-      status: this.backend?.status() ?? stoppedStatus,
+      backendReason: run?.backendReason ?? '',
+      status: run?.backendStatus() ?? NO_BACKEND_STATUS,
       busy: this.busyCount > 0,
       modulesDone: this.model?.analyzedModuleCount() ?? 0,
       modulesTotal: this.model?.modules.length ?? 0,
       moduleListSource: this.model?.moduleListSource ?? '',
       summary: summary ?? { total: 0, compiled: 0, failed: 0, skipped: 0, timeout: 0, readErrors: 0, noOutput: 0, crashed: 0, coveragePct: 0 },
-      lastRun: this.lastRun,
-      lastRunMs: this.lastRunMs,
+      lastRun: run?.lastRun,
+      lastRunMs: run?.lastRunMs,
       regressions: this.regressionIds().size,
       baselineSource: this.baselines.source(),
-      ...(stale > 0 && this.snapshotSavedAt !== undefined && { snapshot: { savedAt: this.snapshotSavedAt, staleModules: stale } }),
+      ...(stale > 0 && savedAt !== undefined && { snapshot: { savedAt, staleModules: stale } }),
     };
   }
 
   async dispose(): Promise<void> {
     this.background?.abort();
     if (this.downstreamTimer) clearTimeout(this.downstreamTimer);
-    this.writer?.flush();
+    this.persistence?.flush();
     this.backendStatusSubscription?.dispose();
     await this.backend?.dispose();
-  }
-
-  private saveState(): void {
-    const model = this.model;
-    if (!model || !this.store) return;
-    this.store.save(
-      makePersistedState({
-        root: this.root,
-        now: new Date(),
-        backend: { kind: this.backend?.kind ?? 'none', identity: this.backend?.identity() ?? '' },
-        moduleListSource: model.moduleListSource,
-        modules: model.modules,
-        lastRun: this.lastRun,
-        lastRunMs: this.lastRunMs,
-        analyses: model.snapshot(),
-        previousRun: this.baselines.persisted(),
-      }),
-    );
   }
 
   private publishStatus(): void {

@@ -1,15 +1,14 @@
 // Drives the real language server process (dist/server.js) over stdio with an LSP client,
 // and checks its diagnostics and hovers against the headless CLI on the same workspace.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { EventEmitter, once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { readTopLevelForms } from '../../server/src/reader';
 import type { CheckReport } from '../../server/src/report/checkReport';
+import { LanguageServerProcess } from '../support/languageServerProcess';
 import { copyExampleWorkspace, distDir, fixtureDir, lispFilesUnder } from '../support/repo';
 
 interface LspDiagnostic {
@@ -20,86 +19,27 @@ interface LspDiagnostic {
   message: string;
 }
 
-/** Turns a notification that never comes into a failure instead of a hung run (not a timing assertion). */
-const WAIT_LIMIT_MS = 30_000;
-
-class LspSession {
-  readonly connection: MessageConnection;
-  readonly messages: { type: number; message: string }[] = [];
-  /** Emits `message` for each window/showMessage and `settled` once the backend has left `starting`. */
-  private readonly events = new EventEmitter();
-  private settled = false;
-  private readonly child: ChildProcess;
-
-  constructor(readonly root: string, initializationOptions: Record<string, unknown>) {
-    this.child = spawn(process.execPath, [path.join(distDir, 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
-    this.connection.onNotification('window/showMessage', (p: { type: number; message: string }) => {
-      this.messages.push(p);
-      this.events.emit('message', p);
-    });
-    this.connection.onRequest('window/workDoneProgress/create', () => null);
-    this.connection.onRequest('workspace/diagnostic/refresh', () => null);
-    this.connection.onNotification('$/progress', () => undefined);
-    this.connection.onNotification('window/logMessage', () => undefined);
-    this.connection.onNotification('clysm/status', (status: { status: { state: string } }) => {
-      if (this.settled || status.status.state === 'starting' || status.status.state === 'stopped') return;
-      this.settled = true;
-      this.events.emit('settled');
-    });
-    this.connection.listen();
-    this.initOptions = initializationOptions;
-  }
-
-  private readonly initOptions: Record<string, unknown>;
-
-  async initialize(): Promise<void> {
-    const uri = pathToFileURL(this.root).href;
-    await this.connection.sendRequest('initialize', {
-      processId: process.pid,
-      rootUri: uri,
-      workspaceFolders: [{ uri, name: 'ws' }],
-      capabilities: { textDocument: { diagnostic: { dynamicRegistration: false } }, window: { workDoneProgress: true } },
-      initializationOptions: this.initOptions,
-    });
-    await this.connection.sendNotification('initialized', {});
-  }
-
+/** The real server with the example workspace's helpers: open a file from disk, pull, hover. */
+class LspSession extends LanguageServerProcess {
   private readonly opened = new Set<string>();
 
-  open(file: string): string {
+  openFile(file: string): string {
     const uri = pathToFileURL(file).href;
     if (this.opened.has(uri)) return uri;
     this.opened.add(uri);
-    void this.connection.sendNotification('textDocument/didOpen', {
-      textDocument: { uri, languageId: 'commonlisp', version: 1, text: fs.readFileSync(file, 'utf8') },
-    });
-    return uri;
+    return this.open(file, fs.readFileSync(file, 'utf8'));
   }
 
   /** Pulls diagnostics once the server has a backend (it answers [] while starting). */
   async diagnostics(uri: string): Promise<LspDiagnostic[]> {
-    if (!this.settled) await once(this.events, 'settled', { signal: AbortSignal.timeout(WAIT_LIMIT_MS) });
+    await this.backendChosen();
     const report = (await this.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { items: LspDiagnostic[] };
     return report.items;
-  }
-
-  /** The first window/showMessage, once the server has sent one. */
-  async firstMessage(): Promise<{ type: number; message: string }> {
-    if (this.messages.length === 0) await once(this.events, 'message', { signal: AbortSignal.timeout(WAIT_LIMIT_MS) });
-    return this.messages[0];
   }
 
   async hover(uri: string, line: number, character: number): Promise<string> {
     const hover = (await this.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character } })) as { contents: { value: string } } | null;
     return hover?.contents.value ?? '';
-  }
-
-  async close(): Promise<void> {
-    await this.connection.sendRequest('shutdown').catch(() => undefined);
-    await this.connection.sendNotification('exit').catch(() => undefined);
-    this.connection.dispose();
-    this.child.kill();
   }
 }
 
@@ -132,7 +72,7 @@ describe('language server over stdio (fixture Stage 0)', () => {
     for (const file of lispFilesUnder(workspace)) {
       const rel = path.relative(workspace, file).split(path.sep).join('/');
       const expected = report.forms.filter((f) => f.file === rel && ['failed', 'timeout', 'read-error', 'crashed'].includes(f.status));
-      const uri = lsp.open(file);
+      const uri = lsp.openFile(file);
       const items = await lsp.diagnostics(uri);
       const got = items.map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.code} ${d.message}`).sort();
       const want = expected.map((f) => `${f.line}:${f.column} ${f.category} ${f.message}`).sort();
@@ -147,7 +87,7 @@ describe('language server over stdio (fixture Stage 0)', () => {
     const failing = report.forms.find((f) => f.status === 'failed' && f.category === 'missing-function');
     assert.ok(failing, 'the example workspace has a missing-function failure');
     const uri = pathToFileURL(path.join(workspace, failing.file)).href;
-    lsp.open(path.join(workspace, failing.file));
+    lsp.openFile(path.join(workspace, failing.file));
     await lsp.diagnostics(uri);
     const text = await lsp.hover(uri, failing.line - 1, failing.column - 1);
     assert.match(text, /\*\*failed\*\*/);
@@ -159,7 +99,7 @@ describe('language server over stdio (fixture Stage 0)', () => {
     const compiled = report.forms.find((f) => f.status === 'compiled');
     assert.ok(compiled);
     const compiledUri = pathToFileURL(path.join(workspace, compiled.file)).href;
-    lsp.open(path.join(workspace, compiled.file));
+    lsp.openFile(path.join(workspace, compiled.file));
     await lsp.diagnostics(compiledUri);
     const compiledHover = await lsp.hover(compiledUri, compiled.line - 1, compiled.column - 1);
     assert.match(compiledHover, new RegExp(`\\*\\*compiled\\*\\*: ${compiled.bytes} bytes`));
@@ -189,7 +129,7 @@ describe('language server over stdio (problem Stage 0 binaries)', () => {
     try {
       await lsp.initialize();
       const file = lispFilesUnder(workspace)[0];
-      const uri = lsp.open(file);
+      const uri = lsp.openFile(file);
       await lsp.firstMessage();
       assert.equal(lsp.messages.length, 1, JSON.stringify(lsp.messages));
       assert.match(lsp.messages[0].message, /does not compile yet/);
@@ -205,7 +145,7 @@ describe('language server over stdio (problem Stage 0 binaries)', () => {
     const lsp = new LspSession(workspace, { diagnosticsDelayMs: 0 });
     try {
       await lsp.initialize();
-      const uri = lsp.open(lispFilesUnder(workspace)[0]);
+      const uri = lsp.openFile(lispFilesUnder(workspace)[0]);
       assert.ok((await lsp.diagnostics(uri)).length > 0, 'the fixture Stage 0 finds failing forms');
       // Replace Stage 0 by a stub, as a rebuild of Clysm would, and tell the server (the client's
       // file watcher does this in VS Code).

@@ -2,78 +2,30 @@
 // clysm/modules and clysm/exportReport agree with the CLI, and a second server on the same
 // storage folder publishes the previous results before its own analysis.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import type { BlockerTree, ModuleRow, ServerStatus } from '../../server/src/protocol';
+import type { BlockerTree, ModuleRow } from '../../server/src/protocol';
 import type { CheckReport } from '../../server/src/report/checkReport';
 import type { Stage1Report } from '../../server/src/report/stage1Report';
+import { LanguageServerProcess } from '../support/languageServerProcess';
 import { copyExampleWorkspace, distDir } from '../support/repo';
-
-class Server {
-  readonly connection: MessageConnection;
-  readonly statuses: ServerStatus[] = [];
-  private readonly child: ChildProcess;
-
-  constructor(private readonly root: string) {
-    this.child = spawn(process.execPath, [path.join(distDir, 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
-    this.connection.onRequest('window/workDoneProgress/create', () => null);
-    this.connection.onRequest('workspace/diagnostic/refresh', () => null);
-    for (const method of ['$/progress', 'window/logMessage', 'window/showMessage']) this.connection.onNotification(method, () => undefined);
-    this.connection.onNotification('clysm/status', (s: ServerStatus) => {
-      this.statuses.push(s);
-    });
-    this.connection.listen();
-  }
-
-  async initialize(initializationOptions: Record<string, unknown>): Promise<void> {
-    const uri = pathToFileURL(this.root).href;
-    await this.connection.sendRequest('initialize', {
-      processId: process.pid,
-      rootUri: uri,
-      workspaceFolders: [{ uri, name: 'ws' }],
-      capabilities: { window: { workDoneProgress: true } },
-      initializationOptions,
-    });
-    await this.connection.sendNotification('initialized', {});
-  }
-
-  /** Waits for the end of a whole-workspace run: a status that is idle, ready and has nothing stale. */
-  async settled(): Promise<ServerStatus> {
-    for (let i = 0; i < 400; i++) {
-      const s = (await this.connection.sendRequest('clysm/getStatus')) as ServerStatus;
-      if (s.status.state === 'ready' && !s.busy && s.lastRun && !s.snapshot && s.modulesDone === s.modulesTotal) return s;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error('the server never settled');
-  }
-
-  async close(): Promise<void> {
-    await this.connection.sendRequest('shutdown').catch(() => undefined);
-    await this.connection.sendNotification('exit').catch(() => undefined);
-    this.connection.dispose();
-    this.child.kill();
-  }
-}
 
 describe('view requests and the persistent cache over stdio (fixture Stage 0)', () => {
   let workspace = '';
   let storage = '';
   let check: CheckReport;
-  let server: Server;
+  let server: LanguageServerProcess;
 
   before(async () => {
     workspace = copyExampleWorkspace();
     storage = fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-e2e-storage-'));
     const cli = spawnSync(process.execPath, [path.join(distDir, 'cli.js'), workspace, '--json'], { encoding: 'utf8' });
     check = JSON.parse(cli.stdout) as CheckReport;
-    server = new Server(workspace);
-    await server.initialize({ diagnosticsDelayMs: 0, storageDir: storage });
+    server = new LanguageServerProcess(workspace, { diagnosticsDelayMs: 0, storageDir: storage });
+    await server.initialize();
     await server.settled();
   });
 
@@ -114,9 +66,9 @@ describe('view requests and the persistent cache over stdio (fixture Stage 0)', 
   });
 
   it('a new server on the same storage publishes the previous results before it analyses', async () => {
-    const reopened = new Server(workspace);
+    const reopened = new LanguageServerProcess(workspace, { diagnosticsDelayMs: 0, storageDir: storage });
     try {
-      await reopened.initialize({ diagnosticsDelayMs: 0, storageDir: storage });
+      await reopened.initialize();
       const settled = await reopened.settled();
       const first = reopened.statuses.find((s) => s.summary.total > 0);
       assert.ok(first, 'a status with results was published');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { aggregateBlockers, summarize } from '../../server/src/blockers';
-import { diagnosticFor, hoverMarkdown } from '../../server/src/lsp/formPresentation';
+import { diagnosticFor, documentDiagnostics, hoverMarkdown } from '../../server/src/lsp/formPresentation';
 import type { AnalyzedForm, FormResult } from '../../server/src/types';
 
 let counter = 0;
@@ -116,5 +116,25 @@ describe('stale results (a restored snapshot the backend has not re-checked)', (
       if (zone === undefined) delete process.env.TZ;
       else process.env.TZ = zone;
     }
+  });
+});
+
+describe('the diagnostics of a document', () => {
+  it('puts the file problem first, then one diagnostic per failing form, with regressions marked', () => {
+    const failing = analyzed({ status: 'failed', message: 'Undefined function: G' });
+    const compiled = analyzed({ status: 'compiled', bytes: 10 });
+    const items = documentDiagnostics([compiled, failing], { isRegression: (f) => f === failing, fileProblem: 'File is not valid UTF-8' });
+    assert.deepEqual(items[0], {
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      severity: 2,
+      source: 'clysm',
+      code: 'file',
+      message: 'File is not valid UTF-8',
+    });
+    assert.equal(items.length, 2);
+    assert.equal(items[1].message, 'Regression: Undefined function: G');
+    assert.deepEqual(documentDiagnostics([compiled], { isRegression: () => false }), []);
+    const stale = { savedAt: new Date('2026-12-03T13:02:00Z'), now: new Date('2026-12-03T14:02:00Z'), reason: 'the backend is still starting' };
+    assert.match(documentDiagnostics([failing], { isRegression: () => false, stale })[0].message, /^Stale \(last session/);
   });
 });

@@ -70,6 +70,37 @@ export function diagnosticFor(form: AnalyzedForm, regression = false, stale?: St
   return diagnostic;
 }
 
+export interface FileDiagnostic {
+  range: Range;
+  severity: 2;
+  code: 'file';
+  source: 'clysm';
+  message: string;
+}
+
+/** A problem of the whole file (missing, not UTF-8), shown as a warning at its start. */
+export function fileProblemDiagnostic(message: string): FileDiagnostic {
+  return { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 2, source: 'clysm', code: 'file', message };
+}
+
+export interface DocumentDiagnosticsOptions {
+  isRegression(form: AnalyzedForm): boolean;
+  /** A problem of the whole file, shown first. */
+  fileProblem?: string;
+  /** Set when the forms are a previous session's results, not re-checked yet. */
+  stale?: Staleness;
+}
+
+/** Every diagnostic of a document: its file problem first, then one per failing form. */
+export function documentDiagnostics(forms: readonly AnalyzedForm[], options: DocumentDiagnosticsOptions): (FormDiagnostic | FileDiagnostic)[] {
+  const items: (FormDiagnostic | FileDiagnostic)[] = options.fileProblem ? [fileProblemDiagnostic(options.fileProblem)] : [];
+  for (const form of forms) {
+    const diagnostic = diagnosticFor(form, options.isRegression(form), options.stale);
+    if (diagnostic) items.push(diagnostic);
+  }
+  return items;
+}
+
 function formLabel(form: AnalyzedForm): string {
   const op = form.form.operator ?? (form.form.kind === 'read-error' ? 'read error' : 'atom');
   return form.form.name ? `${op} ${form.form.name}` : op;

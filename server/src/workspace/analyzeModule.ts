@@ -38,6 +38,15 @@ export interface AnalyzeModuleOptions {
   onForm?: (done: number, total: number) => void;
 }
 
+/**
+ * Longest stretch of work between two yields to the event loop in an interactive analysis
+ * (one with a signal): a 10,000-line module whose forms are all cached is read, keyed and
+ * blamed without a single await, and hovers and cancellations must not wait for all of it.
+ */
+const SLICE_MS = 8;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export function formId(moduleIndex: number, formIndex: number): string {
   return `${moduleIndex}:${formIndex}`;
 }
@@ -65,7 +74,12 @@ export async function analyzeModule(options: AnalyzeModuleOptions): Promise<Modu
   let context = options.context ?? EMPTY_CONTEXT;
   let compiledNow = 0;
   const earlier = previousByKey(options.previous);
+  let sliceStart = performance.now();
   for (const form of forms) {
+    if (signal && performance.now() - sliceStart > SLICE_MS) {
+      await yieldToEventLoop();
+      sliceStart = performance.now();
+    }
     // Each form is a cancellation point: a stale request must not hold the backend.
     if (signal?.aborted) throw new AnalysisCancelled();
     const id = formId(moduleIndex, form.index);
