@@ -112,7 +112,7 @@ describe('planOutputs: the one check of where generation writes', () => {
   let ws = '';
   let outside = '';
   const plan = (settings: Partial<OutputSettings>, allowOutsideWorkspace = false) =>
-    planOutputs({ ...defaultOutputSettings, ...settings }, { workspaceRoot: ws, stage0Path: 'dist/clysm-stage0.wasm', modules, allowOutsideWorkspace });
+    planOutputs({ output: { ...defaultOutputSettings, ...settings }, workspaceRoot: ws, stage0Path: 'dist/clysm-stage0.wasm', modules, allowOutputOutsideWorkspace: allowOutsideWorkspace });
   const refused = (settings: Partial<OutputSettings>, pattern: RegExp) => assert.throws(() => plan(settings), (e: Error) => e instanceof OutputRefused && pattern.test(e.message), JSON.stringify(settings));
 
   beforeEach(() => {
@@ -169,7 +169,7 @@ describe('planOutputs: the one check of where generation writes', () => {
 
   it('names the CLI flags when given them', () => {
     assert.throws(
-      () => planOutputs({ ...defaultOutputSettings, reportName: 'clysm-stage0.wasm' }, { workspaceRoot: ws, stage0Path: 'dist/clysm-stage0.wasm', modules, names: { reportName: '--report-name' } }),
+      () => planOutputs({ output: { ...defaultOutputSettings, reportName: 'clysm-stage0.wasm' }, workspaceRoot: ws, stage0Path: 'dist/clysm-stage0.wasm', modules, outputNames: { reportName: '--report-name' } }),
       (e: Error) => /^--report-name: .* is Stage 0/.test(e.message),
     );
   });

@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../util/atomicWrite';
 import { diffWasmBytes, type WasmDiffOutcome } from '../wasm/diffFiles';
 import { runCompileAll } from '../backends/stage0/compileAll';
 import { GenerationCancelled, type GenerationProgress } from '../backends/generation';
-import { describeExisting, OutputRefused, planOutputs, sha256, type OutputPaths, type OutputRules, type OutputSettings } from './outputFiles';
+import { describeExisting, OutputRefused, planOrRefusal, planOutputs, sha256, type OutputRequest } from './outputFiles';
 import { makeStagingFolder } from './stagingFolder';
 import { validateWasm, type ValidationResult } from '../wasm/validate';
 import { compareBytes, type ByteComparison } from '../wasm/wasmDiff';
@@ -26,16 +26,8 @@ export const HOST_ABI_IMPORTS = new Set([
   'clysm.output/write-bytes',
 ]);
 
-export interface FixedPointOptions {
-  workspaceRoot: string;
-  modules: string[];
-  output: OutputSettings;
-  /** The user allowed an output folder outside the workspace (clysm.stage1.allowOutputOutsideWorkspace). */
-  allowOutputOutsideWorkspace?: boolean;
-  /** How messages name the output settings (the CLI's flags). */
-  outputNames?: OutputRules['names'];
-  /** Never written (the Stage 0 binary). */
-  stage0Path: string;
+/** Where Stage 1 is and Stage 2 goes (OutputRequest), and how to run Stage 1. */
+export interface FixedPointOptions extends OutputRequest {
   timeoutMs?: number;
   wasmTools?: string | null;
   workerScript?: string;
@@ -99,14 +91,9 @@ export async function verifyFixedPoint(options: FixedPointOptions, onProgress: (
   const done = (o: Omit<FixedPointOutcome, 'startedAt' | 'durationMs'>): FixedPointOutcome => ({ ...o, startedAt: started.toISOString(), durationMs: Math.round(performance.now() - t0) });
   const root = path.resolve(options.workspaceRoot);
   const stage0Abs = path.resolve(root, options.stage0Path);
-  const rules: OutputRules = { workspaceRoot: root, stage0Path: stage0Abs, modules: options.modules, allowOutsideWorkspace: options.allowOutputOutsideWorkspace, names: options.outputNames };
-  let paths: OutputPaths;
-  try {
-    paths = planOutputs(options.output, rules);
-  } catch (error) {
-    if (!(error instanceof OutputRefused)) throw error;
-    return done({ status: 'failed', message: `Fixed-point output refused: ${error.message}; nothing was written` });
-  }
+  const planned = planOrRefusal(options);
+  if (planned instanceof OutputRefused) return done({ status: 'failed', message: `Fixed-point output refused: ${planned.message}; nothing was written` });
+  let paths = planned;
   const existing = describeExisting(paths.stage1);
   if (!existing) return done({ status: 'missing-stage1', message: `There is no Stage 1 at ${paths.stage1}: run "Generate Stage 1" first` });
   const stage1Bytes = fs.readFileSync(paths.stage1);
@@ -166,7 +153,7 @@ export async function verifyFixedPoint(options: FixedPointOptions, onProgress: (
     const stage2Validation = await validateWasm(stage2Bytes, options.wasmTools);
     if (signal?.aborted) return done({ status: 'cancelled', message: 'Fixed-point verification was cancelled; nothing was written', stage1, probe });
     // Checked again before writing: a symbolic link may have appeared during the run.
-    paths = planOutputs(options.output, rules);
+    paths = planOutputs(options);
     writeFileAtomic(paths.stage2, stage2Bytes);
     const comparison = compareBytes(stage1Bytes, stage2Bytes);
     let structural: WasmDiffOutcome | undefined;

@@ -13,28 +13,19 @@ import { writeFileAtomic } from '../util/atomicWrite';
 import { diffOutcomeJson, diffWasmBytes, type WasmDiffOutcome } from '../wasm/diffFiles';
 import { GenerationCancelled, type GenerationProgress, type GeneratorResult } from '../backends/generation';
 import type { WriteLimits } from '../backends/stage0/writeBudget';
-import { commitStage1, describeExisting, OutputRefused, planOutputs, type CommittedStage1, type ExistingFile, type OutputPaths, type OutputRules, type OutputSettings } from './outputFiles';
+import { commitStage1, describeExisting, OutputRefused, planOrRefusal, planOutputs, type CommittedStage1, type ExistingFile, type OutputRequest } from './outputFiles';
 import { makeStagingFolder } from './stagingFolder';
 import { joinGeneratedForms, type ModuleSource } from './stage1Forms';
 import { validateWasm, type ValidationResult } from '../wasm/validate';
 
 export const GENERATOR_VERSION = '0.1.0';
 
-export interface GenerateStage1Options {
-  workspaceRoot: string;
-  /** Module list in compile order (workspace-relative). */
-  modules: string[];
+/** Where to write (OutputRequest: the workspace, Stage 0, the modules in compile order, the output settings) and how to generate. */
+export interface GenerateStage1Options extends OutputRequest {
   moduleListSource: string;
   /** The backend whose generator runs (it need not be started: generation runs on a process of its own). */
   backend: Pick<CompilerBackend, 'kind' | 'generateStage1'>;
   backendReason: string;
-  /** Stage 0 binary, absolute or relative to the workspace: the diff's left side, never written. */
-  stage0Path: string;
-  output: OutputSettings;
-  /** The user allowed an output folder outside the workspace (clysm.stage1.allowOutputOutsideWorkspace). */
-  allowOutputOutsideWorkspace?: boolean;
-  /** How messages name the output settings (the CLI's flags); default the clysm.stage1.* keys. */
-  outputNames?: OutputRules['names'];
   /** What the generator may write through write-bytes (default: the settings' defaults). */
   writeLimits?: WriteLimits;
   /** Whole-run limit (default 10 minutes). */
@@ -130,15 +121,10 @@ export async function generateStage1(options: GenerateStage1Options, onProgress:
     warnings: [...base.warnings, ...(outcome.warnings ?? [])],
     durationMs: Math.round(performance.now() - t0),
   });
-  const rules: OutputRules = { workspaceRoot: root, stage0Path: stage0Abs, modules: options.modules, allowOutsideWorkspace: options.allowOutputOutsideWorkspace, names: options.outputNames };
-  let paths: OutputPaths;
-  try {
-    // Before the generator runs: a refused output is known at once, not after ten minutes.
-    paths = planOutputs(options.output, rules);
-  } catch (error) {
-    if (!(error instanceof OutputRefused)) throw error;
-    return finish({ status: 'failed', message: `Stage 1 output refused: ${error.message}; nothing was written` });
-  }
+  // Before the generator runs: a refused output is known at once, not after ten minutes.
+  const planned = planOrRefusal(options);
+  if (planned instanceof OutputRefused) return finish({ status: 'failed', message: `Stage 1 output refused: ${planned.message}; nothing was written` });
+  let paths = planned;
   const before = describeExisting(paths.stage1);
   const sources = readModules(root, options.modules);
   const formsTotal = sources.reduce((n, s) => n + (s.text === undefined ? 0 : readTopLevelForms(s.text).length), 0);
@@ -212,7 +198,7 @@ export async function generateStage1(options: GenerateStage1Options, onProgress:
     onProgress({ phase: 'writing', formsDone: counts.total, formsTotal: counts.total });
     // The commit: nothing in the output folder changed before this point. Same check again,
     // as a symbolic link may have appeared during the run.
-    paths = planOutputs(options.output, rules);
+    paths = planOutputs(options);
     const committed = commitStage1(bytes, result.output.sha256, paths);
     for (const artifact of result.artifacts ?? []) {
       const target = paths.artifacts[artifact.name];

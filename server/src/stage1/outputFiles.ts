@@ -59,17 +59,18 @@ export class OutputRefused extends Error {
   }
 }
 
-/** What the output must stay clear of, and how the user names the output settings. */
-export interface OutputRules {
+/** What a run asks to write, and what the output must stay clear of. */
+export interface OutputRequest {
   workspaceRoot: string;
   /** The Stage 0 binary (absolute, or relative to the workspace): never written. */
   stage0Path: string;
   /** The module list (workspace-relative): never written. */
   modules: string[];
+  output: OutputSettings;
   /** The user (never the workspace) allowed an output folder outside the workspace. */
-  allowOutsideWorkspace?: boolean;
-  /** How messages name each setting: the `clysm.stage1.*` keys, or the CLI's flags. */
-  names?: Partial<Record<keyof OutputSettings, string>>;
+  allowOutputOutsideWorkspace?: boolean;
+  /** How messages name each setting: the `clysm.stage1.*` keys (default), or the CLI's flags. */
+  outputNames?: Partial<Record<keyof OutputSettings, string>>;
 }
 
 const settingNames: Record<keyof OutputSettings, string> = { outputDir: 'clysm.stage1.outputDir', outputName: 'clysm.stage1.outputName', reportName: 'clysm.stage1.reportName' };
@@ -92,9 +93,10 @@ const pathKey = (file: string): string => (process.platform === 'darwin' || proc
  * workspace unless the user allowed otherwise. Throws OutputRefused naming the setting and the
  * path; returns the paths to write.
  */
-export function planOutputs(settings: OutputSettings, rules: OutputRules): OutputPaths {
-  const names = { ...settingNames, ...rules.names };
-  const root = path.resolve(rules.workspaceRoot);
+export function planOutputs(request: OutputRequest): OutputPaths {
+  const settings = request.output;
+  const names = { ...settingNames, ...request.outputNames };
+  const root = path.resolve(request.workspaceRoot);
   if (typeof settings.outputDir !== 'string' || settings.outputDir.trim() === '' || settings.outputDir.includes('\0')) {
     throw new OutputRefused(`${names.outputDir} ${JSON.stringify(settings.outputDir)} is not a usable folder name`);
   }
@@ -103,12 +105,12 @@ export function planOutputs(settings: OutputSettings, rules: OutputRules): Outpu
     if (problem) throw new OutputRefused(`${names[key]} ${JSON.stringify(settings[key])} ${problem}`);
   }
   const paths = outputPaths(root, settings);
-  if (!rules.allowOutsideWorkspace) {
+  if (!request.allowOutputOutsideWorkspace) {
     const outside = outputFolderOutsideWorkspace(root, paths.dir);
     if (outside) throw new OutputRefused(`${names.outputDir} ${JSON.stringify(settings.outputDir)}: ${outside}; a user setting (clysm.stage1.allowOutputOutsideWorkspace) can allow it`);
   }
-  const protectedFiles = new Map<string, string>([[pathKey(realPathOf(path.resolve(root, rules.stage0Path))), 'Stage 0']]);
-  for (const module of rules.modules) protectedFiles.set(pathKey(realPathOf(path.resolve(root, module))), `the module ${module}`);
+  const protectedFiles = new Map<string, string>([[pathKey(realPathOf(path.resolve(root, request.stage0Path))), 'Stage 0']]);
+  for (const module of request.modules) protectedFiles.set(pathKey(realPathOf(path.resolve(root, module))), `the module ${module}`);
   const realDir = realPathOf(paths.dir);
   const targets: [string, string][] = [
     [paths.stage1, names.outputName],
@@ -129,6 +131,16 @@ export function planOutputs(settings: OutputSettings, rules: OutputRules): Outpu
     taken.set(key, label);
   }
   return paths;
+}
+
+/** planOutputs for callers that report a refusal as their outcome rather than throw it. */
+export function planOrRefusal(request: OutputRequest): OutputPaths | OutputRefused {
+  try {
+    return planOutputs(request);
+  } catch (error) {
+    if (error instanceof OutputRefused) return error;
+    throw error;
+  }
 }
 
 export interface ExistingFile {
