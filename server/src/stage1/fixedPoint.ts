@@ -12,7 +12,7 @@ import { diffWasmBytes, type WasmDiffOutcome } from '../wasm/diffFiles';
 import { runCompileAll } from '../backends/stage0/compileAll';
 import { GenerationCancelled, type GenerationProgress } from '../backends/generation';
 import { describeExisting, OutputRefused, planOrRefusal, planOutputs, sha256, type OutputRequest } from './outputFiles';
-import { makeStagingFolder } from './stagingFolder';
+import { makePrivateFolder } from '../util/privateTempFolder';
 import { validateWasm, type ValidationResult } from '../wasm/validate';
 import { compareBytes, type ByteComparison } from '../wasm/wasmDiff';
 
@@ -110,7 +110,7 @@ export async function verifyFixedPoint(options: FixedPointOptions, onProgress: (
   if (reason) {
     return done({ status: 'cannot-compile', message: `Stage 1 cannot compile: ${reason}. There is no Stage 2, so there is no fixed-point result.`, stage1, probe });
   }
-  const staging = makeStagingFolder(options.tempRoot ?? os.tmpdir(), 'stage2');
+  const staging = makePrivateFolder(options.tempRoot ?? os.tmpdir(), 'stage2');
   try {
     let result;
     try {

@@ -14,7 +14,7 @@ import { diffOutcomeJson, diffWasmBytes, type WasmDiffOutcome } from '../wasm/di
 import { GenerationCancelled, type GenerationProgress, type GeneratorResult } from '../backends/generation';
 import type { WriteLimits } from '../backends/stage0/writeBudget';
 import { commitStage1, describeExisting, OutputRefused, planOrRefusal, planOutputs, type CommittedStage1, type ExistingFile, type OutputRequest } from './outputFiles';
-import { makeStagingFolder } from './stagingFolder';
+import { makePrivateFolder } from '../util/privateTempFolder';
 import { joinGeneratedForms, type ModuleSource } from './stage1Forms';
 import { validateWasm, type ValidationResult } from '../wasm/validate';
 
@@ -128,7 +128,7 @@ export async function generateStage1(options: GenerateStage1Options, onProgress:
   const before = describeExisting(paths.stage1);
   const sources = readModules(root, options.modules);
   const formsTotal = sources.reduce((n, s) => n + (s.text === undefined ? 0 : readTopLevelForms(s.text).length), 0);
-  const staging = makeStagingFolder(options.tempRoot ?? os.tmpdir(), 'stage1');
+  const staging = makePrivateFolder(options.tempRoot ?? os.tmpdir(), 'stage1');
   try {
     let result: GeneratorResult;
     try {

@@ -12,6 +12,7 @@ import { execa } from 'execa';
 import type { EngineInfo, FormResult } from '../../types';
 import { readModule, WasmFormatError } from '../../wasm/wasmReader';
 import { findExecutable } from '../../util/findExecutable';
+import { makePrivateFolder } from '../../util/privateTempFolder';
 import type { HostConfig } from './hostImports';
 import { PrecompileCache } from './precompileCache';
 import type { RuntimeProbeResult } from '../../wasm/runtimeProbe';
@@ -170,7 +171,7 @@ export class WasmtimeEngine implements Stage0Engine {
   }
 
   private privateOutputDir(): string {
-    this.privateOutput ??= fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-wasi-output-'));
+    this.privateOutput ??= makePrivateFolder(os.tmpdir(), 'wasi-output');
     return this.privateOutput;
   }
 
