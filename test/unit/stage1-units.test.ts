@@ -140,6 +140,8 @@ describe('planOutputs: the one check of where generation writes', () => {
     refused({ reportName: '../src/compiler/ast.lisp' }, /^clysm\.stage1\.reportName "\.\.\/src\/compiler\/ast\.lisp" must be a plain file name/);
     refused({ outputName: '..' }, /outputName "\.\." must be a plain file name/);
     refused({ reportName: '' }, /reportName "" is empty/);
+    // A huge value is clipped in the message.
+    assert.throws(() => plan({ reportName: `${'x/'.repeat(50_000)}r.json` }), (e: Error) => e.message.length < 300 && /\(100008 characters\) must be a plain file name/.test(e.message));
   });
 
   it('refuses an output that is a module of the module list', () => {

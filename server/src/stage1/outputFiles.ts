@@ -1,7 +1,8 @@
 // Where Stage 1 generation writes, and how: the output folder (a setting, `dist` by default),
-// checked once before anything is written (planOutputs), every write a sibling temp file plus a rename, the previous Stage 1 kept as
-// clysm-stage1.prev.wasm, Stage 0 never replaced, and proof that the file on disk is the one
-// this run produced (its sha256 is checked after the rename).
+// every path checked by one rule before anything is written (planOutputs), every write a
+// sibling temp file plus a rename, the previous Stage 1 kept as clysm-stage1.prev.wasm, and
+// proof that the file on disk is the one this run produced (its sha256 is checked after the
+// rename).
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -75,6 +76,12 @@ export interface OutputRequest {
 
 const settingNames: Record<keyof OutputSettings, string> = { outputDir: 'clysm.stage1.outputDir', outputName: 'clysm.stage1.outputName', reportName: 'clysm.stage1.reportName' };
 
+/** A setting's value for a message: quoted, and clipped so a huge value gives a short message. */
+function quoted(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 120 ? `${text.slice(0, 100)}… (${text.length} characters)` : text;
+}
+
 function plainNameProblem(name: string): string | undefined {
   if (typeof name !== 'string' || name.trim() === '') return 'is empty';
   if (name.includes('\0')) return 'contains a NUL character';
@@ -98,16 +105,16 @@ export function planOutputs(request: OutputRequest): OutputPaths {
   const names = { ...settingNames, ...request.outputNames };
   const root = path.resolve(request.workspaceRoot);
   if (typeof settings.outputDir !== 'string' || settings.outputDir.trim() === '' || settings.outputDir.includes('\0')) {
-    throw new OutputRefused(`${names.outputDir} ${JSON.stringify(settings.outputDir)} is not a usable folder name`);
+    throw new OutputRefused(`${names.outputDir} ${quoted(settings.outputDir)} is not a usable folder name`);
   }
   for (const key of ['outputName', 'reportName'] as const) {
     const problem = plainNameProblem(settings[key]);
-    if (problem) throw new OutputRefused(`${names[key]} ${JSON.stringify(settings[key])} ${problem}`);
+    if (problem) throw new OutputRefused(`${names[key]} ${quoted(settings[key])} ${problem}`);
   }
   const paths = outputPaths(root, settings);
   if (!request.allowOutputOutsideWorkspace) {
     const outside = outputFolderOutsideWorkspace(root, paths.dir);
-    if (outside) throw new OutputRefused(`${names.outputDir} ${JSON.stringify(settings.outputDir)}: ${outside}; a user setting (clysm.stage1.allowOutputOutsideWorkspace) can allow it`);
+    if (outside) throw new OutputRefused(`${names.outputDir} ${quoted(settings.outputDir)}: ${outside}; a user setting (clysm.stage1.allowOutputOutsideWorkspace) can allow it`);
   }
   const protectedFiles = new Map<string, string>([[pathKey(realPathOf(path.resolve(root, request.stage0Path))), 'Stage 0']]);
   for (const module of request.modules) protectedFiles.set(pathKey(realPathOf(path.resolve(root, module))), `the module ${module}`);
