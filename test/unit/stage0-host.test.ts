@@ -137,6 +137,12 @@ describe('Stage 0 file sandbox', () => {
     assert.equal(fs.existsSync(target), false);
     const refused = resolveWritable(path.join(root, 'dist'), 'keys');
     assert.ok(!refused.ok && refused.reason.includes(`symbolic link to ${target}`), JSON.stringify(refused));
+    // A dangling link as a folder of the name: dist/ssh -> <outside>/.ssh (not there yet).
+    fs.symlinkSync(path.join(path.dirname(root), '.ssh'), path.join(root, 'dist', 'ssh'));
+    assert.equal(session.writeBytes('x', 'ssh/authorized_keys'), -1);
+    assert.equal(fs.existsSync(path.join(path.dirname(root), '.ssh')), false);
+    const viaFolder = resolveWritable(path.join(root, 'dist'), 'ssh/authorized_keys');
+    assert.ok(!viaFolder.ok && viaFolder.reason.includes(`symbolic link to ${path.join(path.dirname(root), '.ssh', 'authorized_keys')}`), JSON.stringify(viaFolder));
   });
 
   // Issue 10 item 3: one call wrote 256 MiB, and the file count had no limit.

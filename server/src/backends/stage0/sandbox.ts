@@ -39,15 +39,18 @@ function danglingLinkTarget(file: string): string | undefined {
 
 /**
  * The real path `file` has, or would have once created: its own real path when it exists,
- * else its nearest existing ancestor's real path plus the rest of the name.
+ * else its nearest existing ancestor's real path plus the rest of the name, following
+ * dangling symbolic links on the way (at most 40, like the kernel).
  */
 export function realPathOf(file: string, linksFollowed = 0): string {
   const absolute = path.resolve(file);
-  const dangling = linksFollowed < 40 ? danglingLinkTarget(absolute) : undefined;
-  // A write through a dangling link creates its target: that target is where it lands.
-  if (dangling !== undefined) return realPathOf(dangling, linksFollowed + 1);
   let existing = absolute;
-  while (realpathOrUndefined(existing) === undefined && existing !== path.dirname(existing)) existing = path.dirname(existing);
+  while (realpathOrUndefined(existing) === undefined && existing !== path.dirname(existing)) {
+    // A write through a dangling link (the file's or a folder's) lands at the link's target.
+    const target = linksFollowed < 40 ? danglingLinkTarget(existing) : undefined;
+    if (target !== undefined) return realPathOf(path.join(target, path.relative(existing, absolute)), linksFollowed + 1);
+    existing = path.dirname(existing);
+  }
   const real = realpathOrUndefined(existing) ?? existing;
   return path.join(real, path.relative(existing, absolute));
 }
