@@ -43,6 +43,13 @@ export function commonDefaults(workspace: string): Omit<CommonArgs, 'timeoutMs'>
   return { workspace, backend: d.backend, sbclPath: d.sbclPath, stage0: d.stage0Path, json: false, verbose: false, help: false };
 }
 
+/** The value of an option that takes a positive integer. */
+export function positiveInteger(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} needs a positive integer`);
+  return n;
+}
+
 /**
  * Parses `argv` into `args`, which holds the defaults: the common options and one WORKSPACE
  * here, every other option by `own`, which returns false for an option it does not know.
@@ -66,12 +73,7 @@ export function parseArgs<T extends CommonArgs>(argv: string[], args: T, own: (a
         args.backend = mode;
         break;
       }
-      case '--timeout-ms': {
-        const n = Number(value());
-        if (!Number.isInteger(n) || n <= 0) throw new UsageError('--timeout-ms needs a positive integer');
-        args.timeoutMs = n;
-        break;
-      }
+      case '--timeout-ms': args.timeoutMs = positiveInteger(arg, value()); break;
       case '--modules': args.modules = value().split(',').map((m) => m.trim()).filter((m) => m.length > 0); break;
       case '--verbose': case '-v': args.verbose = true; break;
       case '--help': case '-h': args.help = true; break;

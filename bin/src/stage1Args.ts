@@ -1,11 +1,20 @@
 // Argument parsing for `clysm-check stage1` and `clysm-check diff`. Pure.
 import * as path from 'node:path';
 import { defaultStage1Settings } from '../../server/src/protocol/settings';
-import { commonDefaults, parseArgs, UsageError, type CommonArgs } from './args';
+import { commonDefaults, parseArgs, positiveInteger, UsageError, type CommonArgs } from './args';
 
 export interface Stage1Args extends CommonArgs {
   /** Output folder (absolute, or relative to the workspace). */
   out: string;
+  /** Stage 1 file name in the output folder. */
+  name: string;
+  /** Report file name in the output folder. */
+  reportName: string;
+  /** Let the output folder really be outside the workspace. */
+  allowOutsideWorkspace: boolean;
+  /** write-bytes caps for the run. */
+  maxOutputMb: number;
+  maxOutputFiles: number;
   /** wasm-tools path, or null for "never". */
   wasmTools: string | null;
   fixedPoint: boolean;
@@ -14,12 +23,17 @@ export interface Stage1Args extends CommonArgs {
 export const stage1Usage = `usage: clysm-check stage1 [WORKSPACE] [--out DIR] [--json] [--backend auto|stage0|sbcl]
                           [--stage0 PATH] [--sbcl PATH] [--modules a.lisp,b.lisp]
                           [--timeout-ms N] [--wasm-tools PATH|none] [--fixed-point] [--verbose]
+                          [--name FILE] [--report-name FILE] [--allow-output-outside-workspace]
+                          [--max-output-mb N] [--max-output-files N]
 
 Generates Stage 1 with the backend's own generator (Stage 0's compile_all on V8, or Clysm's
 clysm/stage1:generate-stage1 on SBCL), validates it, writes DIR/clysm-stage1.wasm (the previous
 one kept as clysm-stage1.prev.wasm) and DIR/stage1-report.json, and compares it with Stage 0.
-DIR defaults to dist (relative to WORKSPACE). --fixed-point then also builds Stage 2 from
-Stage 1 when Stage 1 can compile, and compares the two byte for byte.
+DIR defaults to dist (relative to WORKSPACE); its real path must be inside WORKSPACE unless
+--allow-output-outside-workspace. --name and --report-name are plain file names in DIR that may
+not name Stage 0, a module or another output. The generator may write at most
+--max-output-mb MiB (default 64) in --max-output-files files (default 1000). --fixed-point then
+also builds Stage 2 from Stage 1 when Stage 1 can compile, and compares the two byte for byte.
 
 exit codes: 0 a Stage 1 was written and validates (and, with --fixed-point, the fixed point
 holds); 1 a Stage 1 was written but does not validate, the generator wrote none, or the fixed
@@ -35,10 +49,26 @@ or not a WebAssembly module.`;
 
 export function parseStage1Args(argv: string[], defaultWorkspace: string): Stage1Args {
   const d = defaultStage1Settings;
-  const args: Stage1Args = { ...commonDefaults(defaultWorkspace), out: d.outputDir, timeoutMs: d.timeoutMs, wasmTools: d.wasmToolsPath, fixedPoint: false };
+  const args: Stage1Args = {
+    ...commonDefaults(defaultWorkspace),
+    out: d.outputDir,
+    name: d.outputName,
+    reportName: d.reportName,
+    allowOutsideWorkspace: d.allowOutputOutsideWorkspace,
+    maxOutputMb: d.maxOutputMb,
+    maxOutputFiles: d.maxOutputFiles,
+    timeoutMs: d.timeoutMs,
+    wasmTools: d.wasmToolsPath,
+    fixedPoint: false,
+  };
   return parseArgs(argv, args, (arg, value) => {
     switch (arg) {
       case '--out': args.out = value(); return true;
+      case '--name': args.name = value(); return true;
+      case '--report-name': args.reportName = value(); return true;
+      case '--allow-output-outside-workspace': args.allowOutsideWorkspace = true; return true;
+      case '--max-output-mb': args.maxOutputMb = positiveInteger(arg, value()); return true;
+      case '--max-output-files': args.maxOutputFiles = positiveInteger(arg, value()); return true;
       case '--wasm-tools': {
         const v = value();
         args.wasmTools = v === 'none' ? null : v;

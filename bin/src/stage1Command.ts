@@ -6,7 +6,7 @@ import { selectBackend } from '../../server/src/backends/createBackend';
 import { verifyFixedPoint } from '../../server/src/stage1/fixedPoint';
 import { generateStage1 } from '../../server/src/stage1/generateStage1';
 import { fixedPointText, stage1OutcomeJson, stage1OutcomeText } from '../../server/src/stage1/outcomeText';
-import { defaultOutputSettings } from '../../server/src/stage1/outputFiles';
+import { writeLimitsFrom } from '../../server/src/backends/stage0/writeBudget';
 import { DiskFiles } from '../../server/src/workspace/workspaceFiles';
 import { resolveWorkspaceModules } from '../../server/src/workspace/workspaceModel';
 import { parseCommandArgs, processIo, type CommandIo } from './diffCommand';
@@ -48,7 +48,9 @@ export async function runStage1Command(argv: string[], io: CommandIo = processIo
     log,
   });
   log?.(`backend ${chosen.backend.kind}: ${chosen.reason}`);
-  const output = { ...defaultOutputSettings, outputDir: args.out };
+  const output = { outputDir: args.out, outputName: args.name, reportName: args.reportName };
+  // Messages name the flags the user typed, not the editor's settings.
+  const outputOptions = { output, allowOutputOutsideWorkspace: args.allowOutsideWorkspace, outputNames: { outputDir: '--out', outputName: '--name', reportName: '--report-name' } };
   let lastModule = 0;
   let outcome;
   try {
@@ -60,7 +62,8 @@ export async function runStage1Command(argv: string[], io: CommandIo = processIo
         backend: chosen.backend,
         backendReason: chosen.reason,
         stage0Path: args.stage0,
-        output,
+        ...outputOptions,
+        writeLimits: writeLimitsFrom(args),
         timeoutMs: args.timeoutMs,
         wasmTools: args.wasmTools,
       },
@@ -74,7 +77,7 @@ export async function runStage1Command(argv: string[], io: CommandIo = processIo
     await chosen.backend.dispose();
   }
   const fixedPoint = args.fixedPoint && outcome.status === 'generated'
-    ? await verifyFixedPoint({ workspaceRoot: args.workspace, modules: moduleList.modules, output, stage0Path: args.stage0, timeoutMs: args.timeoutMs, wasmTools: args.wasmTools, workerScript })
+    ? await verifyFixedPoint({ workspaceRoot: args.workspace, modules: moduleList.modules, ...outputOptions, stage0Path: args.stage0, timeoutMs: args.timeoutMs, wasmTools: args.wasmTools, workerScript })
     : undefined;
   if (args.json) {
     const json = { ...(stage1OutcomeJson(outcome) as object), backend_reason: chosen.reason, module_list_source: moduleList.source, fixed_point: fixedPoint ?? null };

@@ -11,6 +11,7 @@ import {
   readServerSettings,
   readStage1Settings,
   restartSettings,
+  restrictedSettings,
   settingSpecs,
   settingsNeedingRestart,
   type SettingReader,
@@ -24,10 +25,12 @@ interface ManifestProperty {
   type: string | string[];
   default: unknown;
   enum?: string[];
+  scope?: string;
 }
 
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
   contributes: { configuration: { properties: Record<string, ManifestProperty> } };
+  capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } };
 };
 const properties = manifest.contributes.configuration.properties;
 const specs = settingSpecs as Record<string, SettingSpec>;
@@ -46,6 +49,25 @@ describe('package.json and the settings module', () => {
       assert.deepEqual(property.enum, spec.enum === undefined ? undefined : [...spec.enum]);
     });
   }
+});
+
+// Issue 10 item 1: every setting naming a path the extension reads, runs or writes is kept
+// from untrusted workspaces, and the one that lets output leave the workspace is user-only.
+describe('settings a workspace may not set', () => {
+  it('restrictedConfigurations lists exactly the settings marked restricted (every path-valued one)', () => {
+    assert.deepEqual([...manifest.capabilities.untrustedWorkspaces.restrictedConfigurations].sort(), [...restrictedSettings].sort());
+    for (const [key, spec] of Object.entries(specs)) {
+      const pathLike = /(path|dir|name|report|modules)$/i.test(key);
+      if (pathLike) assert.ok(spec.restricted, `${key} names a path but is not restricted`);
+    }
+  });
+
+  it('a setting with a scope in the settings module has that scope in package.json', () => {
+    for (const [key, spec] of Object.entries(specs)) {
+      if (spec.scope) assert.equal(properties[key].scope, spec.scope, key);
+    }
+    assert.equal(specs['clysm.stage1.allowOutputOutsideWorkspace'].scope, 'machine');
+  });
 });
 
 describe('defaults everywhere come from the settings module', () => {

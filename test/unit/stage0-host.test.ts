@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { buildImportObject, HostImportError, HostSession } from '../../server/src/backends/stage0/hostImports';
 import { resolveReadable, resolveWritable } from '../../server/src/backends/stage0/sandbox';
+import { WriteLimitExceeded } from '../../server/src/backends/stage0/writeBudget';
 import { tempWorkspace } from './stage0-helpers';
 
 describe('Stage 0 import object', () => {
@@ -116,6 +117,53 @@ describe('Stage 0 file sandbox', () => {
     const noOutput = new HostSession({ workspaceRoot: root, modules: [] }, (m) => logs.push(m));
     assert.equal(noOutput.writeBytes('x', 'a.bin'), -1);
     assert.ok(logs.some((l) => /no output folder/.test(l)));
+  });
+
+  // Issue 10 item 2: dist/ a symbolic link to a folder outside the workspace (say ~/.ssh).
+  it('write-bytes refuses an output folder whose real path is outside the workspace', () => {
+    const sshDir = path.join(path.dirname(root), 'dot-ssh');
+    fs.mkdirSync(sshDir);
+    fs.rmSync(path.join(root, 'dist'), { recursive: true });
+    fs.symlinkSync(sshDir, path.join(root, 'dist'));
+    assert.equal(session.writeBytes('ssh-ed25519 AAAA attacker', 'authorized_keys'), -1);
+    assert.deepEqual(fs.readdirSync(sshDir), []);
+    assert.ok(logs.some((l) => l.includes(`the output folder ${path.join(root, 'dist')} (it leads to ${sshDir}) is outside the workspace folder`)), logs.join('\n'));
+  });
+
+  it('write-bytes does not follow a file name that is a symbolic link out, even a dangling one', () => {
+    const target = path.join(path.dirname(root), 'authorized_keys');
+    fs.symlinkSync(target, path.join(root, 'dist', 'keys'));
+    assert.equal(session.writeBytes('x', 'keys'), -1);
+    assert.equal(fs.existsSync(target), false);
+    const refused = resolveWritable(path.join(root, 'dist'), 'keys');
+    assert.ok(!refused.ok && refused.reason.includes(`symbolic link to ${target}`), JSON.stringify(refused));
+    // A dangling link as a folder of the name: dist/ssh -> <outside>/.ssh (not there yet).
+    fs.symlinkSync(path.join(path.dirname(root), '.ssh'), path.join(root, 'dist', 'ssh'));
+    assert.equal(session.writeBytes('x', 'ssh/authorized_keys'), -1);
+    assert.equal(fs.existsSync(path.join(path.dirname(root), '.ssh')), false);
+    const viaFolder = resolveWritable(path.join(root, 'dist'), 'ssh/authorized_keys');
+    assert.ok(!viaFolder.ok && viaFolder.reason.includes(`symbolic link to ${path.join(path.dirname(root), '.ssh', 'authorized_keys')}`), JSON.stringify(viaFolder));
+  });
+
+  // Issue 10 item 3: one call wrote 256 MiB, and the file count had no limit.
+  it('write-bytes caps the bytes and the files of one compile_form call; the call fails', () => {
+    const capped = new HostSession(
+      { workspaceRoot: root, modules: [], outputDir: path.join(root, 'dist'), writeLimits: { maxBytes: 10, maxFiles: 2 } },
+      (m) => logs.push(m),
+    );
+    assert.equal(capped.writeBytes('123456', 'a.bin'), 6);
+    assert.equal(capped.writeBytes('1234', 'a.bin'), 4);
+    assert.throws(() => capped.writeBytes('1', 'b.bin'), (e: Error) => e instanceof WriteLimitExceeded && /would bring this run's output to 11 bytes, over the limit of 10 bytes \(clysm\.stage1\.maxOutputMb\)/.test(e.message));
+    assert.match(capped.writeLimitProblem ?? '', /over the limit/);
+    assert.equal(fs.existsSync(path.join(root, 'dist', 'b.bin')), false);
+    // Once over, every later write of the call is refused too; the next call starts afresh.
+    assert.throws(() => capped.writeBytes('', 'c.bin'), WriteLimitExceeded);
+    capped.beginCall();
+    assert.equal(capped.writeLimitProblem, undefined);
+    assert.equal(capped.writeBytes('1', 'b.bin'), 1);
+    assert.equal(capped.writeBytes('1', 'c.bin'), 1);
+    assert.throws(() => capped.writeBytes('1', 'd.bin'), /already wrote 2 files, the limit \(clysm\.stage1\.maxOutputFiles\)/);
+    assert.equal(fs.existsSync(path.join(root, 'dist', 'd.bin')), false);
   });
 
   it('resolvers explain their refusals', () => {

@@ -186,6 +186,9 @@ describe('stage1 / diff argument parsing', () => {
       ['ws', 'o', true, 'sbcl', null, 5, true],
     );
     assert.equal(parseStage1Args([], '/default').workspace, '/default');
+    const named = parseStage1Args(['--name', 's1.wasm', '--report-name', 'r.json', '--allow-output-outside-workspace', '--max-output-mb', '8', '--max-output-files', '3'], '/d');
+    assert.deepEqual([named.name, named.reportName, named.allowOutsideWorkspace, named.maxOutputMb, named.maxOutputFiles], ['s1.wasm', 'r.json', true, 8, 3]);
+    assert.throws(() => parseStage1Args(['--max-output-files', '0'], '/d'), /--max-output-files needs a positive integer/);
     assert.throws(() => parseStage1Args(['--timeout-ms', '-1'], '/d'), /positive integer/);
     assert.throws(() => parseStage1Args(['a', 'b'], '/d'), /unexpected argument b/);
     assert.deepEqual(parseDiffArgs(['x.wasm', 'y.wasm', '--json']).json, true);

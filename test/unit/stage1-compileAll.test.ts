@@ -13,16 +13,16 @@ import { stage0CompileOptions, webAssembly } from '../../server/src/wasm/webAsse
 import { readTopLevelForms } from '../../server/src/reader';
 import { compileAllImports, type HostEvent } from '../../server/src/backends/stage0/compileAllHost';
 import { CompileAllCollector } from '../../server/src/backends/stage0/compileAll';
+import { WriteLimitExceeded, type WriteLimits } from '../../server/src/backends/stage0/writeBudget';
 import { stage1Notice } from '../fixtures/stage0/compileAll';
 import { exampleWorkspace, readFixture } from './stage0-helpers';
 
 const modules = ['src/backend/leb128.lisp', 'src/compiler/ast.lisp', 'src/compiler/emit.lisp', 'src/reader/tokenizer.lisp'];
 
-function runCompileAllInProcess(bytes: Uint8Array, stagingDir: string, workspaceRoot = exampleWorkspace, moduleList = modules): { events: HostEvent[]; returned: unknown } {
+function runCompileAllInProcess(bytes: Uint8Array, stagingDir: string, workspaceRoot = exampleWorkspace, moduleList = modules, events: HostEvent[] = [], writeLimits?: WriteLimits): { events: HostEvent[]; returned: unknown } {
   const wasm = webAssembly();
   const module = new wasm.Module(bytes, stage0CompileOptions);
-  const events: HostEvent[] = [];
-  const imports = buildImportObject(wasm.Module.imports(module), compileAllImports({ workspaceRoot, modules: moduleList, stagingDir, protectedFiles: [] }, (e) => events.push(e)));
+  const imports = buildImportObject(wasm.Module.imports(module), compileAllImports({ workspaceRoot, modules: moduleList, stagingDir, protectedFiles: [], writeLimits }, (e) => events.push(e)));
   const instance = new wasm.Instance(module, imports);
   (instance.exports['_initialize'] as () => unknown)();
   const returned = (instance.exports['compile_all'] as () => unknown)();
@@ -110,6 +110,26 @@ describe('fixture Stage 0: compile_all', () => {
     try {
       fs.writeFileSync(path.join(ws, 'a.lisp'), '(defun ok () 1)\n(defun bad () (%fixture-trap))\n');
       assert.throws(() => runCompileAllInProcess(readFixture('stage0-fixture.wasm'), ws, ws, ['a.lisp']), /unreachable/);
+    } finally {
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  });
+
+  // Issue 10 item 3: the write that goes over the run's cap stops compile_all, and the run fails.
+  it('a write over the run\'s byte cap stops compile_all and fails the run; nothing is staged', () => {
+    const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-compile-all-cap-'));
+    const events: HostEvent[] = [];
+    try {
+      fs.writeFileSync(path.join(ws, 'a.lisp'), '(defun ok () 1)\n');
+      assert.throws(
+        () => runCompileAllInProcess(readFixture('stage0-fixture.wasm'), ws, ws, ['a.lisp'], events, { maxBytes: 16, maxFiles: 10 }),
+        (e: Error) => e instanceof WriteLimitExceeded && /over the limit of 16 bytes/.test(e.message),
+      );
+      const c = new CompileAllCollector(['a.lisp'], 'clysm-stage1.wasm');
+      for (const e of events) c.add(e);
+      assert.match(c.writeLimit ?? '', /write-bytes of \d+ bytes to .*clysm-stage1\.wasm refused: it would bring this run's output to \d+ bytes, over the limit of 16 bytes/);
+      assert.equal(c.output, undefined);
+      assert.equal(fs.existsSync(path.join(ws, 'clysm-stage1.wasm')), false);
     } finally {
       fs.rmSync(ws, { recursive: true, force: true });
     }

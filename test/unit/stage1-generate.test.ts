@@ -3,6 +3,7 @@
 // cancel midway, a Stage 0 that writes nothing (stale Stage 1), a trap, and Stage 0 never
 // overwritten. Run on Node 24 after `node esbuild.mjs` (dist/stage0-worker.js).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -201,6 +202,51 @@ describe('Generate Stage 1: failure paths', () => {
     assert.deepEqual(leftovers(path.join(ws.root, 'dist')), []);
   });
 
+  // Issue 10 item 1: reportName clysm-stage0.wasm or ../src/compiler/ast.lisp overwrote those
+  // files with report JSON, and the outcome said `generated`.
+  it('a report name that is Stage 0 or a source file fails before anything runs; both files stay as they were', async () => {
+    resetOutput();
+    const stage0 = fs.readFileSync(path.join(ws.root, 'dist', 'clysm-stage0.wasm'));
+    const source = fs.readFileSync(path.join(ws.root, 'src', 'compiler', 'ast.lisp'));
+    const onStage0 = await generateStage1(options(ws.root, { output: { ...defaultOutputSettings, reportName: 'clysm-stage0.wasm' } }));
+    assert.equal(onStage0.status, 'failed');
+    assert.equal(onStage0.message, `Stage 1 output refused: clysm.stage1.reportName: ${path.join(ws.root, 'dist', 'clysm-stage0.wasm')} is Stage 0, which is never overwritten; nothing was written`);
+    const onSource = await generateStage1(options(ws.root, { output: { ...defaultOutputSettings, reportName: '../src/compiler/ast.lisp' } }));
+    assert.equal(onSource.status, 'failed');
+    assert.match(onSource.message, /^Stage 1 output refused: clysm\.stage1\.reportName "\.\.\/src\/compiler\/ast\.lisp" must be a plain file name/);
+    assert.deepEqual(fs.readFileSync(path.join(ws.root, 'dist', 'clysm-stage0.wasm')), stage0);
+    assert.deepEqual(fs.readFileSync(path.join(ws.root, 'src', 'compiler', 'ast.lisp')), source);
+    assert.deepEqual(fs.readFileSync(path.join(ws.root, 'dist', 'clysm-stage1.wasm')), oldStage1);
+  });
+
+  // Issue 10 item 2, at generation: the output folder a symbolic link out of the workspace.
+  it('an output folder that leads outside the workspace is refused unless the user allowed it', async () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-gen-outside-'));
+    try {
+      fs.symlinkSync(outside, path.join(ws.root, 'linked-out'));
+      const refused = await generateStage1(options(ws.root, { output: { ...defaultOutputSettings, outputDir: 'linked-out' } }));
+      assert.equal(refused.status, 'failed');
+      assert.match(refused.message, /clysm\.stage1\.outputDir "linked-out": the output folder .* is outside the workspace folder .*allowOutputOutsideWorkspace/);
+      assert.deepEqual(fs.readdirSync(outside), []);
+      const allowed = await generateStage1(options(ws.root, { output: { ...defaultOutputSettings, outputDir: 'linked-out' }, allowOutputOutsideWorkspace: true }));
+      assert.equal(allowed.status, 'generated', allowed.message);
+      assert.deepEqual(fs.readdirSync(outside).sort(), ['clysm-stage1.wasm', 'stage1-report.json']);
+    } finally {
+      fs.rmSync(path.join(ws.root, 'linked-out'), { force: true });
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  // Issue 10 item 3, at generation: the run fails with the reason, and nothing is committed.
+  it('a generator that writes more than the cap fails the run and writes nothing', async () => {
+    resetOutput();
+    const outcome = await generateStage1(options(ws.root, { writeLimits: { maxBytes: 16, maxFiles: 1000 } }));
+    assert.equal(outcome.status, 'failed');
+    assert.match(outcome.message, /^Stage 0 compile_all went over its write limits: write-bytes of \d+ bytes to .*clysm-stage1\.wasm refused: .*over the limit of 16 bytes \(clysm\.stage1\.maxOutputMb\); nothing was written$/);
+    assert.deepEqual(fs.readFileSync(path.join(ws.root, 'dist', 'clysm-stage1.wasm')), oldStage1);
+    assert.deepEqual(distNames(), ['clysm-stage0.wasm', 'clysm-stage1.wasm']);
+  });
+
   it('a missing Stage 0 fails with its path', async () => {
     const outcome = await generateStage1(options(ws.root, { stage0Path: 'dist/nope.wasm' }));
     assert.equal(outcome.status, 'failed');
@@ -219,6 +265,27 @@ describe('Generate Stage 1: failure paths', () => {
 });
 
 describe('Stage 1 staging folder', () => {
+  // Issue 10 item 4: interrupted generations left their staging folders in the temp folder.
+  it('a staging folder left by a process that is gone is removed at the next start; a live process\'s is kept', async () => {
+    const ws = tempWorkspace('clysm-gen-stale-');
+    const tempRoot = `${ws.root}-staging`;
+    try {
+      copyExample(ws.root);
+      const gone = spawnSync(process.execPath, ['-e', '']).pid;
+      assert.ok(gone && gone !== process.pid);
+      const stale = path.join(tempRoot, `clysm-stage1-${gone}-abc123`);
+      const live = path.join(tempRoot, `clysm-stage2-${process.ppid}-def456`);
+      const notOurs = path.join(tempRoot, 'clysm-stage1-notes');
+      for (const dir of [stale, live, notOurs]) fs.mkdirSync(path.join(dir, 'sub'), { recursive: true });
+      const outcome = await generateStage1(options(ws.root, { tempRoot }));
+      assert.equal(outcome.status, 'generated', outcome.message);
+      assert.deepEqual(fs.readdirSync(tempRoot).sort(), [path.basename(notOurs), path.basename(live)].sort());
+    } finally {
+      ws.cleanup();
+      fs.rmSync(tempRoot, { recursive: true, force: true });
+    }
+  });
+
   it('is made under the OS temp folder by default and removed afterwards', async () => {
     const ws = tempWorkspace('clysm-gen-tmp-');
     try {

@@ -90,6 +90,15 @@ describe('Stage 1 request handlers', () => {
     assert.equal(refreshed, 1, 'the views are refreshed after a generation');
   });
 
+  // Issue 10 item 1 through the protocol: a reportName naming Stage 0 used to overwrite it.
+  it('a request whose reportName is Stage 0 fails, naming the setting; Stage 0 is unchanged', async () => {
+    const stage0 = fs.readFileSync(path.join(ws.root, 'dist', 'clysm-stage0.wasm'));
+    const outcome = await client.sendRequest<Stage1Outcome>('clysm/generateStage1', { settings: { wasmToolsPath: '', reportName: 'clysm-stage0.wasm', maxOutputFiles: 'many' } });
+    assert.equal(outcome.status, 'failed');
+    assert.match(outcome.message, /^Stage 1 output refused: clysm\.stage1\.reportName: .*clysm-stage0\.wasm is Stage 0, which is never overwritten/);
+    assert.deepEqual(fs.readFileSync(path.join(ws.root, 'dist', 'clysm-stage0.wasm')), stage0);
+  });
+
   it('a cancelled request stops the generator and leaves the previous Stage 1', async () => {
     const before = fs.readFileSync(path.join(ws.root, 'dist', 'clysm-stage1.wasm'));
     fs.writeFileSync(path.join(ws.root, 'src', 'spin.lisp'), '(defun spin () (%fixture-loop))\n');

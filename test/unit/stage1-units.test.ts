@@ -6,12 +6,12 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import { escapeHtml, renderReportHtml } from '../../client/src/stage1/reportHtml';
 import { diffWasmBytes } from '../../server/src/wasm/diffFiles';
 import { parseLenientJson } from '../../server/src/backends/sbcl/lenientJson';
 import { writeWasmToolsShim } from '../../server/src/backends/sbcl/wasmToolsShim';
-import { commitStage1, OutputRefused, outputPaths, sha256 } from '../../server/src/stage1/outputFiles';
+import { commitStage1, defaultOutputSettings, OutputRefused, outputPaths, planOutputs, sha256, type OutputSettings } from '../../server/src/stage1/outputFiles';
 import { isOurTempFile, tempNameFor } from '../../server/src/util/atomicWrite';
 import { joinGeneratedForms, NOT_PROCESSED_MESSAGE } from '../../server/src/stage1/stage1Forms';
 import { v8Offset, validateInV8, wasmToolsOffset } from '../../server/src/wasm/validate';
@@ -74,27 +74,106 @@ describe('validator offsets', () => {
 describe('output files', () => {
   it('derives every path from the settings', () => {
     const p = outputPaths('/ws', { outputDir: 'dist', outputName: 'clysm-stage1.wasm', reportName: 'stage1-report.json' });
-    assert.deepEqual(p, { dir: '/ws/dist', stage1: '/ws/dist/clysm-stage1.wasm', previous: '/ws/dist/clysm-stage1.prev.wasm', report: '/ws/dist/stage1-report.json', stage2: '/ws/dist/clysm-stage2.wasm' });
+    assert.deepEqual(p, {
+      dir: '/ws/dist',
+      stage1: '/ws/dist/clysm-stage1.wasm',
+      previous: '/ws/dist/clysm-stage1.prev.wasm',
+      report: '/ws/dist/stage1-report.json',
+      stage2: '/ws/dist/clysm-stage2.wasm',
+      artifacts: { 'defun-errors.json': '/ws/dist/defun-errors.json' },
+    });
     assert.equal(outputPaths('/ws', { outputDir: '/abs/out', outputName: 'x.wasm', reportName: 'r.json' }).stage2, '/abs/out/x.stage2.wasm');
     assert.ok(isOurTempFile(path.basename(tempNameFor('/ws/dist/clysm-stage1.wasm'))));
   });
 
-  it('commits only bytes whose sha256 is the one recorded at write time, and never over Stage 0', () => {
+  it('commits only bytes whose sha256 is the one recorded at write time', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-commit-'));
     try {
       const paths = outputPaths(dir, { outputDir: 'dist', outputName: 'clysm-stage1.wasm', reportName: 'r.json' });
       const bytes = Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
-      assert.throws(() => commitStage1(bytes, sha256(Uint8Array.from([1])), paths, []), OutputRefused);
+      assert.throws(() => commitStage1(bytes, sha256(Uint8Array.from([1])), paths), OutputRefused);
       assert.equal(fs.existsSync(paths.stage1), false);
-      const committed = commitStage1(bytes, sha256(bytes), paths, []);
+      const committed = commitStage1(bytes, sha256(bytes), paths);
       assert.deepEqual([committed.size, committed.previous], [8, undefined]);
-      const again = commitStage1(bytes, sha256(bytes), paths, []);
+      const again = commitStage1(bytes, sha256(bytes), paths);
       assert.equal(again.previous, paths.previous);
-      assert.throws(() => commitStage1(bytes, sha256(bytes), paths, [paths.stage1]), /never overwritten/);
       assert.deepEqual(fs.readdirSync(paths.dir).sort(), ['clysm-stage1.prev.wasm', 'clysm-stage1.wasm']);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+// Issue 10 items 1 and 2: every name generation writes resolves inside the output folder,
+// never to Stage 0, a module or another output, and the folder stays inside the workspace.
+describe('planOutputs: the one check of where generation writes', () => {
+  const modules = ['src/compiler/ast.lisp', 'src/reader/tokenizer.lisp'];
+  let top = '';
+  let ws = '';
+  let outside = '';
+  const plan = (settings: Partial<OutputSettings>, allowOutsideWorkspace = false) =>
+    planOutputs({ output: { ...defaultOutputSettings, ...settings }, workspaceRoot: ws, stage0Path: 'dist/clysm-stage0.wasm', modules, allowOutputOutsideWorkspace: allowOutsideWorkspace });
+  const refused = (settings: Partial<OutputSettings>, pattern: RegExp) => assert.throws(() => plan(settings), (e: Error) => e instanceof OutputRefused && pattern.test(e.message), JSON.stringify(settings));
+
+  beforeEach(() => {
+    top = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-plan-')));
+    ws = path.join(top, 'ws');
+    outside = path.join(top, 'outside');
+    fs.mkdirSync(path.join(ws, 'dist'), { recursive: true });
+    fs.mkdirSync(path.join(ws, 'src', 'compiler'), { recursive: true });
+    fs.mkdirSync(outside);
+    fs.writeFileSync(path.join(ws, 'dist', 'clysm-stage0.wasm'), 'stage0');
+    fs.writeFileSync(path.join(ws, 'src', 'compiler', 'ast.lisp'), '(defun a () 1)');
+  });
+  afterEach(() => fs.rmSync(top, { recursive: true, force: true }));
+
+  it('accepts the defaults and returns the paths to write', () => {
+    assert.equal(plan({}).report, path.join(ws, 'dist', 'stage1-report.json'));
+  });
+
+  it('refuses a report or Stage 1 name that is Stage 0, naming the setting and the path', () => {
+    refused({ reportName: 'clysm-stage0.wasm' }, new RegExp(`^clysm\\.stage1\\.reportName: ${path.join(ws, 'dist', 'clysm-stage0.wasm')} is Stage 0, which is never overwritten`));
+    refused({ outputName: 'clysm-stage0.wasm' }, /^clysm\.stage1\.outputName: .* is Stage 0/);
+  });
+
+  it('refuses a name with a folder in it, such as ../src/compiler/ast.lisp', () => {
+    refused({ reportName: '../src/compiler/ast.lisp' }, /^clysm\.stage1\.reportName "\.\.\/src\/compiler\/ast\.lisp" must be a plain file name/);
+    refused({ outputName: '..' }, /outputName "\.\." must be a plain file name/);
+    refused({ reportName: '' }, /reportName "" is empty/);
+    // A huge value is clipped in the message.
+    assert.throws(() => plan({ reportName: `${'x/'.repeat(50_000)}r.json` }), (e: Error) => e.message.length < 300 && /\(100008 characters\) must be a plain file name/.test(e.message));
+  });
+
+  it('refuses an output that is a module of the module list', () => {
+    refused({ outputDir: 'src/compiler', reportName: 'ast.lisp' }, /^clysm\.stage1\.reportName: .*ast\.lisp is the module src\/compiler\/ast\.lisp, which is never overwritten/);
+  });
+
+  it('refuses two outputs that are one file (report = Stage 1, report = the .prev copy, Stage 1 = defun-errors.json)', () => {
+    refused({ reportName: 'clysm-stage1.wasm' }, /^clysm\.stage1\.reportName: .* is the same file as clysm\.stage1\.outputName/);
+    refused({ reportName: 'clysm-stage1.prev.wasm' }, /is the same file as the previous-Stage 1 copy/);
+    refused({ outputName: 'defun-errors.json' }, /the generator's defun-errors\.json: .* is the same file as clysm\.stage1\.outputName/);
+  });
+
+  it('refuses an output name that is a symbolic link out of the output folder', () => {
+    fs.symlinkSync(path.join(outside, 'authorized_keys'), path.join(ws, 'dist', 'stage1-report.json'));
+    refused({}, new RegExp(`^clysm\\.stage1\\.reportName: .* is a symbolic link to ${path.join(outside, 'authorized_keys')}, outside the output folder`));
+    fs.rmSync(path.join(ws, 'dist', 'stage1-report.json'));
+    fs.symlinkSync(path.join(ws, 'src', 'compiler', 'ast.lisp'), path.join(ws, 'dist', 'clysm-stage1.prev.wasm'));
+    refused({}, /symbolic link to .*ast\.lisp, outside the output folder/);
+  });
+
+  it('refuses an output folder whose real path is outside the workspace unless the user allowed it', () => {
+    fs.symlinkSync(outside, path.join(ws, 'linked'));
+    refused({ outputDir: 'linked' }, new RegExp(`^clysm\\.stage1\\.outputDir "linked": the output folder ${path.join(ws, 'linked')} \\(it leads to ${outside}\\) is outside the workspace folder`));
+    refused({ outputDir: outside }, /allowOutputOutsideWorkspace/);
+    assert.equal(plan({ outputDir: 'linked' }, true).dir, path.join(ws, 'linked'));
+  });
+
+  it('names the CLI flags when given them', () => {
+    assert.throws(
+      () => planOutputs({ output: { ...defaultOutputSettings, reportName: 'clysm-stage0.wasm' }, workspaceRoot: ws, stage0Path: 'dist/clysm-stage0.wasm', modules, outputNames: { reportName: '--report-name' } }),
+      (e: Error) => /^--report-name: .* is Stage 0/.test(e.message),
+    );
   });
 });
 

@@ -139,7 +139,7 @@ describe('wasmtime engine: pure parts', () => {
       fs.writeFileSync(path.join(outputDir, 'stage0.wasm'), 'original');
       fs.symlinkSync('/etc/hostname', path.join(privateDir, 'link'));
       const logs: string[] = [];
-      const written = collectOutputs(privateDir, outputDir, [path.join(outputDir, 'stage0.wasm')], (m) => logs.push(m));
+      const { written } = collectOutputs(privateDir, { workspaceRoot: root, outputDir, protectedFiles: [path.join(outputDir, 'stage0.wasm')] }, (m) => logs.push(m));
       assert.deepEqual(written.map((f) => path.relative(outputDir, f)).sort(), ['clysm-stage1.wasm', path.join('sub', 'two.txt')]);
       assert.equal(fs.readFileSync(path.join(outputDir, 'clysm-stage1.wasm'), 'utf8'), 'one');
       assert.equal(fs.readFileSync(path.join(outputDir, 'stage0.wasm'), 'utf8'), 'original');
@@ -147,8 +147,25 @@ describe('wasmtime engine: pure parts', () => {
       assert.ok(logs.some((m) => /link refused: a symbolic link/.test(m)), logs.join('\n'));
       assert.deepEqual(fs.readdirSync(privateDir).filter((f) => f !== 'sub'), [], 'the private folder is emptied');
       fs.writeFileSync(path.join(privateDir, 'x'), 'x');
-      assert.deepEqual(collectOutputs(privateDir, undefined, [], (m) => logs.push(m)), []);
+      assert.deepEqual(collectOutputs(privateDir, { workspaceRoot: root }, (m) => logs.push(m)).written, []);
       assert.match(logs.at(-1) ?? '', /no output folder is configured/);
+      // Issue 10 items 2 and 3 on wasmtime: an output folder linked out of the workspace, and the write caps.
+      const elsewhere = fs.mkdtempSync(path.join(path.dirname(root), 'clysm-wasi-elsewhere-'));
+      try {
+        fs.symlinkSync(elsewhere, path.join(root, 'linked'));
+        fs.writeFileSync(path.join(privateDir, 'authorized_keys'), 'key');
+        assert.deepEqual(collectOutputs(privateDir, { workspaceRoot: root, outputDir: path.join(root, 'linked') }, (m) => logs.push(m)).written, []);
+        assert.deepEqual(fs.readdirSync(elsewhere), []);
+        assert.match(logs.at(-1) ?? '', /authorized_keys refused: the output folder .*linked \(it leads to .*\) is outside the workspace folder/);
+      } finally {
+        fs.rmSync(elsewhere, { recursive: true, force: true });
+      }
+      fs.writeFileSync(path.join(privateDir, 'a.bin'), '123456');
+      fs.writeFileSync(path.join(privateDir, 'b.bin'), '123456');
+      const capped = collectOutputs(privateDir, { workspaceRoot: root, outputDir, writeLimits: { maxBytes: 10, maxFiles: 5 } }, (m) => logs.push(m));
+      assert.equal(capped.written.length, 1);
+      assert.match(capped.overLimit ?? '', /over the limit of 10 bytes/);
+      assert.deepEqual(fs.readdirSync(privateDir).filter((f) => f !== 'sub'), [], 'the private folder is emptied');
     } finally {
       cleanup();
     }

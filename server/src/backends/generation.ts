@@ -3,6 +3,8 @@
 // own generator on SBCL) reports back, independent of which one ran. Plain data: crosses IPC
 // and the LSP connection.
 
+import type { WriteLimits } from './stage0/writeBudget';
+
 /** What stage1/ asks for; each backend adds its own configuration (compiler binary, SBCL, module list). */
 export interface Stage1GenerationRequest {
   /** A fresh private folder: the generator writes only here; the caller commits and removes it. */
@@ -13,6 +15,8 @@ export interface Stage1GenerationRequest {
   wasmTools?: string | null;
   /** Forms the editor's reader found, for "forms done of N" before the generator says. */
   formsTotal?: number;
+  /** What the generator may write through Stage 0's write-bytes (default: the settings' defaults). */
+  writeLimits?: WriteLimits;
 }
 
 /** Per-form outcome as the generator saw it. `not-processed`: the generator never reported the form. */

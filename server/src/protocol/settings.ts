@@ -44,23 +44,35 @@ export interface Stage1Settings {
   timeoutMs: number;
   /** wasm-tools executable (`wasm-tools`); empty: never use it. */
   wasmToolsPath: string;
+  /** Whether the output folder may really be outside the workspace (a user setting only: scope `machine`). */
+  allowOutputOutsideWorkspace: boolean;
+  /** What one generation may write through write-bytes: total MiB and number of files. */
+  maxOutputMb: number;
+  maxOutputFiles: number;
 }
 
 /** When a change takes effect: `restart` needs a new server (it offers "Restart now"); `live` applies at once. */
 export type SettingApplies = 'restart' | 'live';
 
 /** The JSON-schema type package.json declares. */
-export type SettingSchemaType = 'string' | 'number' | 'array' | 'array|null';
+export type SettingSchemaType = 'string' | 'number' | 'boolean' | 'array' | 'array|null';
 
 export interface SettingSpec {
   schemaType: SettingSchemaType;
-  default: string | number | string[] | null;
+  default: string | number | boolean | string[] | null;
   enum?: readonly string[];
   applies: SettingApplies;
   /** The ServerSettings field it feeds, when the server uses it. */
   serverField?: keyof ServerSettings;
   /** The Stage1Settings field it feeds (read by the client when a Stage 1 command runs). */
   stage1Field?: keyof Stage1Settings;
+  /**
+   * A path (or arguments) the extension reads, runs or writes: package.json lists it in
+   * restrictedConfigurations, so an untrusted workspace cannot set it.
+   */
+  restricted?: true;
+  /** VS Code's scope, when not the default `window`: `machine` keeps it out of workspace settings. */
+  scope?: 'machine';
 }
 
 /**
@@ -70,32 +82,40 @@ export interface SettingSpec {
  */
 export const settingSpecs = {
   'clysm.backend': { schemaType: 'string', enum: backendModes, default: 'auto', applies: 'restart', serverField: 'backend' },
-  'clysm.sbcl.path': { schemaType: 'string', default: 'sbcl', applies: 'restart', serverField: 'sbclPath' },
+  'clysm.sbcl.path': { schemaType: 'string', default: 'sbcl', applies: 'restart', serverField: 'sbclPath', restricted: true },
   'clysm.sbcl.dynamicSpaceSize': { schemaType: 'number', default: 4096, applies: 'restart', serverField: 'sbclDynamicSpaceSizeMb' },
-  'clysm.sbcl.extraArgs': { schemaType: 'array', default: [], applies: 'restart', serverField: 'sbclExtraArgs' },
-  'clysm.stage0Path': { schemaType: 'string', default: 'dist/clysm-stage0.wasm', applies: 'restart', serverField: 'stage0Path' },
+  'clysm.sbcl.extraArgs': { schemaType: 'array', default: [], applies: 'restart', serverField: 'sbclExtraArgs', restricted: true },
+  'clysm.stage0Path': { schemaType: 'string', default: 'dist/clysm-stage0.wasm', applies: 'restart', serverField: 'stage0Path', restricted: true },
   'clysm.stage0.timeoutMs': { schemaType: 'number', default: 5000, applies: 'restart', serverField: 'stage0TimeoutMs' },
   'clysm.stage0.engine': { schemaType: 'string', enum: stage0Engines, default: 'embedded', applies: 'restart', serverField: 'stage0Engine' },
-  'clysm.wasmtime.path': { schemaType: 'string', default: 'wasmtime', applies: 'restart', serverField: 'wasmtimePath' },
-  'clysm.modules': { schemaType: 'array|null', default: null, applies: 'restart', serverField: 'modules' },
+  'clysm.wasmtime.path': { schemaType: 'string', default: 'wasmtime', applies: 'restart', serverField: 'wasmtimePath', restricted: true },
+  'clysm.modules': { schemaType: 'array|null', default: null, applies: 'restart', serverField: 'modules', restricted: true },
   // The client resolves it against the workspace folder into ServerSettings.baselineReport.
-  'clysm.baselineReport': { schemaType: 'string', default: '', applies: 'restart' },
+  'clysm.baselineReport': { schemaType: 'string', default: '', applies: 'restart', restricted: true },
   'clysm.diagnostics.delayMs': { schemaType: 'number', default: 300, applies: 'live', serverField: 'diagnosticsDelayMs' },
   // Read by the client's pull filter on every pull.
   'clysm.diagnostics.run': { schemaType: 'string', enum: diagnosticsRunModes, default: 'onType', applies: 'live' },
   // The language client follows trace changes itself.
   'clysm.trace.server': { schemaType: 'string', enum: traceLevels, default: 'off', applies: 'live' },
   // Read when a Stage 1 command runs.
-  'clysm.stage1.outputDir': { schemaType: 'string', default: 'dist', applies: 'live', stage1Field: 'outputDir' },
-  'clysm.stage1.outputName': { schemaType: 'string', default: 'clysm-stage1.wasm', applies: 'live', stage1Field: 'outputName' },
-  'clysm.stage1.reportName': { schemaType: 'string', default: 'stage1-report.json', applies: 'live', stage1Field: 'reportName' },
+  'clysm.stage1.outputDir': { schemaType: 'string', default: 'dist', applies: 'live', stage1Field: 'outputDir', restricted: true },
+  'clysm.stage1.outputName': { schemaType: 'string', default: 'clysm-stage1.wasm', applies: 'live', stage1Field: 'outputName', restricted: true },
+  'clysm.stage1.reportName': { schemaType: 'string', default: 'stage1-report.json', applies: 'live', stage1Field: 'reportName', restricted: true },
   'clysm.stage1.timeoutMs': { schemaType: 'number', default: 600_000, applies: 'live', stage1Field: 'timeoutMs' },
-  'clysm.stage1.wasmToolsPath': { schemaType: 'string', default: 'wasm-tools', applies: 'live', stage1Field: 'wasmToolsPath' },
+  // Caps on what a run writes through write-bytes (generation: per compile_all run).
+  'clysm.stage1.maxOutputMb': { schemaType: 'number', default: 64, applies: 'live', stage1Field: 'maxOutputMb' },
+  'clysm.stage1.maxOutputFiles': { schemaType: 'number', default: 1000, applies: 'live', stage1Field: 'maxOutputFiles' },
+  // Only the user may let generation write outside the workspace: `machine` scope ignores workspace settings.
+  'clysm.stage1.allowOutputOutsideWorkspace': { schemaType: 'boolean', default: false, applies: 'live', stage1Field: 'allowOutputOutsideWorkspace', scope: 'machine' },
+  'clysm.stage1.wasmToolsPath': { schemaType: 'string', default: 'wasm-tools', applies: 'live', stage1Field: 'wasmToolsPath', restricted: true },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof settingSpecs;
 
 const specEntries = Object.entries(settingSpecs) as [SettingKey, SettingSpec][];
+
+/** The settings an untrusted workspace may not set (package.json's restrictedConfigurations). */
+export const restrictedSettings: readonly SettingKey[] = specEntries.filter(([, s]) => s.restricted).map(([k]) => k);
 
 /** The keys whose change needs a new server: the short list the client checks on every change. */
 export const restartSettings: readonly SettingKey[] = specEntries.filter(([, s]) => s.applies === 'restart').map(([k]) => k);
@@ -103,6 +123,7 @@ export const restartSettings: readonly SettingKey[] = specEntries.filter(([, s])
 /** The value type of a setting: its enum, else what its schema type says. */
 type ValueOf<S> = S extends { enum: readonly (infer E)[] } ? E
   : S extends { schemaType: 'number' } ? number
+  : S extends { schemaType: 'boolean' } ? boolean
   : S extends { schemaType: 'array' } ? string[]
   : S extends { schemaType: 'array|null' } ? string[] | null
   : string;
@@ -144,6 +165,9 @@ export function readStage1Settings(get: SettingReader): Stage1Settings {
     reportName: read(get, 'clysm.stage1.reportName'),
     timeoutMs: read(get, 'clysm.stage1.timeoutMs'),
     wasmToolsPath: read(get, 'clysm.stage1.wasmToolsPath'),
+    allowOutputOutsideWorkspace: read(get, 'clysm.stage1.allowOutputOutsideWorkspace'),
+    maxOutputMb: read(get, 'clysm.stage1.maxOutputMb'),
+    maxOutputFiles: read(get, 'clysm.stage1.maxOutputFiles'),
   };
 }
 
@@ -166,6 +190,7 @@ export function fitsSetting(spec: SettingSpec, value: unknown): boolean {
   switch (spec.schemaType) {
     case 'string': return typeof value === 'string';
     case 'number': return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+    case 'boolean': return typeof value === 'boolean';
     case 'array': return isStrings;
     case 'array|null': return value === null || isStrings;
   }

@@ -11,7 +11,8 @@ import { writeFileAtomic } from '../util/atomicWrite';
 import { diffWasmBytes, type WasmDiffOutcome } from '../wasm/diffFiles';
 import { runCompileAll } from '../backends/stage0/compileAll';
 import { GenerationCancelled, type GenerationProgress } from '../backends/generation';
-import { describeExisting, outputPaths, sha256, assertNotProtected, type OutputSettings } from './outputFiles';
+import { describeExisting, OutputRefused, planOrRefusal, planOutputs, sha256, type OutputRequest } from './outputFiles';
+import { makePrivateFolder } from '../util/privateTempFolder';
 import { validateWasm, type ValidationResult } from '../wasm/validate';
 import { compareBytes, type ByteComparison } from '../wasm/wasmDiff';
 
@@ -25,12 +26,8 @@ export const HOST_ABI_IMPORTS = new Set([
   'clysm.output/write-bytes',
 ]);
 
-export interface FixedPointOptions {
-  workspaceRoot: string;
-  modules: string[];
-  output: OutputSettings;
-  /** Never written (the Stage 0 binary). */
-  stage0Path: string;
+/** Where Stage 1 is and Stage 2 goes (OutputRequest), and how to run Stage 1. */
+export interface FixedPointOptions extends OutputRequest {
   timeoutMs?: number;
   wasmTools?: string | null;
   workerScript?: string;
@@ -93,8 +90,10 @@ export async function verifyFixedPoint(options: FixedPointOptions, onProgress: (
   const t0 = performance.now();
   const done = (o: Omit<FixedPointOutcome, 'startedAt' | 'durationMs'>): FixedPointOutcome => ({ ...o, startedAt: started.toISOString(), durationMs: Math.round(performance.now() - t0) });
   const root = path.resolve(options.workspaceRoot);
-  const paths = outputPaths(root, options.output);
   const stage0Abs = path.resolve(root, options.stage0Path);
+  const planned = planOrRefusal(options);
+  if (planned instanceof OutputRefused) return done({ status: 'failed', message: `Fixed-point output refused: ${planned.message}; nothing was written` });
+  let paths = planned;
   const existing = describeExisting(paths.stage1);
   if (!existing) return done({ status: 'missing-stage1', message: `There is no Stage 1 at ${paths.stage1}: run "Generate Stage 1" first` });
   const stage1Bytes = fs.readFileSync(paths.stage1);
@@ -111,9 +110,7 @@ export async function verifyFixedPoint(options: FixedPointOptions, onProgress: (
   if (reason) {
     return done({ status: 'cannot-compile', message: `Stage 1 cannot compile: ${reason}. There is no Stage 2, so there is no fixed-point result.`, stage1, probe });
   }
-  const tempRoot = options.tempRoot ?? os.tmpdir();
-  fs.mkdirSync(tempRoot, { recursive: true });
-  const staging = fs.mkdtempSync(path.join(tempRoot, 'clysm-stage2-'));
+  const staging = makePrivateFolder(options.tempRoot ?? os.tmpdir(), 'stage2');
   try {
     let result;
     try {
@@ -155,7 +152,8 @@ export async function verifyFixedPoint(options: FixedPointOptions, onProgress: (
     if (sha256(stage2Bytes) !== result.output.sha256) throw new Error('the staged Stage 2 changed after it was written');
     const stage2Validation = await validateWasm(stage2Bytes, options.wasmTools);
     if (signal?.aborted) return done({ status: 'cancelled', message: 'Fixed-point verification was cancelled; nothing was written', stage1, probe });
-    assertNotProtected(paths.stage2, [stage0Abs, paths.stage1]);
+    // Checked again before writing: a symbolic link may have appeared during the run.
+    paths = planOutputs(options);
     writeFileAtomic(paths.stage2, stage2Bytes);
     const comparison = compareBytes(stage1Bytes, stage2Bytes);
     let structural: WasmDiffOutcome | undefined;

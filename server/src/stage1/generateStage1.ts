@@ -12,23 +12,22 @@ import type { BackendStatus, CompilerBackend } from '../types';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { diffOutcomeJson, diffWasmBytes, type WasmDiffOutcome } from '../wasm/diffFiles';
 import { GenerationCancelled, type GenerationProgress, type GeneratorResult } from '../backends/generation';
-import { commitStage1, describeExisting, outputPaths, type CommittedStage1, type ExistingFile, type OutputSettings } from './outputFiles';
+import type { WriteLimits } from '../backends/stage0/writeBudget';
+import { commitStage1, describeExisting, OutputRefused, planOrRefusal, planOutputs, type CommittedStage1, type ExistingFile, type OutputRequest } from './outputFiles';
+import { makePrivateFolder } from '../util/privateTempFolder';
 import { joinGeneratedForms, type ModuleSource } from './stage1Forms';
 import { validateWasm, type ValidationResult } from '../wasm/validate';
 
 export const GENERATOR_VERSION = '0.1.0';
 
-export interface GenerateStage1Options {
-  workspaceRoot: string;
-  /** Module list in compile order (workspace-relative). */
-  modules: string[];
+/** Where to write (OutputRequest: the workspace, Stage 0, the modules in compile order, the output settings) and how to generate. */
+export interface GenerateStage1Options extends OutputRequest {
   moduleListSource: string;
   /** The backend whose generator runs (it need not be started: generation runs on a process of its own). */
   backend: Pick<CompilerBackend, 'kind' | 'generateStage1'>;
   backendReason: string;
-  /** Stage 0 binary, absolute or relative to the workspace: the diff's left side, never written. */
-  stage0Path: string;
-  output: OutputSettings;
+  /** What the generator may write through write-bytes (default: the settings' defaults). */
+  writeLimits?: WriteLimits;
   /** Whole-run limit (default 10 minutes). */
   timeoutMs?: number;
   /** wasm-tools path; undefined: on the PATH if there; null: never. */
@@ -113,7 +112,6 @@ export async function generateStage1(options: GenerateStage1Options, onProgress:
   const started = now();
   const t0 = performance.now();
   const root = path.resolve(options.workspaceRoot);
-  const paths = outputPaths(root, options.output);
   const stage0Abs = path.resolve(root, options.stage0Path);
   const kind = options.backend.kind;
   const base = { backend: kind, startedAt: started.toISOString(), warnings: [] as string[] };
@@ -123,17 +121,19 @@ export async function generateStage1(options: GenerateStage1Options, onProgress:
     warnings: [...base.warnings, ...(outcome.warnings ?? [])],
     durationMs: Math.round(performance.now() - t0),
   });
+  // Before the generator runs: a refused output is known at once, not after ten minutes.
+  const planned = planOrRefusal(options);
+  if (planned instanceof OutputRefused) return finish({ status: 'failed', message: `Stage 1 output refused: ${planned.message}; nothing was written` });
+  let paths = planned;
   const before = describeExisting(paths.stage1);
   const sources = readModules(root, options.modules);
   const formsTotal = sources.reduce((n, s) => n + (s.text === undefined ? 0 : readTopLevelForms(s.text).length), 0);
-  const tempRoot = options.tempRoot ?? os.tmpdir();
-  fs.mkdirSync(tempRoot, { recursive: true });
-  const staging = fs.mkdtempSync(path.join(tempRoot, 'clysm-stage1-'));
+  const staging = makePrivateFolder(options.tempRoot ?? os.tmpdir(), 'stage1');
   try {
     let result: GeneratorResult;
     try {
       result = await options.backend.generateStage1(
-        { stagingDir: staging, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, wasmTools: options.wasmTools, formsTotal },
+        { stagingDir: staging, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, wasmTools: options.wasmTools, formsTotal, writeLimits: options.writeLimits },
         onProgress,
         signal,
       );
@@ -196,10 +196,14 @@ export async function generateStage1(options: GenerateStage1Options, onProgress:
       }
     }
     onProgress({ phase: 'writing', formsDone: counts.total, formsTotal: counts.total });
-    // The commit: nothing in the output folder changed before this point.
-    const committed = commitStage1(bytes, result.output.sha256, paths, [stage0Abs]);
+    // The commit: nothing in the output folder changed before this point. Same check again,
+    // as a symbolic link may have appeared during the run.
+    paths = planOutputs(options);
+    const committed = commitStage1(bytes, result.output.sha256, paths);
     for (const artifact of result.artifacts ?? []) {
-      writeFileAtomic(path.join(paths.dir, artifact.name), fs.readFileSync(artifact.file));
+      const target = paths.artifacts[artifact.name];
+      if (target) writeFileAtomic(target, fs.readFileSync(artifact.file));
+      else warnings.push(`the generator's ${artifact.name} was not kept: only ${Object.keys(paths.artifacts).join(', ')} are`);
     }
     const fullReport = {
       ...report,
@@ -230,8 +234,9 @@ export async function generateStage1(options: GenerateStage1Options, onProgress:
       diffProblem,
     });
   } catch (error) {
-    // Only our own I/O gets here (commit refused, disk full): still nothing half-written.
-    return finish({ status: 'failed', message: `Stage 1 could not be written: ${(error as Error).message}`, stale: describeExisting(paths.stage1) });
+    // Only our own I/O gets here (output refused, disk full): still nothing half-written.
+    const what = error instanceof OutputRefused ? 'Stage 1 output refused' : 'Stage 1 could not be written';
+    return finish({ status: 'failed', message: `${what}: ${(error as Error).message}`, stale: describeExisting(paths.stage1) });
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }

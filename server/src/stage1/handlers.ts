@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import { LSPErrorCodes, ResponseError, type CancellationToken, type Connection, type WorkDoneProgressReporter, type WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
 import type { GenerationProgress } from '../backends/generation';
+import { writeLimitsFrom } from '../backends/stage0/writeBudget';
 import type { CompilerBackend } from '../types';
 import { diffWasmFiles } from '../wasm/diffFiles';
 import { verifyFixedPoint } from './fixedPoint';
@@ -12,6 +13,9 @@ import { fixedPointToWire, stage1OutcomeToWire, wasmDiffToWire } from '../lsp/st
 import {
   defaultStage1Settings,
   DiffFilesRequest,
+  fitsSetting,
+  settingSpecs,
+  type SettingSpec,
   DiffStage1Request,
   GenerateStage1Request,
   VerifyFixedPointRequest,
@@ -63,12 +67,23 @@ export function sessionStage1Context(session: SessionLike, settings: ServerSetti
   };
 }
 
-export function stage1Settings(partial: Partial<Stage1Settings> | undefined): Stage1Settings {
-  return { ...defaultStage1Settings, ...(partial ?? {}) };
+/** The Stage 1 settings a request carries, over the defaults; a value of the wrong type is ignored. */
+export function stage1Settings(partial: Partial<Record<keyof Stage1Settings, unknown>> | undefined): Stage1Settings {
+  const settings: Record<string, unknown> = { ...defaultStage1Settings };
+  for (const spec of Object.values(settingSpecs) as SettingSpec[]) {
+    const field = spec.stage1Field;
+    if (field !== undefined && partial && fitsSetting(spec, partial[field])) settings[field] = partial[field];
+  }
+  return settings as unknown as Stage1Settings;
 }
 
 function outputSettings(s: Stage1Settings): OutputSettings {
   return { outputDir: s.outputDir, outputName: s.outputName, reportName: s.reportName };
+}
+
+/** What generation and the fixed-point check take from the output settings. */
+function outputOptions(s: Stage1Settings): { output: OutputSettings; allowOutputOutsideWorkspace: boolean } {
+  return { output: outputSettings(s), allowOutputOutsideWorkspace: s.allowOutputOutsideWorkspace };
 }
 
 function wasmToolsOf(s: Stage1Settings): string | null {
@@ -153,7 +168,8 @@ export function registerStage1Handlers(connection: Connection, getContext: () =>
           backend: context.backend,
           backendReason: context.backendReason,
           stage0Path: context.settings.stage0Path,
-          output: outputSettings(settings),
+          ...outputOptions(settings),
+          writeLimits: writeLimitsFrom(settings),
           timeoutMs: settings.timeoutMs,
           wasmTools: wasmToolsOf(settings),
         },
@@ -210,7 +226,7 @@ export function registerStage1Handlers(connection: Connection, getContext: () =>
         {
           workspaceRoot: context.root,
           modules: context.modules,
-          output: outputSettings(settings),
+          ...outputOptions(settings),
           stage0Path: context.settings.stage0Path,
           timeoutMs: settings.timeoutMs,
           wasmTools: wasmToolsOf(settings),

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
 import { findExecutable } from '../util/findExecutable';
+import { makePrivateFolder } from '../util/privateTempFolder';
 import { v8SupportsWasmGc } from './runtimeProbe';
 import { stage0CompileOptions, webAssembly, type WasmCompileOptions } from './webAssembly';
 
@@ -28,7 +29,7 @@ function v8Error(bytes: Uint8Array, options?: WasmCompileOptions): string | unde
 
 /** `wasm-tools validate` on a temporary file: undefined when valid, else its message. */
 async function wasmToolsError(bytes: Uint8Array, wasmTools: string, timeoutMs: number): Promise<string | undefined> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-validate-'));
+  const dir = makePrivateFolder(os.tmpdir(), 'validate');
   const file = path.join(dir, 'module.wasm');
   try {
     fs.writeFileSync(file, bytes);

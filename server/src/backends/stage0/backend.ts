@@ -205,6 +205,7 @@ export class Stage0Backend implements CompilerBackend {
       onProgress: progress,
       formsTotalHint: request.formsTotal,
       workerScript: this.options.workerScript,
+      writeLimits: request.writeLimits,
     });
   }
 

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { normaliseModulePath } from '../../workspace/moduleList';
 import type { HostEvent } from './compileAllHost';
+import type { WriteLimits } from './writeBudget';
 import { startTransport } from './workerTransport';
 import type { FromWorker } from './workerProtocol';
 import {
@@ -44,6 +45,8 @@ export interface CompileAllRunOptions {
   memoryLimitMb?: number;
   /** The name write-bytes must use for the Stage 1 (default clysm-stage1.wasm). */
   outputName?: string;
+  /** What the run may write through write-bytes (default: the clysm.stage1.maxOutput* defaults). */
+  writeLimits?: WriteLimits;
 }
 
 /** Folds the host events of one run into modules, forms and the staged output. */
@@ -52,6 +55,8 @@ export class CompileAllCollector {
   readonly forms: GeneratedForm[] = [];
   readonly warnings: string[] = [];
   output?: StagedOutput;
+  /** Why the run went over its write limits: it fails. */
+  writeLimit?: string;
   private current?: GeneratedModule;
   private formsInCurrent = 0;
 
@@ -84,6 +89,9 @@ export class CompileAllCollector {
         return this.forms.length % 25 === 0;
       }
       case 'module-complete':
+        return true;
+      case 'write-limit':
+        this.writeLimit ??= event.reason;
         return true;
       case 'write':
         if (!event.ok) {
@@ -165,6 +173,10 @@ export function runCompileAll(options: CompileAllRunOptions): Promise<GeneratorR
         case 'compile-all-events': {
           let changed = false;
           for (const event of message.events) changed = collector.add(event) || changed;
+          if (collector.writeLimit) {
+            finish({ error: new GenerationFailed(`${options.label} compile_all went over its write limits: ${collector.writeLimit}`, collector.forms) });
+            return;
+          }
           if (changed) options.onProgress?.(collector.progress(options.formsTotalHint));
           return;
         }
@@ -195,7 +207,7 @@ export function runCompileAll(options: CompileAllRunOptions): Promise<GeneratorR
         type: 'compile-all',
         bytes: Uint8Array.from(bytes),
         label: options.label,
-        host: { workspaceRoot: options.workspaceRoot, modules: options.modules, stagingDir: options.stagingDir, protectedFiles: options.protectedFiles },
+        host: { workspaceRoot: options.workspaceRoot, modules: options.modules, stagingDir: options.stagingDir, protectedFiles: options.protectedFiles, writeLimits: options.writeLimits },
       });
     } catch (error) {
       finish({ error: new GenerationFailed(`the generation worker could not run: ${(error as Error).message}`) });

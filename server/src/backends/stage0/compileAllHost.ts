@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { resolveReadable, resolveWritable } from './sandbox';
 import { asBytes, hostImports, type ProvidedImports } from './hostImports';
+import { WriteBudget, WriteLimitExceeded, type WriteLimits } from './writeBudget';
 
 export interface CompileAllHostConfig {
   workspaceRoot: string;
@@ -17,6 +18,8 @@ export interface CompileAllHostConfig {
   stagingDir: string;
   /** Files write-bytes must never replace (the Stage 0 binary). */
   protectedFiles: string[];
+  /** What the whole run may write (default: the clysm.stage1.maxOutput* defaults). */
+  writeLimits?: WriteLimits;
 }
 
 export type HostEvent =
@@ -26,13 +29,16 @@ export type HostEvent =
   | { kind: 'form'; formId: string | null; success: boolean; errorType: string | null; message: string | null }
   | { kind: 'module-complete'; module: string | null; compiled: number; failed: number }
   | { kind: 'write'; path: string; ok: true; file: string; size: number; sha256: string }
-  | { kind: 'write'; path: string; ok: false; reason: string };
+  | { kind: 'write'; path: string; ok: false; reason: string }
+  /** The run went over its write limits: it fails with `reason`. */
+  | { kind: 'write-limit'; path: string; reason: string };
 
 /**
  * The import functions for a compile_all run. `list-modules` returns one string with a path
  * per line: Wasm cannot index a JS array (the same reason bytes cross as byte strings, §5).
  */
 export function compileAllImports(config: CompileAllHostConfig, emit: (event: HostEvent) => void): ProvidedImports {
+  const budget = new WriteBudget(config.writeLimits);
   return hostImports({
     listModules: () => {
       emit({ kind: 'list-modules', count: config.modules.length });
@@ -56,11 +62,11 @@ export function compileAllImports(config: CompileAllHostConfig, emit: (event: Ho
     reportStart: (module, formCount) => emit({ kind: 'report-start', module, formCount }),
     reportFormResult: (report) => emit({ kind: 'form', ...report }),
     reportModuleComplete: (module, compiled, failed) => emit({ kind: 'module-complete', module, compiled, failed }),
-    writeBytes: (bytes, requested) => writeStaged(config, bytes, requested, emit),
+    writeBytes: (bytes, requested) => writeStaged(config, budget, bytes, requested, emit),
   });
 }
 
-function writeStaged(config: CompileAllHostConfig, bytes: unknown, requested: unknown, emit: (event: HostEvent) => void): number {
+function writeStaged(config: CompileAllHostConfig, budget: WriteBudget, bytes: unknown, requested: unknown, emit: (event: HostEvent) => void): number {
   const label = String(requested);
   const resolved = resolveWritable(config.stagingDir, requested, config.protectedFiles);
   if (!resolved.ok) {
@@ -71,6 +77,11 @@ function writeStaged(config: CompileAllHostConfig, bytes: unknown, requested: un
   if (typeof data === 'string') {
     emit({ kind: 'write', path: label, ok: false, reason: data });
     return -1;
+  }
+  const overLimit = budget.charge(resolved.path, data.length);
+  if (overLimit) {
+    emit({ kind: 'write-limit', path: label, reason: overLimit });
+    throw new WriteLimitExceeded(overLimit);
   }
   try {
     fs.mkdirSync(path.dirname(resolved.path), { recursive: true });

@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import { writeFileAtomic } from '../../util/atomicWrite';
 import { byteStringToBytes, type FormReport } from './resultFromReports';
-import { resolveReadable, resolveWritable } from './sandbox';
+import { outputFolderOutsideWorkspace, resolveReadable, resolveWritable } from './sandbox';
+import { WriteBudget, WriteLimitExceeded, type WriteLimits } from './writeBudget';
 import type { WasmImportDescriptor, WasmImports } from '../../wasm/webAssembly';
 
 export interface HostConfig {
@@ -16,6 +17,8 @@ export interface HostConfig {
   outputDir?: string;
   /** Files write-bytes must never replace: the Stage 0 binary. */
   protectedFiles?: string[];
+  /** What one compile_form call may write (default: the clysm.stage1.maxOutput* defaults). */
+  writeLimits?: WriteLimits;
 }
 
 /** report-start / report-module-complete calls (used by compile_all; recorded, not interpreted per form). */
@@ -48,16 +51,25 @@ export class HostSession {
   /** report-form-result calls since the last beginCall(). */
   reports: FormReport[] = [];
   progress: ProgressEvent[] = [];
+  private budget: WriteBudget;
 
   constructor(
     private readonly config: HostConfig,
     private readonly log: (message: string) => void = () => undefined,
-  ) {}
+  ) {
+    this.budget = new WriteBudget(config.writeLimits);
+  }
 
-  /** Starts collecting for a new compile_form call. */
+  /** Starts collecting for a new compile_form call; each call has its own write budget. */
   beginCall(): void {
     this.reports = [];
     this.progress = [];
+    this.budget = new WriteBudget(this.config.writeLimits);
+  }
+
+  /** Why the current call went over its write limits (the form then fails), if it did. */
+  get writeLimitProblem(): string | undefined {
+    return this.budget.exceeded;
   }
 
   readSource(requested: unknown): string | null {
@@ -78,10 +90,19 @@ export class HostSession {
     return [...this.config.modules];
   }
 
-  /** Returns the number of bytes written, or -1 when the write is refused or fails. */
+  /**
+   * Returns the number of bytes written, or -1 when the write is refused or fails. Over the
+   * call's write limits it throws WriteLimitExceeded, which stops the form.
+   */
   writeBytes(bytes: unknown, requested: unknown): number {
     if (!this.config.outputDir) {
       this.log('clysm.output/write-bytes refused: no output folder is configured');
+      return -1;
+    }
+    // The folder is checked at each write: a symbolic link can appear between two forms.
+    const outside = outputFolderOutsideWorkspace(this.config.workspaceRoot, this.config.outputDir);
+    if (outside) {
+      this.log(`clysm.output/write-bytes refused: ${outside}`);
       return -1;
     }
     const resolved = resolveWritable(this.config.outputDir, requested, this.config.protectedFiles);
@@ -93,6 +114,11 @@ export class HostSession {
     if (typeof data === 'string') {
       this.log(`clysm.output/write-bytes refused: ${data}`);
       return -1;
+    }
+    const overLimit = this.budget.charge(resolved.path, data.length);
+    if (overLimit) {
+      this.log(`clysm.output/write-bytes: ${overLimit}`);
+      throw new WriteLimitExceeded(overLimit);
     }
     try {
       writeFileAtomic(resolved.path, data);

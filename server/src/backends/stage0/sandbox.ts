@@ -28,6 +28,46 @@ function realpathOrUndefined(file: string): string | undefined {
   }
 }
 
+function danglingLinkTarget(file: string): string | undefined {
+  try {
+    if (!fs.lstatSync(file).isSymbolicLink() || realpathOrUndefined(file) !== undefined) return undefined;
+    return path.resolve(path.dirname(file), fs.readlinkSync(file));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The real path `file` has, or would have once created: its own real path when it exists,
+ * else its nearest existing ancestor's real path plus the rest of the name, following
+ * dangling symbolic links on the way (at most 40, like the kernel).
+ */
+export function realPathOf(file: string, linksFollowed = 0): string {
+  const absolute = path.resolve(file);
+  let existing = absolute;
+  while (realpathOrUndefined(existing) === undefined && existing !== path.dirname(existing)) {
+    // A write through a dangling link (the file's or a folder's) lands at the link's target.
+    const target = linksFollowed < 40 ? danglingLinkTarget(existing) : undefined;
+    if (target !== undefined) return realPathOf(path.join(target, path.relative(existing, absolute)), linksFollowed + 1);
+    existing = path.dirname(existing);
+  }
+  const real = realpathOrUndefined(existing) ?? existing;
+  return path.join(real, path.relative(existing, absolute));
+}
+
+/**
+ * Why nothing may be written into `outputDir`: its real path (symbolic links followed) is
+ * outside the workspace folder's. Undefined when it is inside. Callers skip this check only
+ * when the user (never the workspace) allowed an output folder outside the workspace.
+ */
+export function outputFolderOutsideWorkspace(workspaceRoot: string, outputDir: string): string | undefined {
+  const realRoot = realPathOf(workspaceRoot);
+  const realDir = realPathOf(outputDir);
+  if (isInside(realRoot, realDir)) return undefined;
+  const via = realDir === path.resolve(outputDir) ? '' : ` (it leads to ${realDir})`;
+  return `the output folder ${path.resolve(outputDir)}${via} is outside the workspace folder ${realRoot}`;
+}
+
 /** Resolves a path Stage 0 wants to read: it must exist and really be under `root`. */
 export function resolveReadable(root: string, requested: unknown): Resolved {
   const problem = checkRequest(requested);
@@ -54,20 +94,14 @@ export function resolveWritable(outputDir: string, requested: unknown, protected
   if (candidate === base || !isInside(base, candidate)) {
     return { ok: false, reason: `${String(requested)} is outside the output folder` };
   }
-  const realBase = realpathOrUndefined(base) ?? base;
-  // The nearest existing ancestor decides where the file really lands.
-  let existing = path.dirname(candidate);
-  while (realpathOrUndefined(existing) === undefined && existing !== path.dirname(existing)) existing = path.dirname(existing);
-  const realParent = realpathOrUndefined(existing) ?? existing;
-  if (!isInside(realBase, realParent)) return { ok: false, reason: `${String(requested)} leads outside the output folder (symbolic link)` };
-  const realTarget = realpathOrUndefined(candidate);
-  if (realTarget !== undefined && !isInside(realBase, realTarget)) {
-    return { ok: false, reason: `${String(requested)} is a symbolic link out of the output folder` };
+  const realBase = realPathOf(base);
+  // Where the file really lands: a symbolic link in the name (the file's or a folder's) is followed.
+  const finalPath = realPathOf(candidate);
+  if (finalPath === realBase || !isInside(realBase, finalPath)) {
+    return { ok: false, reason: `${String(requested)} leads outside the output folder (symbolic link to ${finalPath})` };
   }
-  const finalPath = realTarget ?? path.join(realParent, path.relative(existing, candidate));
   for (const file of protectedFiles) {
-    const realProtected = realpathOrUndefined(file) ?? path.resolve(file);
-    if (realProtected === finalPath) return { ok: false, reason: `${String(requested)} is the Stage 0 binary, which is never overwritten` };
+    if (realPathOf(file) === finalPath) return { ok: false, reason: `${String(requested)} is the Stage 0 binary, which is never overwritten` };
   }
   return { ok: true, path: finalPath };
 }

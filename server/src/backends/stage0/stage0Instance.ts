@@ -5,6 +5,7 @@ import { buildImportObject, HostSession, type HostConfig } from './hostImports';
 import { interpretFormCall, describeThrown, type ByteValidator } from './resultFromReports';
 import { stage0CompileOptions, webAssembly, type WasmApi } from '../../wasm/webAssembly';
 import type { Stage0LoadInfo } from './workerProtocol';
+import { WriteLimitExceeded } from './writeBudget';
 
 export class Stage0LoadError extends Error {
   constructor(message: string) {
@@ -119,6 +120,9 @@ export class Stage0Instance {
     } catch (error) {
       outcome = { reports: this.host.reports, thrown: error };
     }
+    // Over the write limits the form fails, even if Stage 0 caught the error write-bytes threw.
+    const overLimit = this.host.writeLimitProblem;
+    if (overLimit) outcome = { reports: this.host.reports, thrown: new WriteLimitExceeded(overLimit) };
     const durationMs = performance.now() - started;
     return { ...interpretFormCall(outcome, this.validate), durationMs };
   }

@@ -12,6 +12,7 @@ import { execa } from 'execa';
 import type { EngineInfo, FormResult } from '../../types';
 import { readModule, WasmFormatError } from '../../wasm/wasmReader';
 import { findExecutable } from '../../util/findExecutable';
+import { makePrivateFolder } from '../../util/privateTempFolder';
 import type { HostConfig } from './hostImports';
 import { PrecompileCache } from './precompileCache';
 import type { RuntimeProbeResult } from '../../wasm/runtimeProbe';
@@ -170,7 +171,7 @@ export class WasmtimeEngine implements Stage0Engine {
   }
 
   private privateOutputDir(): string {
-    this.privateOutput ??= fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-wasi-output-'));
+    this.privateOutput ??= makePrivateFolder(os.tmpdir(), 'wasi-output');
     return this.privateOutput;
   }
 
@@ -225,7 +226,9 @@ export class WasmtimeEngine implements Stage0Engine {
         const outcome = (await this.preamble(session, options)) ?? (await session.request(this.nextId++, text, options.timeoutMs, options.signal));
         const durationMs = performance.now() - started;
         if (outcome.kind === 'answer') {
-          collectOutputs(this.privateOutputDir(), this.options.outputDir, this.options.protectedFiles ?? [], this.log);
+          const { overLimit } = collectOutputs(this.privateOutputDir(), this.options, this.log);
+          // Same words as the embedded engine, where write-bytes throws WriteLimitExceeded.
+          if (overLimit) return { status: 'failed', errorType: 'trap', message: `WriteLimitExceeded: ${overLimit}`, durationMs };
           return { ...answerToResult(outcome.answer, this.validate), durationMs };
         }
         if (this.disposed) throw new Error('the Stage 0 engine was disposed');
@@ -249,7 +252,7 @@ export class WasmtimeEngine implements Stage0Engine {
     this.disposed = true;
     await this.slot.drop();
     if (this.privateOutput) {
-      collectOutputs(this.privateOutput, this.options.outputDir, this.options.protectedFiles ?? [], this.log);
+      collectOutputs(this.privateOutput, this.options, this.log);
       fs.rmSync(this.privateOutput, { recursive: true, force: true });
     }
   }
