@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { defaultOf } from '../../protocol/settings';
 import { normaliseModulePath } from '../../workspace/moduleList';
 import type { HostEvent } from './compileAllHost';
 import type { WriteLimits } from './writeBudget';
@@ -42,7 +43,8 @@ export interface CompileAllRunOptions {
   formsTotalHint?: number;
   /** dist/stage0-worker.js; default next to this bundle. */
   workerScript?: string;
-  memoryLimitMb?: number;
+  /** Memory limit of the worker process (clysm.stage0.maxMemoryMb). */
+  maxMemoryMb?: number;
   /** The name write-bytes must use for the Stage 1 (default clysm-stage1.wasm). */
   outputName?: string;
   /** What the run may write through write-bytes (default: the clysm.stage1.maxOutput* defaults). */
@@ -190,9 +192,9 @@ export function runCompileAll(options: CompileAllRunOptions): Promise<GeneratorR
           return; // per-form messages: not asked for here
       }
     };
-    const transport = startTransport(script, options.memoryLimitMb ?? 2048, {
+    const transport = startTransport(script, options.maxMemoryMb ?? defaultOf('clysm.stage0.maxMemoryMb'), {
       onMessage,
-      onExit: (reason) => finish({ error: new GenerationFailed(`the generation worker stopped before compile_all finished: ${reason}`, collector.forms) }),
+      onExit: (end) => finish({ error: new GenerationFailed(`the generation worker stopped before compile_all finished: ${end.reason}`, collector.forms) }),
       log: () => undefined,
     });
     const onAbort = (): void => finish({ error: new GenerationCancelled() });

@@ -60,7 +60,7 @@ export class WasiSession {
     let handshaken = false;
     this.ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(new Error(`Stage 0 did not start on wasmtime within ${loadTimeoutMs} ms (no handshake line)`));
+        reject(new Error(`Stage 0 did not start on wasmtime within ${loadTimeoutMs} ms, the load time limit (clysm.stage0.loadTimeoutMs): no handshake line`));
         void this.stop();
       }, loadTimeoutMs);
       const lines = readline.createInterface({ input: this.child.stdout!, crlfDelay: Infinity });
