@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Stage0Backend } from '../../server/src/backends/stage0/backend';
-import { runCompileAll } from '../../server/src/backends/stage0/compileAll';
+import { CompileAllCollector, runCompileAll } from '../../server/src/backends/stage0/compileAll';
 import { EmbeddedV8Engine } from '../../server/src/backends/stage0/engine';
 import { describeWasiModule } from '../../server/src/backends/stage0/wasmtimeEngine';
 import { describeWorkerEnd } from '../../server/src/backends/stage0/workerTransport';
@@ -105,5 +105,17 @@ describe('messages from a Stage 0 with 100,000 unknown imports', { timeout: 120_
 
   it('the wasmtime engine names three foreign imports and counts the rest', () => {
     assert.throws(() => describeWasiModule(bytes), (error: Error) => bounded.test(error.message) && error.message.length < 500);
+  });
+});
+
+describe('Stage 1 generation warnings', () => {
+  it('a compiler that makes the host refuse 100,000 reads gets 20 warnings and a count, not 100,000', () => {
+    const collector = new CompileAllCollector([], 'clysm-stage1.wasm');
+    for (let i = 0; i < 100_000; i++) collector.add({ kind: 'read', path: `../x${i}${'y'.repeat(i === 0 ? 1_000_000 : 0)}`, ok: false, reason: 'outside' });
+    const warnings = collector.warnings;
+    assert.equal(warnings.length, 21);
+    assert.equal(warnings[20], '… and 99,980 more warnings');
+    assert.ok(warnings[0].length < 2100, 'a huge path is clipped');
+    assert.match(warnings[1], /^could not read \.\.\/x1: outside$/);
   });
 });

@@ -11,6 +11,11 @@ export const keptCharacters = 2000;
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
+/** "and 99,997 more" (or "and 5 more warnings"): the one wording for what a bound left out. */
+export function andMore(rest: number, noun = ''): string {
+  return `and ${count(rest)} more${noun ? ` ${noun}` : ''}`;
+}
+
 /**
  * "a, b and c"; beyond `shown` items: "a, b, c and 99,997 more". Each item is clipped too, so
  * one enormous name cannot defeat the bound.
@@ -18,7 +23,7 @@ const count = (n: number): string => n.toLocaleString('en-US');
 export function listSome(items: readonly string[], shown = listedItems): string {
   const named = items.slice(0, shown).map((item) => clipText(item, 200));
   const rest = items.length - named.length;
-  if (rest > 0) return `${named.join(', ')} and ${count(rest)} more`;
+  if (rest > 0) return `${named.join(', ')} ${andMore(rest)}`;
   return named.length <= 1 ? named.join('') : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}`;
 }
 
