@@ -155,7 +155,7 @@ export class EmbeddedV8Engine implements Stage0Engine {
     await this.stopSession(session);
     if (outcome.kind === 'message' && outcome.message.type === 'load-failed') throw new Error(outcome.message.message);
     if (outcome.kind === 'timeout') {
-      throw new Error(`Stage 0 did not finish loading (instantiation and _initialize or its start function) within ${this.loadTimeoutMs} ms, the load time limit (clysm.stage0.loadTimeoutMs; docs/stage0-abi.md §9)`);
+      throw new Error(`Stage 0 did not finish loading (instantiation and _initialize or its start function) within ${this.loadTimeoutMs} ms, the load time limit (clysm.stage0.loadTimeoutMs; docs/stage0-abi.md §7)`);
     }
     throw new Error(`the Stage 0 engine worker failed while loading: ${outcome.kind === 'died' ? outcome.reason : outcome.kind}`);
   }
