@@ -1,6 +1,6 @@
 // Command-line parsing for clysm-check, kept pure so it can be unit-tested.
 import * as path from 'node:path';
-import { backendModes, defaultServerSettings, stage0Engines, type BackendMode, type Stage0EngineName } from '../../server/src/protocol/settings';
+import { backendModes, defaultOf, defaultServerSettings, stage0Engines, type BackendMode, type Stage0EngineName } from '../../server/src/protocol/settings';
 import { OUTPUT_FORMATS, type OutputFormat } from './formats/outputFormat';
 
 /** The options `clysm-check` and `clysm-check stage1` share, parsed the same way by parseArgs. */
@@ -11,6 +11,10 @@ export interface CommonArgs {
   stage0: string;
   json: boolean;
   timeoutMs: number;
+  /** Memory limit of the Stage 0 worker process in MB (`--max-memory-mb`, clysm.stage0.maxMemoryMb). */
+  maxMemoryMb: number;
+  /** Limit for loading Stage 0 (`--load-timeout-ms`, clysm.stage0.loadTimeoutMs). */
+  loadTimeoutMs: number;
   modules?: string[];
   verbose: boolean;
   help: boolean;
@@ -40,7 +44,7 @@ function isOneOf<T extends string>(values: readonly T[], value: string): value i
 /** The defaults of the common options: the settings' defaults (protocol/settings.ts); timeoutMs is each command's own. */
 export function commonDefaults(workspace: string): Omit<CommonArgs, 'timeoutMs'> {
   const d = defaultServerSettings;
-  return { workspace, backend: d.backend, sbclPath: d.sbclPath, stage0: d.stage0Path, json: false, verbose: false, help: false };
+  return { workspace, backend: d.backend, sbclPath: d.sbclPath, stage0: d.stage0Path, maxMemoryMb: defaultOf('clysm.stage0.maxMemoryMb'), loadTimeoutMs: defaultOf('clysm.stage0.loadTimeoutMs'), json: false, verbose: false, help: false };
 }
 
 /** The value of an option that takes a positive integer. */
@@ -74,6 +78,8 @@ export function parseArgs<T extends CommonArgs>(argv: string[], args: T, own: (a
         break;
       }
       case '--timeout-ms': args.timeoutMs = positiveInteger(arg, value()); break;
+      case '--load-timeout-ms': args.loadTimeoutMs = positiveInteger(arg, value()); break;
+      case '--max-memory-mb': args.maxMemoryMb = positiveInteger(arg, value()); break;
       case '--modules': args.modules = value().split(',').map((m) => m.trim()).filter((m) => m.length > 0); break;
       case '--verbose': case '-v': args.verbose = true; break;
       case '--help': case '-h': args.help = true; break;
@@ -89,7 +95,8 @@ export function parseArgs<T extends CommonArgs>(argv: string[], args: T, own: (a
 }
 
 export const usage = `usage: clysm-check [WORKSPACE] [--backend auto|stage0|sbcl] [--stage0 PATH] [--sbcl PATH]
-                   [--json] [--timeout-ms N] [--modules a.lisp,b.lisp] [--verbose]
+                   [--json] [--timeout-ms N] [--load-timeout-ms N] [--max-memory-mb N]
+                   [--modules a.lisp,b.lisp] [--verbose]
                    [--engine embedded|wasmtime] [--wasmtime PATH]
                    [--report FILE] [--baseline FILE] [--cache DIR] [--format text|json|sarif|github]
        clysm-check stage1 [WORKSPACE] [--out DIR] [--json] [--backend ...]   (docs/stage1.md)

@@ -75,6 +75,8 @@ async function main(argv: string[]): Promise<number> {
     sbclPath: args.sbclPath,
     stage0Engine: args.engine,
     wasmtimePath: args.wasmtimePath,
+    stage0MaxMemoryMb: args.maxMemoryMb,
+    stage0LoadTimeoutMs: args.loadTimeoutMs,
     log,
   });
   log?.(`backend ${backend.kind}: ${reason}`);

@@ -22,7 +22,7 @@ export interface Stage1Args extends CommonArgs {
 
 export const stage1Usage = `usage: clysm-check stage1 [WORKSPACE] [--out DIR] [--json] [--backend auto|stage0|sbcl]
                           [--stage0 PATH] [--sbcl PATH] [--modules a.lisp,b.lisp]
-                          [--timeout-ms N] [--wasm-tools PATH|none] [--fixed-point] [--verbose]
+                          [--timeout-ms N] [--max-memory-mb N] [--wasm-tools PATH|none] [--fixed-point] [--verbose]
                           [--name FILE] [--report-name FILE] [--allow-output-outside-workspace]
                           [--max-output-mb N] [--max-output-files N]
 

@@ -45,6 +45,8 @@ export async function runStage1Command(argv: string[], io: CommandIo = processIo
     modules: moduleList.modules,
     sbclPath: args.sbclPath,
     stage0WorkerScript: workerScript,
+    stage0MaxMemoryMb: args.maxMemoryMb,
+    stage0LoadTimeoutMs: args.loadTimeoutMs,
     log,
   });
   log?.(`backend ${chosen.backend.kind}: ${chosen.reason}`);

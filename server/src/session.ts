@@ -157,6 +157,8 @@ export class Session {
         coreCacheDir: this.settings.coreCacheDir,
         stage0Engine: this.settings.stage0Engine,
         wasmtimePath: this.settings.wasmtimePath,
+        stage0MaxMemoryMb: this.settings.stage0MaxMemoryMb,
+        stage0LoadTimeoutMs: this.settings.stage0LoadTimeoutMs,
         log: (m) => this.hooks.log(m),
       }),
     );

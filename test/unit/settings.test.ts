@@ -142,6 +142,8 @@ describe('live settings and the restart list', () => {
       'clysm.sbcl.extraArgs',
       'clysm.sbcl.path',
       'clysm.stage0.engine',
+      'clysm.stage0.loadTimeoutMs',
+      'clysm.stage0.maxMemoryMb',
       'clysm.stage0.timeoutMs',
       'clysm.stage0Path',
       'clysm.wasmtime.path',

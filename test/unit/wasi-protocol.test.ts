@@ -105,7 +105,7 @@ describe('wasmtime engine: pure parts', () => {
     const info = describeWasiModule(readFixture('stage0-fixture.wasi.wasm'));
     assert.ok(info.exports.some((e) => e.name === '_start' && e.kind === 'function'));
     assert.ok(info.imports.every((i) => i.module === 'wasi_snapshot_preview1'));
-    assert.throws(() => describeWasiModule(readFixture('stage0-fixture.wasm')), /does not export _start \(it exports: compile_form, compile_all, _initialize\): the wasmtime engine runs Stage 0 as a WASI command/);
+    assert.throws(() => describeWasiModule(readFixture('stage0-fixture.wasm')), /does not export _start \(it exports: compile_form, compile_all and _initialize\): the wasmtime engine runs Stage 0 as a WASI command/);
     assert.throws(() => describeWasiModule(readFixture('stage0-corrupt.wasm')), /not a WebAssembly module: it does not start with the \\0asm magic/);
     assert.throws(() => describeWasiModule(readFixture('stage0-truncated.wasm')), /not a valid WebAssembly module: /);
   });

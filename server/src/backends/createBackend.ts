@@ -34,6 +34,10 @@ export interface BackendConfig {
   stage0Engine?: EngineKind;
   /** The wasmtime executable (`clysm.wasmtime.path`): a name on PATH, or a path (relative to the workspace). */
   wasmtimePath?: string;
+  /** Memory limit of the Stage 0 worker process in MB (`clysm.stage0.maxMemoryMb`). */
+  stage0MaxMemoryMb?: number;
+  /** Limit for loading Stage 0 (`clysm.stage0.loadTimeoutMs`). */
+  stage0LoadTimeoutMs?: number;
   /** Cache of precompiled `.cwasm` files; default `clysm-wasmtime-cache` in the OS temp folder. */
   wasmtimeCacheDir?: string;
   /** dist/stage0-worker.js; default next to the bundle (the CLI's tests run from out/). */
@@ -60,6 +64,8 @@ function createStage0(config: BackendConfig): Stage0Backend {
     engine: config.stage0Engine,
     wasmtimePath: resolveCommand(config.workspaceRoot, config.wasmtimePath ?? 'wasmtime'),
     wasmtimeCacheDir: config.wasmtimeCacheDir,
+    maxMemoryMb: config.stage0MaxMemoryMb,
+    loadTimeoutMs: config.stage0LoadTimeoutMs,
   });
 }
 

@@ -30,6 +30,10 @@ export interface ServerSettings {
   stage0Engine?: Stage0EngineName;
   /** `clysm.wasmtime.path`: the wasmtime executable for the wasmtime engine (default `wasmtime`). */
   wasmtimePath?: string;
+  /** `clysm.stage0.maxMemoryMb`: memory limit of the Stage 0 worker process (Wasm memory included). */
+  stage0MaxMemoryMb?: number;
+  /** `clysm.stage0.loadTimeoutMs`: limit for loading Stage 0 (instantiation, start function, `_initialize`). */
+  stage0LoadTimeoutMs?: number;
 }
 
 /** The `clysm.stage1.*` settings; the client reads them when a command runs. */
@@ -87,6 +91,8 @@ export const settingSpecs = {
   'clysm.sbcl.extraArgs': { schemaType: 'array', default: [], applies: 'restart', serverField: 'sbclExtraArgs', restricted: true },
   'clysm.stage0Path': { schemaType: 'string', default: 'dist/clysm-stage0.wasm', applies: 'restart', serverField: 'stage0Path', restricted: true },
   'clysm.stage0.timeoutMs': { schemaType: 'number', default: 5000, applies: 'restart', serverField: 'stage0TimeoutMs' },
+  'clysm.stage0.loadTimeoutMs': { schemaType: 'number', default: 30_000, applies: 'restart', serverField: 'stage0LoadTimeoutMs' },
+  'clysm.stage0.maxMemoryMb': { schemaType: 'number', default: 4096, applies: 'restart', serverField: 'stage0MaxMemoryMb' },
   'clysm.stage0.engine': { schemaType: 'string', enum: stage0Engines, default: 'embedded', applies: 'restart', serverField: 'stage0Engine' },
   'clysm.wasmtime.path': { schemaType: 'string', default: 'wasmtime', applies: 'restart', serverField: 'wasmtimePath', restricted: true },
   'clysm.modules': { schemaType: 'array|null', default: null, applies: 'restart', serverField: 'modules', restricted: true },
@@ -155,6 +161,8 @@ export function readServerSettings(get: SettingReader): ServerSettings {
     sbclExtraArgs: read(get, 'clysm.sbcl.extraArgs'),
     stage0Engine: read(get, 'clysm.stage0.engine'),
     wasmtimePath: read(get, 'clysm.wasmtime.path'),
+    stage0MaxMemoryMb: read(get, 'clysm.stage0.maxMemoryMb'),
+    stage0LoadTimeoutMs: read(get, 'clysm.stage0.loadTimeoutMs'),
   };
 }
 

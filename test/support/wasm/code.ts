@@ -151,6 +151,12 @@ export class Code {
   i32Load8U(offset = 0): this { return this.emit(0x2d, 0, ...u32(offset)); }
   i32Store(offset = 0): this { return this.emit(0x36, 2, ...u32(offset)); }
   i32Store8(offset = 0): this { return this.emit(0x3a, 0, ...u32(offset)); }
+  /** Memory 0's size in pages. */
+  memorySize(): this { return this.emit(0x3f, 0x00); }
+  /** Grows memory 0 by the pages on the stack; leaves the old size, or -1. */
+  memoryGrow(): this { return this.emit(0x40, 0x00); }
+  /** `memory.fill` of memory 0: destination, byte value and length on the stack. */
+  memoryFill(): this { return this.emit(0xfc, 0x0b, 0x00); }
 
   // GC
   structNew(type: number): this { return this.emit(0xfb, 0x00, ...u32(type)); }

@@ -1,6 +1,7 @@
 // Turns what the driver (or the supervisor) reports into the domain's FormResult, validating
 // returned bytes the way Clysm's generator does: rejected bytes make the form `failed`.
 import type { FormResult } from '../../types';
+import { clipText } from '../../util/boundedText';
 import type { DriverReply } from './driverProtocol';
 import { clippedNote } from './outputClip';
 import type { JobOutcome } from './supervisor';
@@ -29,7 +30,13 @@ export async function formResultFromOutcome(outcome: JobOutcome, validator: Wasm
   }
 }
 
+/** The form's result from the driver's reply; Clysm's message (a condition's text, unbounded) is clipped. */
 export async function formResultFromReply(reply: DriverReply, validator: WasmValidator): Promise<SbclFormResult> {
+  const result = await resultFromReply(reply, validator);
+  return result.message === undefined ? result : { ...result, message: clipText(result.message) };
+}
+
+async function resultFromReply(reply: DriverReply, validator: WasmValidator): Promise<SbclFormResult> {
   if (reply.type !== 'result') {
     const message = reply.type === 'error' ? reply.message : `unexpected driver reply of type ${reply.type}`;
     return { status: 'failed', errorType: 'driver-error', message };

@@ -1,6 +1,7 @@
 // Clysm on SBCL: a persistent SBCL loads the workspace's own `clysm` ASDF system through the
 // shipped Lisp driver and compiles form by form with CLYSM:COMPILE-TO-WASM, with the semantics
 // of Clysm's own Stage 1 generator. This is what gives real per-form results on today's Clysm.
+import { clipText } from '../../util/boundedText';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BackendStatus, CompileRequest, CompilerBackend } from '../../types';
@@ -303,7 +304,8 @@ export class SbclBackend implements CompilerBackend {
     else if (state === 'stopped') this.setStatus({ ...this.current, state: 'stopped', message });
   }
 
-  private setStatus(status: BackendStatus): BackendStatus {
+  private setStatus(unbounded: BackendStatus): BackendStatus {
+    const status = { ...unbounded, message: clipText(unbounded.message) };
     this.current = status;
     this.statusListeners.forEach((listener) => listener(status));
     return status;

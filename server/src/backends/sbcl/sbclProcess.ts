@@ -2,6 +2,7 @@
 // matched to replies by id. It never restarts itself; the supervisor decides that.
 // fd 1 and 2 only go to the log, clipped per form (OutputClip); fd 3 lines without this
 // process's secret tag are dropped (a form can write there too).
+import { diesWithParent } from '../../util/diesWithParent';
 import * as readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
@@ -67,7 +68,9 @@ const MAX_LOG_LINE_CHARS = 2000;
 const FORGED_LINES_QUOTED = 3;
 
 function spawnDriver(spec: LaunchSpec) {
-  return execa(spec.command, spec.args, {
+  // SBCL busy in a form never reads its stdin's end: only the kernel can stop it when we die.
+  const { command, args } = diesWithParent(spec);
+  return execa(command, args, {
     cwd: spec.cwd,
     env: spec.env,
     // fd 3 is the reply channel; fd 1 and 2 are only logs (SBCL's runtime writes there).

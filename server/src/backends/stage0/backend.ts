@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { defaultOf } from '../../protocol/settings';
+import { clipText } from '../../util/boundedText';
 import type { BackendStatus, CompileRequest, CompilerBackend, FormResult, Stage0Info } from '../../types';
 import type { GenerationProgress, GeneratorResult, Stage1GenerationRequest } from '../generation';
 import { runCompileAll } from './compileAll';
@@ -30,8 +32,10 @@ export interface Stage0BackendOptions {
   log?: (message: string) => void;
   /** Replaceable for tests; defaults to the real runtime probe. */
   probeRuntime?: () => RuntimeProbeResult;
-  /** Heap limit of the engine worker in MB (default 1024). */
-  memoryLimitMb?: number;
+  /** Limit for loading Stage 0: engine start, instantiation, start function, `_initialize` (`clysm.stage0.loadTimeoutMs`). */
+  loadTimeoutMs?: number;
+  /** Memory limit of the engine worker process in MB, Wasm memory included (`clysm.stage0.maxMemoryMb`). */
+  maxMemoryMb?: number;
   /** `embedded` (default): V8 in a worker; `wasmtime`: a WASI-command build run by wasmtime. */
   engine?: EngineKind;
   /** The wasmtime executable (name on PATH or path); default `wasmtime`. */
@@ -63,6 +67,10 @@ export class Stage0Backend implements CompilerBackend {
   private disposed = false;
   private loading: Promise<unknown> = Promise.resolve();
 
+  private get loadTimeoutMs(): number {
+    return this.options.loadTimeoutMs ?? defaultOf('clysm.stage0.loadTimeoutMs');
+  }
+
   constructor(private readonly options: Stage0BackendOptions) {
     const root = path.resolve(options.workspaceRoot);
     this.configuredPath = path.resolve(root, options.stage0Path);
@@ -74,11 +82,12 @@ export class Stage0Backend implements CompilerBackend {
       log: options.log,
     };
     this.engine = options.engine === 'wasmtime'
-      ? new WasmtimeEngine({ ...host, wasmtimePath: options.wasmtimePath ?? 'wasmtime', cacheDir: options.wasmtimeCacheDir })
+      ? new WasmtimeEngine({ ...host, wasmtimePath: options.wasmtimePath ?? 'wasmtime', cacheDir: options.wasmtimeCacheDir, loadTimeoutMs: this.loadTimeoutMs })
       : new EmbeddedV8Engine({
         ...host,
         workerScript: options.workerScript,
-        memoryLimitMb: options.memoryLimitMb,
+        loadTimeoutMs: this.loadTimeoutMs,
+        maxMemoryMb: options.maxMemoryMb,
         probeRuntime: options.probeRuntime,
       });
     this.current = { state: 'stopped', message: 'Stage 0 has not been started', engine: this.engine.info };
@@ -128,7 +137,9 @@ export class Stage0Backend implements CompilerBackend {
     this.options.log?.(message);
   }
 
-  private setError(message: string, stage0?: Stage0Info): BackendStatus {
+  private setError(unbounded: string, stage0?: Stage0Info): BackendStatus {
+    // Status goes to every client view on every change: never megabytes of one engine error.
+    const message = clipText(unbounded);
     this.probe = undefined;
     this.loadInfo = undefined;
     this.current = { state: 'error', message, engine: this.engine.info, stage0: stage0 ? { ...stage0, status: 'error', message } : undefined };
@@ -206,6 +217,7 @@ export class Stage0Backend implements CompilerBackend {
       formsTotalHint: request.formsTotal,
       workerScript: this.options.workerScript,
       writeLimits: request.writeLimits,
+      maxMemoryMb: this.options.maxMemoryMb,
     });
   }
 

@@ -5,6 +5,8 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { defaultOf } from '../../protocol/settings';
+import { andMore, clipText } from '../../util/boundedText';
 import { normaliseModulePath } from '../../workspace/moduleList';
 import type { HostEvent } from './compileAllHost';
 import type { WriteLimits } from './writeBudget';
@@ -19,6 +21,9 @@ import {
   type GeneratorResult,
   type StagedOutput,
 } from '../generation';
+
+/** Warnings of one run that are listed; the rest are counted. */
+const maxWarnings = 20;
 
 /** The file compile_all is expected to write (docs/stage0-abi.md §6). */
 export const STAGE1_OUTPUT_NAME = 'clysm-stage1.wasm';
@@ -42,7 +47,8 @@ export interface CompileAllRunOptions {
   formsTotalHint?: number;
   /** dist/stage0-worker.js; default next to this bundle. */
   workerScript?: string;
-  memoryLimitMb?: number;
+  /** Memory limit of the worker process (clysm.stage0.maxMemoryMb). */
+  maxMemoryMb?: number;
   /** The name write-bytes must use for the Stage 1 (default clysm-stage1.wasm). */
   outputName?: string;
   /** What the run may write through write-bytes (default: the clysm.stage1.maxOutput* defaults). */
@@ -53,7 +59,8 @@ export interface CompileAllRunOptions {
 export class CompileAllCollector {
   readonly modules: GeneratedModule[] = [];
   readonly forms: GeneratedForm[] = [];
-  readonly warnings: string[] = [];
+  private readonly warningsKept: string[] = [];
+  private warningsDropped = 0;
   output?: StagedOutput;
   /** Why the run went over its write limits: it fails. */
   writeLimit?: string;
@@ -71,7 +78,7 @@ export class CompileAllCollector {
       case 'list-modules':
         return false;
       case 'read':
-        if (!event.ok) this.warnings.push(`could not read ${event.path}: ${event.reason ?? 'unknown reason'}`);
+        if (!event.ok) this.warn(`could not read ${event.path}: ${event.reason ?? 'unknown reason'}`);
         return false;
       case 'report-start': {
         const modulePath = normaliseModulePath(event.module ?? `module ${this.modules.length + 1}`);
@@ -95,14 +102,25 @@ export class CompileAllCollector {
         return true;
       case 'write':
         if (!event.ok) {
-          this.warnings.push(`write-bytes to ${event.path} was refused: ${event.reason}`);
+          this.warn(`write-bytes to ${event.path} was refused: ${event.reason}`);
         } else if (normaliseModulePath(event.path) === this.outputName) {
           this.output = { file: event.file, size: event.size, sha256: event.sha256 };
         } else {
-          this.warnings.push(`the compiler also wrote ${event.path} (${event.size} bytes); only ${this.outputName} is kept`);
+          this.warn(`the compiler also wrote ${event.path} (${event.size} bytes); only ${this.outputName} is kept`);
         }
         return true;
     }
+  }
+
+  /** The warnings, at most `maxWarnings` of them (each clipped) plus one line counting the rest. */
+  get warnings(): string[] {
+    return this.warningsDropped === 0 ? [...this.warningsKept] : [...this.warningsKept, `… ${andMore(this.warningsDropped, 'warnings')}`];
+  }
+
+  /** A compiler can make the host warn a million times (one refused read each): keep the first few. */
+  private warn(text: string): void {
+    if (this.warningsKept.length < maxWarnings) this.warningsKept.push(clipText(text));
+    else this.warningsDropped++;
   }
 
   progress(formsTotalHint?: number): GenerationProgress {
@@ -190,9 +208,9 @@ export function runCompileAll(options: CompileAllRunOptions): Promise<GeneratorR
           return; // per-form messages: not asked for here
       }
     };
-    const transport = startTransport(script, options.memoryLimitMb ?? 2048, {
+    const transport = startTransport(script, options.maxMemoryMb ?? defaultOf('clysm.stage0.maxMemoryMb'), {
       onMessage,
-      onExit: (reason) => finish({ error: new GenerationFailed(`the generation worker stopped before compile_all finished: ${reason}`, collector.forms) }),
+      onExit: (end) => finish({ error: new GenerationFailed(`the generation worker stopped before compile_all finished: ${end.reason}`, collector.forms) }),
       log: () => undefined,
     });
     const onAbort = (): void => finish({ error: new GenerationCancelled() });

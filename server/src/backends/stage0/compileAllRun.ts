@@ -1,6 +1,7 @@
 // Inside the Stage 0 worker: loads a Stage 0 (or a Stage 1, for the fixed-point check) with
 // the compile_all host and calls compile_all once. Host events are batched so a 1,000-form
 // run is not 3,000 IPC messages. Every failure is posted back as a message.
+import { listSome } from '../../util/boundedText';
 import { buildImportObject } from './hostImports';
 import { compileAllImports, type HostEvent } from './compileAllHost';
 import { describeThrown } from './resultFromReports';
@@ -55,7 +56,7 @@ function run(message: ToCompileAllWorker, post: (message: FromCompileAllWorker) 
   const declared = wasm.Module.imports(module);
   const compileAll = exported.find((e) => e.name === 'compile_all');
   if (!compileAll || compileAll.kind !== 'function') {
-    const names = exported.map((e) => e.name).join(', ') || 'nothing';
+    const names = listSome(exported.map((e) => e.name)) || 'nothing';
     return failed('load', `${label} does not export a compile_all function (it exports: ${names})`);
   }
   let instance;

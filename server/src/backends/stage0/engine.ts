@@ -5,10 +5,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EngineInfo, FormResult } from '../../types';
 import type { HostConfig } from './hostImports';
+import { defaultOf } from '../../protocol/settings';
 import { probeRuntime, type RuntimeProbeResult } from '../../wasm/runtimeProbe';
 import { abortError, type EngineCompileOptions, type Stage0Engine } from './stage0Engine';
 import { PendingRequest, SerialQueue, SessionSlot } from './sessionSupport';
-import { startTransport, type Transport } from './workerTransport';
+import { startTransport, type Transport, type WorkerEnd } from './workerTransport';
 import type { FromWorker, Stage0LoadInfo, ToWorker } from './workerProtocol';
 
 /** The host configuration (sandbox roots, module list) plus engine settings. */
@@ -16,10 +17,10 @@ export interface EmbeddedV8EngineOptions extends HostConfig {
   /** The bundled worker script; default `stage0-worker.js` next to this file (dist/). */
   workerScript?: string;
   log?: (message: string) => void;
-  /** Limit for instantiating Stage 0 and running `_initialize`. */
+  /** Limit for starting the worker, instantiating Stage 0 and running its start function and `_initialize`. */
   loadTimeoutMs?: number;
-  /** Heap limit of the worker, so a runaway Stage 0 cannot exhaust the language server. */
-  memoryLimitMb?: number;
+  /** Memory limit of the worker (resident size, Wasm memory included), so a runaway Stage 0 cannot exhaust the machine. */
+  maxMemoryMb?: number;
   /** Replaceable for tests; defaults to the real runtime probe (WasmGC, exnref, js-string builtins). */
   probeRuntime?: () => RuntimeProbeResult;
 }
@@ -30,7 +31,7 @@ type Outcome =
   | { kind: 'message'; message: FromWorker }
   | { kind: 'timeout' }
   | { kind: 'aborted' }
-  | { kind: 'died'; reason: string };
+  | { kind: 'died'; reason: string; cause: WorkerEnd['cause'] };
 
 /** How long a stopped worker may take to exit before it counts as stuck. */
 const stopGraceMs = 1000;
@@ -39,17 +40,17 @@ const stopGraceMs = 1000;
 class WorkerSession {
   private readonly transport: Transport;
   private readonly pending = new PendingRequest<Outcome, FromWorker>();
-  private exitReason?: string;
+  private end?: WorkerEnd;
 
-  constructor(script: string, memoryLimitMb: number, log: (message: string) => void, onExit: () => void) {
-    this.transport = startTransport(script, memoryLimitMb, {
+  constructor(script: string, maxMemoryMb: number, log: (message: string) => void, onExit: () => void) {
+    this.transport = startTransport(script, maxMemoryMb, {
       onMessage: (message) => {
         if (message.type === 'log') log(`[stage0] ${message.message}`);
         else if (this.pending.accepts(message)) this.pending.settle({ kind: 'message', message });
       },
-      onExit: (reason) => {
-        this.exitReason ??= reason;
-        this.pending.settle({ kind: 'died', reason: this.exitReason });
+      onExit: (end) => {
+        this.end ??= end;
+        this.pending.settle({ kind: 'died', ...this.end });
         onExit();
       },
       log,
@@ -57,17 +58,17 @@ class WorkerSession {
   }
 
   get alive(): boolean {
-    return this.exitReason === undefined;
+    return this.end === undefined;
   }
 
   /** Sends a message and waits for the reply that `accept` recognises, a timeout, an abort or the worker's death. */
   request(message: ToWorker, accept: (reply: FromWorker) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<Outcome> {
-    if (!this.alive) return Promise.resolve({ kind: 'died', reason: this.exitReason ?? 'the engine worker is gone' });
+    if (this.end) return Promise.resolve({ kind: 'died', ...this.end });
     const send = (): void => {
       try {
         this.transport.post(message);
       } catch (error) {
-        this.pending.settle({ kind: 'died', reason: `the engine worker cannot take messages: ${(error as Error).message}` });
+        this.pending.settle({ kind: 'died', reason: `the engine worker cannot take messages: ${(error as Error).message}`, cause: 'other' });
       }
     };
     return this.pending.wait(accept, send, timeoutMs, signal);
@@ -75,9 +76,9 @@ class WorkerSession {
 
   /** Stops the worker; resolves false when it is still running after the grace period. */
   async stop(): Promise<boolean> {
-    if (!this.alive) return true;
-    this.exitReason = 'stopped by the engine';
-    this.pending.settle({ kind: 'died', reason: this.exitReason });
+    if (this.end) return true;
+    this.end = { reason: 'stopped by the engine', cause: 'other' };
+    this.pending.settle({ kind: 'died', ...this.end });
     return this.transport.stop(stopGraceMs);
   }
 }
@@ -87,7 +88,7 @@ export class EmbeddedV8Engine implements Stage0Engine {
   private readonly script: string;
   private readonly log: (message: string) => void;
   private readonly loadTimeoutMs: number;
-  private readonly memoryLimitMb: number;
+  private readonly maxMemoryMb: number;
   /** The current worker and the replacement started after a timeout, cancel or crash. */
   private readonly slot = new SessionSlot<WorkerSession>({
     start: () => (this.bytes && !this.disposed ? this.startSession(this.bytes).then(({ session }) => session) : undefined),
@@ -105,8 +106,8 @@ export class EmbeddedV8Engine implements Stage0Engine {
   constructor(private readonly options: EmbeddedV8EngineOptions) {
     this.script = options.workerScript ?? path.join(__dirname, 'stage0-worker.js');
     this.log = options.log ?? (() => undefined);
-    this.loadTimeoutMs = options.loadTimeoutMs ?? 30_000;
-    this.memoryLimitMb = options.memoryLimitMb ?? 1024;
+    this.loadTimeoutMs = options.loadTimeoutMs ?? defaultOf('clysm.stage0.loadTimeoutMs');
+    this.maxMemoryMb = options.maxMemoryMb ?? defaultOf('clysm.stage0.maxMemoryMb');
     const electron = (process.versions as NodeJS.ProcessVersions & { electron?: string }).electron;
     this.info = {
       name: 'embedded-v8',
@@ -143,7 +144,7 @@ export class EmbeddedV8Engine implements Stage0Engine {
   /** Starts a worker and loads `bytes` in it; rejects with the worker's clear message. */
   private async startSession(bytes: Uint8Array): Promise<{ session: WorkerSession; info: Stage0LoadInfo }> {
     if (!fs.existsSync(this.script)) throw new Error(`the Stage 0 engine worker script is missing: ${this.script}`);
-    const session: WorkerSession = new WorkerSession(this.script, this.memoryLimitMb, this.log, () => this.sessions.delete(session));
+    const session: WorkerSession = new WorkerSession(this.script, this.maxMemoryMb, this.log, () => this.sessions.delete(session));
     this.sessions.add(session);
     const outcome = await session.request(
       { type: 'load', bytes, host: this.hostConfig() },
@@ -153,7 +154,9 @@ export class EmbeddedV8Engine implements Stage0Engine {
     if (outcome.kind === 'message' && outcome.message.type === 'loaded') return { session, info: outcome.message.info };
     await this.stopSession(session);
     if (outcome.kind === 'message' && outcome.message.type === 'load-failed') throw new Error(outcome.message.message);
-    if (outcome.kind === 'timeout') throw new Error(`Stage 0 did not finish loading (_initialize) within ${this.loadTimeoutMs} ms`);
+    if (outcome.kind === 'timeout') {
+      throw new Error(`Stage 0 did not finish loading (instantiation and _initialize or its start function) within ${this.loadTimeoutMs} ms, the load time limit (clysm.stage0.loadTimeoutMs; docs/stage0-abi.md §7)`);
+    }
     throw new Error(`the Stage 0 engine worker failed while loading: ${outcome.kind === 'died' ? outcome.reason : outcome.kind}`);
   }
 
@@ -207,7 +210,10 @@ export class EmbeddedV8Engine implements Stage0Engine {
           options.signal,
         );
         const durationMs = performance.now() - started;
-        if (outcome.kind === 'message' && outcome.message.type === 'result') return outcome.message.result;
+        if (outcome.kind === 'message' && outcome.message.type === 'result') {
+          await this.recycleIfBloated(outcome.message.residentMb);
+          return outcome.message.result;
+        }
         if (this.disposed) throw new Error('the Stage 0 engine was disposed');
         const stopped = await this.slot.replace();
         if (outcome.kind === 'timeout') {
@@ -218,10 +224,23 @@ export class EmbeddedV8Engine implements Stage0Engine {
         if (outcome.kind === 'aborted') throw abortError(options.signal!);
         const reason = outcome.kind === 'died' ? outcome.reason : 'unexpected reply';
         this.log(`Stage 0 engine worker died (${reason}); restarted`);
+        // Over its memory limit on this form: the form's own doing (a worker starts every form
+        // below the recycle threshold), so no second try that would hide it.
+        if (outcome.kind === 'died' && outcome.cause === 'memory') return { status: 'crashed', message: `the Stage 0 engine died on this form: ${reason}`, durationMs };
         // A worker can die for reasons unrelated to the form: try once more before blaming it.
         if (attempt >= 2) return { status: 'crashed', message: `the Stage 0 engine died on this form twice: ${reason}`, durationMs };
       }
     });
+  }
+
+  /**
+   * Wasm memory never shrinks: a worker left above half its limit after a form is replaced, so
+   * the next form starts with room, and an idle worker does not hold gigabytes.
+   */
+  private async recycleIfBloated(residentMb: number): Promise<void> {
+    if (residentMb <= this.maxMemoryMb / 2) return;
+    this.log(`the Stage 0 engine worker holds ${residentMb} MB after a form, over half its limit of ${this.maxMemoryMb} MB (clysm.stage0.maxMemoryMb); restarting it`);
+    await this.slot.replace();
   }
 
   async dispose(): Promise<void> {

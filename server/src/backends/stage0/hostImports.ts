@@ -3,6 +3,7 @@
 // exactly what the module declares. No Worker or Wasm here, so it is unit-testable.
 import * as fs from 'node:fs';
 import { writeFileAtomic } from '../../util/atomicWrite';
+import { listSome } from '../../util/boundedText';
 import { byteStringToBytes, type FormReport } from './resultFromReports';
 import { outputFolderOutsideWorkspace, resolveReadable, resolveWritable } from './sandbox';
 import { WriteBudget, WriteLimitExceeded, type WriteLimits } from './writeBudget';
@@ -184,14 +185,10 @@ export class HostImportError extends Error {
   }
 }
 
-function joinNames(names: string[]): string {
-  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
-}
-
 /**
  * The import object for exactly the imports the module declares. `wasm:js-string` imports
  * never appear here: compiled with builtins, the engine supplies them. Anything else the host
- * does not know fails loading, naming every such import.
+ * does not know fails loading, naming the first few such imports and counting the rest.
  */
 export function buildImportObject(declared: WasmImportDescriptor[], provided: ProvidedImports): WasmImports {
   const imports: WasmImports = {};
@@ -216,13 +213,13 @@ export function buildImportObject(declared: WasmImportDescriptor[], provided: Pr
     (imports[entry.module] ??= {})[entry.name] = fn;
   }
   if (unknown.length) {
-    throw new HostImportError(`Stage 0 imports ${joinNames(unknown)}, which this host does not provide`);
+    throw new HostImportError(`Stage 0 imports ${listSome(unknown)}, which this host does not provide`);
   }
   if (engineMissing.length) {
-    throw new HostImportError(`Stage 0 imports ${joinNames(engineMissing)}, which this engine does not provide (only the js-string builtins are enabled)`);
+    throw new HostImportError(`Stage 0 imports ${listSome(engineMissing)}, which this engine does not provide (only the js-string builtins are enabled)`);
   }
   if (wrongKind.length) {
-    throw new HostImportError(`Stage 0 imports ${joinNames(wrongKind)}, but the host provides functions`);
+    throw new HostImportError(`Stage 0 imports ${listSome(wrongKind)}, but the host provides functions`);
   }
   return imports;
 }

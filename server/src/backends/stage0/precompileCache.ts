@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execa } from 'execa';
+import { diesWithParent } from '../../util/diesWithParent';
 import { tempNameFor, writeFileAtomic } from '../../util/atomicWrite';
 import { lastStderrLine } from './wasiProtocol';
 
@@ -52,7 +53,8 @@ export class PrecompileCache {
     fs.mkdirSync(this.dir, { recursive: true });
     const temp = tempNameFor(file);
     const started = Date.now();
-    const result = await execa(wasmtime, ['compile', ...flags, '-o', temp, moduleFile], { reject: false, timeout: 300_000, windowsHide: true });
+    const compile = diesWithParent({ command: wasmtime, args: ['compile', ...flags, '-o', temp, moduleFile] });
+    const result = await execa(compile.command, compile.args, { reject: false, timeout: 300_000, windowsHide: true });
     if (result.exitCode !== 0 || !fs.existsSync(temp)) {
       fs.rmSync(temp, { force: true });
       const stderr = typeof result.stderr === 'string' ? result.stderr : '';

@@ -2,6 +2,7 @@
 // return value or the thrown error) into a FormResult, following docs/stage0-abi.md.
 // Pure apart from the injected validator, so the rules are unit-tested without Wasm.
 import type { FormResult } from '../../types';
+import { clipText } from '../../util/boundedText';
 
 /** One `clysm.compile.report-form-result` call. */
 export interface FormReport {
@@ -37,6 +38,10 @@ export function byteStringToBytes(text: string): ByteStringResult {
 
 /** Text for a trap or other throw out of Wasm: V8's message, with the kind when it helps. */
 export function describeThrown(thrown: unknown): string {
+  return clipText(describeUnbounded(thrown));
+}
+
+function describeUnbounded(thrown: unknown): string {
   if (thrown instanceof Error) {
     // V8 reports Wasm stack exhaustion as a RangeError, not a RuntimeError.
     if (thrown instanceof RangeError && /call stack/i.test(thrown.message)) return `stack overflow: ${thrown.message}`;
@@ -65,11 +70,11 @@ export function interpretFormCall(outcome: FormCallOutcome, validate: ByteValida
     return {
       status: 'failed',
       errorType: failure.errorType ?? 'compile-error',
-      message: failure.message ?? 'Stage 0 reported a failure without a message',
+      message: clipText(failure.message ?? 'Stage 0 reported a failure without a message'),
     };
   }
   const skipped = outcome.reports.find((r) => r.success && r.errorType === 'skipped');
-  if (skipped) return { status: 'skipped', ...(skipped.message ? { message: skipped.message } : {}) };
+  if (skipped) return { status: 'skipped', ...(skipped.message ? { message: clipText(skipped.message) } : {}) };
   if ('thrown' in outcome) return { status: 'failed', errorType: 'trap', message: describeThrown(outcome.thrown) };
   const returned = outcome.returned;
   if (returned === null || returned === undefined) {
@@ -85,6 +90,6 @@ export function interpretFormCall(outcome: FormCallOutcome, validate: ByteValida
   const converted = byteStringToBytes(returned);
   if (!converted.ok) return { status: 'failed', errorType: 'abi-error', message: converted.reason };
   const invalid = validate(converted.bytes);
-  if (invalid !== undefined) return { status: 'failed', errorType: 'wasm-validation-error', message: invalid };
+  if (invalid !== undefined) return { status: 'failed', errorType: 'wasm-validation-error', message: clipText(invalid) };
   return { status: 'compiled', bytes: converted.bytes.length, wasm: converted.bytes };
 }

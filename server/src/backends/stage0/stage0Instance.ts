@@ -1,6 +1,7 @@
 // Loads a Stage 0 module and calls compile_form on it, per docs/stage0-abi.md. Runs inside
 // the engine worker (worker.ts), but has no worker code itself so tests can drive it directly.
 import type { FormResult } from '../../types';
+import { listSome } from '../../util/boundedText';
 import { buildImportObject, HostSession, type HostConfig } from './hostImports';
 import { interpretFormCall, describeThrown, type ByteValidator } from './resultFromReports';
 import { stage0CompileOptions, webAssembly, type WasmApi } from '../../wasm/webAssembly';
@@ -68,7 +69,7 @@ export class Stage0Instance {
     const imports = wasm.Module.imports(module);
     const compileFormDesc = exports.find((e) => e.name === 'compile_form');
     if (!compileFormDesc || compileFormDesc.kind !== 'function') {
-      const names = exports.map((e) => e.name).join(', ') || 'nothing';
+      const names = listSome(exports.map((e) => e.name)) || 'nothing';
       const what = compileFormDesc ? `exports compile_form as a ${compileFormDesc.kind}, not a function` : 'does not export compile_form';
       throw new Stage0LoadError(`Stage 0 ${what} (it exports: ${names})`);
     }

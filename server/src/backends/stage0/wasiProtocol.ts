@@ -2,6 +2,7 @@
 // JSON lines both ways. Stage 0 first writes a handshake line, then answers each request line
 // `{"id":N,"text":"…"}` with `{"id":N,"reports":[…],"returned":…}`. What an answer means is
 // decided by the same rules as a JS-host call (resultFromReports.ts). Pure: no processes here.
+import { clipText } from '../../util/boundedText';
 import type { FormResult } from '../../types';
 import { interpretFormCall, type ByteValidator, type FormReport } from './resultFromReports';
 
@@ -80,9 +81,9 @@ export function answerToResult(answer: Answer, validate: ByteValidator): FormRes
     case 'result':
       return interpretFormCall({ reports: answer.reports, returned: answer.returned }, validate);
     case 'error':
-      return { status: 'failed', errorType: 'abi-error', message: `Stage 0 refused the request: ${answer.message}` };
+      return { status: 'failed', errorType: 'abi-error', message: clipText(`Stage 0 refused the request: ${answer.message}`) };
     case 'malformed':
-      return { status: 'failed', errorType: 'abi-error', message: `Stage 0 answered in a form this host does not understand: ${answer.reason}` };
+      return { status: 'failed', errorType: 'abi-error', message: clipText(`Stage 0 answered in a form this host does not understand: ${answer.reason}`) };
   }
 }
 

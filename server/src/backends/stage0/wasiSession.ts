@@ -3,6 +3,7 @@
 // It serves one request at a time and never restarts itself: WasmtimeEngine decides that.
 import * as readline from 'node:readline';
 import { execa } from 'execa';
+import { diesWithParent } from '../../util/diesWithParent';
 import { PendingRequest } from './sessionSupport';
 import { encodeRequest, parseAnswer, parseHandshake, lastStderrLine, type Answer, type ProcessEnd } from './wasiProtocol';
 
@@ -21,7 +22,9 @@ export type SessionOutcome =
 const stderrKeep = 8000;
 
 function spawnWasmtime(launch: WasiLaunch) {
-  return execa(launch.command, launch.args, {
+  // A looping Stage 0 never reads its stdin's end: only the kernel can stop it when we die.
+  const { command, args } = diesWithParent(launch);
+  return execa(command, args, {
     cwd: launch.cwd,
     stdio: ['pipe', 'pipe', 'pipe'],
     buffer: false,
@@ -60,7 +63,7 @@ export class WasiSession {
     let handshaken = false;
     this.ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(new Error(`Stage 0 did not start on wasmtime within ${loadTimeoutMs} ms (no handshake line)`));
+        reject(new Error(`Stage 0 did not start on wasmtime within ${loadTimeoutMs} ms, the load time limit (clysm.stage0.loadTimeoutMs): no handshake line`));
         void this.stop();
       }, loadTimeoutMs);
       const lines = readline.createInterface({ input: this.child.stdout!, crlfDelay: Infinity });

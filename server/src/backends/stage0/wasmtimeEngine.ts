@@ -13,6 +13,8 @@ import type { EngineInfo, FormResult } from '../../types';
 import { readModule, WasmFormatError } from '../../wasm/wasmReader';
 import { findExecutable } from '../../util/findExecutable';
 import { makePrivateFolder } from '../../util/privateTempFolder';
+import { listSome } from '../../util/boundedText';
+import { defaultOf } from '../../protocol/settings';
 import type { HostConfig } from './hostImports';
 import { PrecompileCache } from './precompileCache';
 import type { RuntimeProbeResult } from '../../wasm/runtimeProbe';
@@ -191,7 +193,7 @@ export class WasmtimeEngine implements Stage0Engine {
   }
 
   private async startSession(): Promise<WasiSession> {
-    const session = new WasiSession(this.launch(), this.log, this.options.loadTimeoutMs ?? 30_000);
+    const session = new WasiSession(this.launch(), this.log, this.options.loadTimeoutMs ?? defaultOf('clysm.stage0.loadTimeoutMs'));
     try {
       await session.ready;
     } catch (error) {
@@ -275,7 +277,7 @@ export function describeWasiModule(bytes: Uint8Array): Stage0LoadInfo {
   const imports: WasmImportDescriptor[] = module.imports.map((i) => ({ module: i.module, name: i.name, kind: kindName[i.kind] ?? 'function' }));
   const start = exports.find((e) => e.name === '_start');
   if (!start || start.kind !== 'function') {
-    const names = exports.map((e) => e.name).join(', ') || 'nothing';
+    const names = listSome(exports.map((e) => e.name)) || 'nothing';
     throw new Error(
       `Stage 0 does not export _start (it exports: ${names}): the wasmtime engine runs Stage 0 as a WASI command ` +
         '(docs/stage0-abi.md §10); use a WASI-command build of Stage 0, or the embedded engine',
@@ -283,7 +285,7 @@ export function describeWasiModule(bytes: Uint8Array): Stage0LoadInfo {
   }
   const foreign = imports.filter((i) => i.module !== 'wasi_snapshot_preview1').map((i) => `${i.module}/${i.name}`);
   if (foreign.length) {
-    throw new Error(`Stage 0 imports ${foreign.join(', ')}, which wasmtime cannot provide (its CLI links only WASI imports)`);
+    throw new Error(`Stage 0 imports ${listSome(foreign)}, which wasmtime cannot provide (its CLI links only WASI imports)`);
   }
   return { exports, imports, initialized: false };
 }

@@ -3,10 +3,12 @@
 // loops by killing the whole worker. It serves per-form compiles (load, compile) and Stage 1
 // generation (compile-all). Nothing may escape: every failure is posted back as a message.
 import type { FormResult } from '../../types';
+import { clipText } from '../../util/boundedText';
 import { runCompileAllInWorker } from './compileAllRun';
 import { describeThrown } from './resultFromReports';
 import { Stage0Instance } from './stage0Instance';
-import type { FromWorker, ToWorker } from './workerProtocol';
+import { startWatchdog } from './workerWatchdog';
+import { lifelineFd, parseWorkerArguments, type FromWorker, type ToWorker } from './workerProtocol';
 
 interface Channel {
   post(message: FromWorker): void;
@@ -24,13 +26,19 @@ function openChannel(): Channel {
 }
 
 const channel = openChannel();
+const launch = parseWorkerArguments(process.argv);
+if (!launch) throw new Error('stage0-worker must be started by the engine (workerTransport.ts)');
+// Before any Wasm runs: once Stage 0 loops, this thread is the only code here that still runs.
+startWatchdog({ lifelineFd, maxMemoryMb: launch.maxMemoryMb, sampleMs: 20 });
 let stage0: Stage0Instance | undefined;
 
 function post(message: FromWorker): void {
   channel.post(message);
 }
 
-const log = (message: string): void => post({ type: 'log', message });
+const log = (message: string): void => post({ type: 'log', message: clipText(message) });
+
+const residentMb = (): number => Math.round(process.memoryUsage.rss() / 1048576);
 
 function handle(message: ToWorker): void {
   switch (message.type) {
@@ -54,7 +62,7 @@ function handle(message: ToWorker): void {
         // Only a host bug gets here (traps are results); report it on this form.
         result = { status: 'failed', errorType: 'host-error', message: describeThrown(error) };
       }
-      post({ type: 'result', id: message.id, result });
+      post({ type: 'result', id: message.id, result, residentMb: residentMb() });
       return;
     }
     case 'compile-all':
@@ -71,7 +79,7 @@ channel.listen((message: ToWorker) => {
     // postMessage itself failed (e.g. a value that cannot be cloned): say so instead of dying.
     const text = error instanceof Error ? error.message : String(error);
     if (message.type === 'compile') {
-      post({ type: 'result', id: message.id, result: { status: 'failed', errorType: 'host-error', message: text } });
+      post({ type: 'result', id: message.id, result: { status: 'failed', errorType: 'host-error', message: clipText(text) }, residentMb: residentMb() });
     } else if (message.type === 'compile-all') {
       post({ type: 'compile-all-failed', stage: 'run', message: `generation worker error: ${text}` });
     } else {

@@ -21,7 +21,8 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'loaded'; info: Stage0LoadInfo }
   | { type: 'load-failed'; message: string }
-  | { type: 'result'; id: number; result: FormResult }
+  /** `residentMb`: the worker's resident size after the form, so the engine can recycle a bloated worker. */
+  | { type: 'result'; id: number; result: FormResult; residentMb: number }
   | { type: 'log'; message: string }
   | FromCompileAllWorker;
 
@@ -35,3 +36,25 @@ export type FromCompileAllWorker =
   | { type: 'compile-all-finished'; returned: string }
   /** `stage`: load (compile, link, _initialize, no compile_all) or run (compile_all trapped). */
   | { type: 'compile-all-failed'; stage: 'load' | 'run'; message: string };
+
+/** The watchdog writes this line to stderr before it kills a worker over its memory limit. */
+export const memoryLimitMarker = 'clysm-stage0-worker: over the memory limit:';
+
+/** The stdio slot of the lifeline pipe (workerWatchdog.ts); 3 is the IPC channel. */
+export const lifelineFd = 4;
+
+/** What the worker process is told on its command line. */
+export interface WorkerArguments {
+  /** Resident-size limit of the worker process in MB (`clysm.stage0.maxMemoryMb`). */
+  maxMemoryMb: number;
+}
+
+export function workerArguments(args: WorkerArguments): string[] {
+  return [`--max-memory-mb=${args.maxMemoryMb}`];
+}
+
+/** Undefined when the worker was not started by workerTransport.ts. */
+export function parseWorkerArguments(argv: readonly string[]): WorkerArguments | undefined {
+  const found = argv.map((arg) => /^--max-memory-mb=(\d+)$/.exec(arg)).find((m) => m !== null);
+  return found ? { maxMemoryMb: Number(found[1]) } : undefined;
+}

@@ -3,13 +3,19 @@
 // Worker.terminate() (a Wasm loop that keeps allocating large GC arrays is never interrupted),
 // and a heap exhausted by Wasm GC allocations in a thread aborts the whole language server
 // (docs/stage0-abi.md §9). A process can always be killed, and its death is only its own.
+// It dies with its parent too, even one killed by SIGKILL (workerWatchdog.ts).
 import { fork, type ChildProcess } from 'node:child_process';
-import type { FromWorker, ToWorker } from './workerProtocol';
+import type { Readable } from 'node:stream';
+import { clipText } from '../../util/boundedText';
+import { lifelineFd, memoryLimitMarker, workerArguments, type FromWorker, type ToWorker } from './workerProtocol';
+
+/** Why a worker ended: `memory` when it went over its memory limit (or V8's heap limit). */
+export type WorkerEnd = { reason: string; cause: 'memory' | 'other' };
 
 export interface TransportHandlers {
   onMessage(message: FromWorker): void;
-  /** The worker is gone; `reason` says why ("out of memory: …", "exited with code 1"). */
-  onExit(reason: string): void;
+  /** The worker is gone; `end.reason` says why ("over its memory limit of …", "exited with code 1"). */
+  onExit(end: WorkerEnd): void;
   log(message: string): void;
 }
 
@@ -29,38 +35,52 @@ function exitedWithin(exited: Promise<void>, graceMs: number): Promise<boolean> 
   });
 }
 
+/** Why the worker ended, from how it exited and the end of its stderr. Pure. */
+export function describeWorkerEnd(code: number | null, signal: string | null, stderrTail: string, maxMemoryMb: number): WorkerEnd {
+  const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+  const overLimit = stderrTail.split('\n').find((line) => line.startsWith(memoryLimitMarker));
+  if (overLimit) {
+    const used = overLimit.slice(memoryLimitMarker.length).trim();
+    return { cause: 'memory', reason: `out of memory: the engine process went over its memory limit (clysm.stage0.maxMemoryMb = ${maxMemoryMb}; ${used}) and was killed` };
+  }
+  if (/heap out of memory|heap limit/i.test(stderrTail)) return { cause: 'memory', reason: `out of memory (the engine process ${how})` };
+  return { cause: 'other', reason: `the engine process ${how}` };
+}
+
 class ProcessTransport implements Transport {
   private readonly child: ChildProcess;
   private readonly exited: Promise<void>;
   private stderrTail = '';
 
-  constructor(script: string, memoryLimitMb: number, handlers: TransportHandlers) {
+  constructor(script: string, maxMemoryMb: number, handlers: TransportHandlers) {
     // Keep the Wasm feature flags the server was started with; nothing else (no --inspect).
     const wasmFlags = process.execArgv.filter((arg) => arg.startsWith('--experimental-wasm') || arg.startsWith('--wasm'));
-    this.child = fork(script, [], {
+    const stdio: ('ignore' | 'pipe' | 'ipc')[] = ['ignore', 'ignore', 'pipe', 'ipc'];
+    // The lifeline: the worker's watchdog kills it when this end closes, i.e. when we die.
+    stdio[lifelineFd] = 'pipe';
+    this.child = fork(script, workerArguments({ maxMemoryMb }), {
       serialization: 'advanced',
       // Never inherit stdout: the language server may be speaking LSP on it.
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      execArgv: [...wasmFlags, `--max-old-space-size=${memoryLimitMb}`],
+      stdio,
+      execArgv: [...wasmFlags, `--max-old-space-size=${maxMemoryMb}`],
     });
     this.child.unref();
     this.child.channel?.unref();
+    (this.child.stdio[lifelineFd] as Readable & { unref?: () => void } | null)?.unref?.();
     this.child.stderr?.setEncoding('utf8');
     this.child.stderr?.on('data', (chunk: string) => {
       this.stderrTail = (this.stderrTail + chunk).slice(-2000);
     });
     this.child.on('message', (message: FromWorker) => handlers.onMessage(message));
-    this.child.on('error', (error) => handlers.log(`Stage 0 engine process: ${error.message}`));
+    this.child.on('error', (error) => handlers.log(`Stage 0 engine process: ${clipText(error.message)}`));
     this.exited = new Promise((resolve) => {
-      this.child.on('exit', (code, signal) => {
-        const outOfMemory = /heap out of memory|heap limit/i.test(this.stderrTail);
-        const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-        handlers.onExit(outOfMemory ? `out of memory (the engine process ${how})` : `the engine process ${how}`);
+      // 'close', not 'exit': stderr is read to its end, so the watchdog's verdict is in the tail.
+      this.child.on('close', (code, signal) => {
+        handlers.onExit(describeWorkerEnd(code, signal, this.stderrTail, maxMemoryMb));
         resolve();
       });
     });
   }
-
   post(message: ToWorker): void {
     this.child.send(message);
   }
@@ -71,6 +91,7 @@ class ProcessTransport implements Transport {
   }
 }
 
-export function startTransport(script: string, memoryLimitMb: number, handlers: TransportHandlers): Transport {
-  return new ProcessTransport(script, memoryLimitMb, handlers);
+/** Forks a worker; `maxMemoryMb` caps its resident size (Wasm memory included) and its JS heap. */
+export function startTransport(script: string, maxMemoryMb: number, handlers: TransportHandlers): Transport {
+  return new ProcessTransport(script, maxMemoryMb, handlers);
 }
