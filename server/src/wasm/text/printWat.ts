@@ -164,7 +164,7 @@ class ModuleContext {
     const body = this.body(index);
     const parts: Array<Omit<BodyPart, 'firstLine' | 'lastLine'> & { lines: string[] }> = [];
     let pos = body.codeStart;
-    let opener = EMPTY;
+    let opener: Uint8Array = EMPTY;
     while (pos < body.end) {
       const rest = this.printPart(index, opener, this.bytes.subarray(pos, body.end));
       if (rest.ok) {
