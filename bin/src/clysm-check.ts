@@ -16,6 +16,7 @@ import { endWithLauncher } from './launcherLink';
 import { runDiffCommand } from './diffCommand';
 import { formatCheckOutput } from './formats';
 import { runStage1Command } from './stage1Command';
+import { runWatCommand } from './watCommand';
 
 const EXIT_OK = 0;
 const EXIT_FORMS_FAILED = 1;
@@ -43,6 +44,7 @@ function openCache(args: CheckArgs, cache: ResultCache, run: () => WorkspaceRun,
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'stage1') return runStage1Command(argv.slice(1));
   if (argv[0] === 'diff') return runDiffCommand(argv.slice(1));
+  if (argv[0] === 'wat') return runWatCommand(argv.slice(1));
   let args;
   try {
     args = parseCheckArgs(argv, path.resolve(__dirname, '..', 'examples', 'workspace'));

@@ -1,0 +1,49 @@
+// A form's module as WAT, with V8's rejection placed on its line: what `clysm-check wat --json`
+// prints and what the Show Wasm document shows. Pure once the printer is loaded.
+import type { AnalyzedForm } from '../../types';
+import { WatModule } from './printWat';
+import { v8Failure } from './v8Failure';
+import type { PrintFn } from './wasmToolsLoader';
+
+export interface FormWatError {
+  /** V8's message for rejected bytes, or the form's own message when it has no bytes. */
+  message: string;
+  /** The function V8 names (function index space); null when V8 names none. */
+  function_index: number | null;
+  /** V8's byte offset in the module; null when it names none. */
+  offset: number | null;
+  /** 1-based line of `wat` with the instruction at that offset; null when there is no such line. */
+  line: number | null;
+}
+
+export interface FormWat {
+  id: string;
+  status: string;
+  /** The module's text, or null when the form has no bytes. */
+  wat: string | null;
+  error?: FormWatError;
+}
+
+/** The form's WAT; throws only when the printer cannot print the bytes at all. */
+export function formWat(form: Pick<AnalyzedForm, 'id' | 'result'>, print: PrintFn): FormWat {
+  const { id, result } = form;
+  if (!result.wasm) {
+    const message = `form ${id} has no Wasm bytes (${result.status}${result.message ? `: ${result.message}` : ''})`;
+    return { id, status: result.status, wat: null, error: { message, function_index: null, offset: null, line: null } };
+  }
+  const printed = WatModule.print(result.wasm, print);
+  const failure = v8Failure(result.wasm);
+  if (!failure) return { id, status: result.status, wat: printed.text };
+  const placed = failure.functionIndex !== null && failure.offset !== null && printed.functions.some((f) => f.index === failure.functionIndex);
+  return {
+    id,
+    status: result.status,
+    wat: printed.text,
+    error: {
+      message: failure.message,
+      function_index: failure.functionIndex,
+      offset: failure.offset,
+      line: placed ? printed.lineOf(failure.functionIndex!, failure.offset!) : null,
+    },
+  };
+}
