@@ -4,7 +4,7 @@
 // Run on Node 24 (./node_modules/.bin/node): V8's verdicts on GC bodies need V8 13+.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { readModule } from '../../server/src/stage1/wasmReader';
+import { readModule } from '../../server/src/wasm/wasmReader';
 import { readCodeBodies } from '../../server/src/wasm/text/codeBodies';
 import { WatModule } from '../../server/src/wasm/text/printWat';
 import { parseV8Failure, v8Failure } from '../../server/src/wasm/text/v8Failure';

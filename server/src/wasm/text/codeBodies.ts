@@ -1,7 +1,7 @@
 // Where each function body sits in a module's code section, and the same module with some
 // bodies replaced. The printer wrapper uses this to print a body the library cannot read as a
 // whole in parts (printWat.ts), and to count the instructions before a byte offset.
-import type { WasmModuleInfo } from '../../stage1/wasmReader';
+import type { WasmModuleInfo } from '../wasmReader';
 
 const CODE_SECTION_ID = 10;
 const REF_NULL = 0x63;

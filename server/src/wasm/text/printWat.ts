@@ -4,7 +4,7 @@
 // open), which is common in modules V8 rejects. Such a body is printed here in parts, each one
 // printed by wasm-tools in a copy of the module where that body holds only that part, closed
 // with synthetic `end`s or opened with a synthetic `if`/`try`; the synthetic lines are dropped.
-import { readModule, type WasmModuleInfo } from '../../stage1/wasmReader';
+import { readModule, type WasmModuleInfo } from '../wasmReader';
 import { readCodeBodies, withInstructions, type CodeBody } from './codeBodies';
 import type { PrintFn } from './wasmToolsLoader';
 

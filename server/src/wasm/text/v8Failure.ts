@@ -1,6 +1,7 @@
-// V8's verdict on a module with the place it names: "Compiling function #N failed: … @+OFFSET".
-// (backends/sbcl/validate.ts keeps only the message; the Wasm view needs the offset too.)
-import { wasmGlobal } from '../../backends/sbcl/validate';
+// V8's verdict on a module with the function and byte it names: "Compiling function #N failed:
+// … @+OFFSET". The validator (../validate.ts) gives the message and offset; the Wasm view also
+// needs the function index, to place the error on a printed function.
+import { v8Offset, validateInV8 } from '../validate';
 
 export interface V8Failure {
   /** V8's message without the `WebAssembly.Module():` prefix and the `@+offset` suffix. */
@@ -16,21 +17,16 @@ const FUNCTION_FAILURE = /^Compiling function #(\d+)(?::"(?:[^"\\]|\\.)*")? fail
 /** Reads a V8 WebAssembly.Module error message. */
 export function parseV8Failure(text: string): V8Failure {
   const message = text.replace(/^WebAssembly\.Module\(\): /, '');
-  const at = / @\+(\d+)\s*$/.exec(message);
   const fn = FUNCTION_FAILURE.exec(message);
   return {
-    message: at ? message.slice(0, at.index) : message,
+    message: message.replace(/ @\+\d+\s*$/, ''),
     functionIndex: fn ? Number(fn[1]) : null,
-    offset: at ? Number(at[1]) : null,
+    offset: v8Offset(message) ?? null,
   };
 }
 
-/** Undefined when this runtime's V8 accepts the bytes. */
+/** Undefined when this runtime's V8 accepts the bytes (or cannot judge them: no WasmGC). */
 export function v8Failure(bytes: Uint8Array): V8Failure | undefined {
-  try {
-    new (wasmGlobal().Module)(bytes);
-    return undefined;
-  } catch (error) {
-    return parseV8Failure(error instanceof Error ? error.message : String(error));
-  }
+  const verdict = validateInV8(bytes);
+  return verdict.ran && !verdict.valid ? parseV8Failure(verdict.message ?? '') : undefined;
 }
