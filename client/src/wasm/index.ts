@@ -1,12 +1,10 @@
 // Show Wasm for Form: the command, its CodeLens and the read-only WAT documents.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { WasmFormsRequest } from '../../../server/src/wasm/text/watProtocol';
+import { SHOW_WASM_COMMAND, WasmFormsRequest } from '../../../server/src/wasm/text/watProtocol';
 import { ShowWasmCodeLens } from './showWasmCodeLens';
 import { WatDocuments } from './watDocuments';
 import { WAT_SCHEME } from './watUri';
-
-export const SHOW_WASM_COMMAND = 'clysm.showWasmForForm';
 
 /** The form id from what the command was given: an id, a FormRef, a Blockers-view node, or nothing (the form at the cursor). */
 async function formIdOf(arg: unknown, client: LanguageClient | undefined): Promise<string | undefined> {

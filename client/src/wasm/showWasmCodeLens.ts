@@ -2,7 +2,7 @@
 // validator); off with `clysm.codeLens.showWasm`. Lenses follow the module's diagnostics.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { WasmFormsRequest } from '../../../server/src/wasm/text/watProtocol';
+import { SHOW_WASM_COMMAND, WasmFormsRequest } from '../../../server/src/wasm/text/watProtocol';
 import { toRange } from '../paths';
 
 export const SHOW_WASM_SETTING = 'clysm.codeLens.showWasm';
@@ -29,7 +29,7 @@ export class ShowWasmCodeLens implements vscode.CodeLensProvider, vscode.Disposa
     return forms.map((form) => {
       const start = toRange(form.range).start;
       const title = form.status === 'compiled' ? 'Show Wasm' : 'Show Wasm (rejected by the validator)';
-      return new vscode.CodeLens(new vscode.Range(start, start), { title, command: 'clysm.showWasmForForm', arguments: [form.id] });
+      return new vscode.CodeLens(new vscode.Range(start, start), { title, command: SHOW_WASM_COMMAND, arguments: [form.id] });
     });
   }
 

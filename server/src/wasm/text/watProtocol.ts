@@ -5,6 +5,9 @@ import type { FormWat } from './formWat';
 
 export type { FormWat, FormWatError } from './formWat';
 
+/** The client command that opens a form's WAT; the server's hover links to it. */
+export const SHOW_WASM_COMMAND = 'clysm.showWasmForForm';
+
 export interface FormWatParams {
   /** Form id `"{module}:{form}"`. */
   formId: string;
