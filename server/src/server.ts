@@ -231,7 +231,10 @@ connection.onShutdown(async () => {
 });
 
 registerStage1Handlers(connection, () => (session ? sessionStage1Context(session, settings, log) : undefined));
-registerWatHandlers(connection, () => session && { forms: () => session?.workspace()?.allForms() ?? [], relativePath: (p) => session?.relativePath(p) });
+registerWatHandlers(connection, () => {
+  const model = session?.workspace();
+  return session && model && { forms: () => model.allForms(), relativePath: (p) => session?.relativePath(p), compileAgain: (f) => model.compileAgain(f) };
+});
 
 documents.listen(connection);
 connection.listen();

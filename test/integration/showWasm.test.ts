@@ -91,5 +91,9 @@ suite('Show Wasm for Form (stand-in clysm system on SBCL)', () => {
     assert.ok(header >= 0 && header < error.range.start.line, 'the error is inside function #0');
     assert.equal(editor.selection.start.line, error.range.start.line);
     assert.ok(editor.visibleRanges.some((r) => r.contains(error.range.start)), 'the failing instruction is revealed');
+    // For the screenshot (docs/screenshot-wat-error.png): the error's hover.
+    const shown = await vscode.window.showTextDocument(doc, { preview: false, selection: new vscode.Range(error.range.start, error.range.start) });
+    assert.equal(shown.document.uri.toString(), doc.uri.toString());
+    await vscode.commands.executeCommand('editor.action.showHover');
   });
 });

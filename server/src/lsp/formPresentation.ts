@@ -3,7 +3,7 @@
 import type { Blocker, Summary } from '../blockers';
 import { normalizeMessage } from '../blockers';
 import type { AnalyzedForm, Range } from '../types';
-import { localTime, relativeTime } from '../protocol/time';
+import { hasBytes } from '../wasm/text/formWat';
 import { SHOW_WASM_COMMAND } from '../wasm/text/watProtocol';
 
 export interface DiagnosticData {
@@ -162,7 +162,7 @@ export function hoverMarkdown(form: AnalyzedForm, context: HoverContext): string
   if (stale) {
     lines.splice(1, 0, `**Stale:** this result is from the last session, saved ${localTime(stale.savedAt)} (${relativeTime(stale.savedAt, stale.now)}); not re-checked: ${stale.reason}.`);
   }
-  if (r.wasm) lines.push(showWasmLink(form.id));
+  if (hasBytes(r)) lines.push(showWasmLink(form.id));
   return lines.join('\n\n');
 }
 

@@ -1,6 +1,6 @@
 // A form's module as WAT, with V8's rejection placed on its line: what `clysm-check wat --json`
 // prints and what the Show Wasm document shows. Pure once the printer is loaded.
-import type { AnalyzedForm } from '../../types';
+import type { AnalyzedForm, FormResult } from '../../types';
 import { WatModule } from './printWat';
 import { v8Failure } from './v8Failure';
 import type { PrintFn } from './wasmToolsLoader';
@@ -22,6 +22,11 @@ export interface FormWat {
   /** The module's text, or null when the form has no bytes. */
   wat: string | null;
   error?: FormWatError;
+}
+
+/** Forms that compile to bytes (compiled, or rejected by the validator), whether or not the result still holds them. */
+export function hasBytes(result: FormResult): boolean {
+  return result.wasm !== undefined || result.status === 'compiled' || result.errorType === 'wasm-validation-error';
 }
 
 /** The form's WAT; throws only when the printer cannot print the bytes at all. */

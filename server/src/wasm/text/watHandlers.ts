@@ -5,7 +5,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import { findExecutable } from '../../backends/sbcl/findExecutable';
 import { wasmToolsRejection } from '../../backends/sbcl/validate';
 import type { AnalyzedForm } from '../../types';
-import { formWat } from './formWat';
+import { formWat, hasBytes } from './formWat';
 import { FormWatRequest, WasmFormsRequest, type FormWatResult, type WasmFormRef } from './watProtocol';
 import { loadWasmPrinter } from './wasmToolsLoader';
 
@@ -15,10 +15,14 @@ export interface WatContext {
   forms(): AnalyzedForm[];
   /** Workspace-relative path of a file path, or undefined outside the workspace. */
   relativePath(fsPath: string): string | undefined;
+  /** The form compiled again, for its bytes (cached results keep none). */
+  compileAgain(form: AnalyzedForm): Promise<AnalyzedForm['result']>;
 }
 
-function hasBytes(form: AnalyzedForm): boolean {
-  return form.result.wasm !== undefined;
+/** The form with its bytes, compiling it again when its result was cached without them. */
+async function withBytes(form: AnalyzedForm, context: WatContext): Promise<AnalyzedForm> {
+  if (form.result.wasm || !hasBytes(form.result)) return form;
+  return { ...form, result: await context.compileAgain(form) };
 }
 
 export async function formWatResult(form: AnalyzedForm, wasmTools: string | undefined): Promise<FormWatResult> {
@@ -33,9 +37,10 @@ export async function formWatResult(form: AnalyzedForm, wasmTools: string | unde
 
 export function registerWatHandlers(connection: Connection, getContext: () => WatContext | undefined): void {
   connection.onRequest(FormWatRequest, async (params) => {
-    const form = getContext()?.forms().find((f) => f.id === params.formId);
-    if (!form) return null;
-    return formWatResult(form, findExecutable('wasm-tools'));
+    const context = getContext();
+    const form = context?.forms().find((f) => f.id === params.formId);
+    if (!context || !form) return null;
+    return formWatResult(await withBytes(form, context), findExecutable('wasm-tools'));
   });
   connection.onRequest(WasmFormsRequest, (params): WasmFormRef[] => {
     const context = getContext();
@@ -43,7 +48,7 @@ export function registerWatHandlers(connection: Connection, getContext: () => Wa
     if (!context || !file) return [];
     return context
       .forms()
-      .filter((f) => f.file === file && hasBytes(f))
+      .filter((f) => f.file === file && hasBytes(f.result))
       .map((f) => ({ id: f.id, status: f.result.status, name: f.form.name ?? null, range: f.form.range }));
   });
 }
