@@ -3,8 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, RevealOutputChannelOn, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { defaultOf } from '../../server/src/protocol';
-import { SHOW_WASM_COMMAND } from '../../server/src/wasm/text/watProtocol';
+import { defaultOf, SHOW_WASM_COMMAND } from '../../server/src/protocol';
 import { serverSettings } from './config';
 import { ServerRun } from './serverRun';
 

@@ -1,7 +1,7 @@
 // Show Wasm for Form: the command, its CodeLens and the read-only WAT documents.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { SHOW_WASM_COMMAND, WasmFormsRequest } from '../../../server/src/wasm/text/watProtocol';
+import { SHOW_WASM_COMMAND, WasmFormsRequest } from '../../../server/src/protocol';
 import { ShowWasmCodeLens } from './showWasmCodeLens';
 import { WatDocuments } from './watDocuments';
 import { WAT_SCHEME } from './watUri';

@@ -2,7 +2,7 @@
 // validator); off with `clysm.codeLens.showWasm`. Lenses follow the module's diagnostics.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { SHOW_WASM_COMMAND, WasmFormsRequest } from '../../../server/src/wasm/text/watProtocol';
+import { SHOW_WASM_COMMAND, WasmFormsRequest } from '../../../server/src/protocol';
 import { toRange } from '../paths';
 
 export const SHOW_WASM_SETTING = 'clysm.codeLens.showWasm';

@@ -3,7 +3,7 @@
 // refresh whenever the module's diagnostics change (the form was re-checked).
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { FormWatRequest, type FormWatResult } from '../../../server/src/wasm/text/watProtocol';
+import { FormWatRequest, type FormWatResult } from '../../../server/src/protocol';
 import { uriOf } from '../paths';
 import { describeRequestError, ServerNotRunning } from '../requests';
 import { formIdOfQuery, WAT_SCHEME, watPath } from './watUri';

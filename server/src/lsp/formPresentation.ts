@@ -3,8 +3,9 @@
 import type { Blocker, Summary } from '../blockers';
 import { normalizeMessage } from '../blockers';
 import type { AnalyzedForm, Range } from '../types';
+import { localTime, relativeTime } from '../protocol/time';
 import { hasBytes } from '../wasm/text/formWat';
-import { SHOW_WASM_COMMAND } from '../wasm/text/watProtocol';
+import { SHOW_WASM_COMMAND } from '../protocol/wat';
 
 export interface DiagnosticData {
   id: string;

@@ -1,28 +1,10 @@
 // A form's module as WAT, with V8's rejection placed on its line: what `clysm-check wat --json`
 // prints and what the Show Wasm document shows. Pure once the printer is loaded.
+import type { FormWat } from '../../protocol/wat';
 import type { AnalyzedForm, FormResult } from '../../types';
 import { WatModule } from './printWat';
 import { v8Failure } from './v8Failure';
 import type { PrintFn } from './wasmToolsLoader';
-
-export interface FormWatError {
-  /** V8's message for rejected bytes, or the form's own message when it has no bytes. */
-  message: string;
-  /** The function V8 names (function index space); null when V8 names none. */
-  function_index: number | null;
-  /** V8's byte offset in the module; null when it names none. */
-  offset: number | null;
-  /** 1-based line of `wat` with the instruction at that offset; null when there is no such line. */
-  line: number | null;
-}
-
-export interface FormWat {
-  id: string;
-  status: string;
-  /** The module's text, or null when the form has no bytes. */
-  wat: string | null;
-  error?: FormWatError;
-}
 
 /** Forms that compile to bytes (compiled, or rejected by the validator), whether or not the result still holds them. */
 export function hasBytes(result: FormResult): boolean {

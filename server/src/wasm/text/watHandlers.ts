@@ -2,11 +2,10 @@
 // request), V8's error placed, and wasm-tools' verdict when it is on the PATH.
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver/node';
-import { findExecutable } from '../../backends/sbcl/findExecutable';
-import { wasmToolsRejection } from '../../backends/sbcl/validate';
+import { validateWithWasmTools } from '../validate';
 import type { AnalyzedForm } from '../../types';
 import { formWat, hasBytes } from './formWat';
-import { FormWatRequest, WasmFormsRequest, type FormWatResult, type WasmFormRef } from './watProtocol';
+import { FormWatRequest, WasmFormsRequest, type FormWatResult, type WasmFormRef } from '../../protocol/wat';
 import { loadWasmPrinter } from './wasmToolsLoader';
 
 /** What the handlers need from the session. */
@@ -25,12 +24,13 @@ async function withBytes(form: AnalyzedForm, context: WatContext): Promise<Analy
   return { ...form, result: await context.compileAgain(form) };
 }
 
-export async function formWatResult(form: AnalyzedForm, wasmTools: string | undefined): Promise<FormWatResult> {
+export async function formWatResult(form: AnalyzedForm): Promise<FormWatResult> {
   const shown = formWat(form, await loadWasmPrinter());
   const result: FormWatResult = { ...shown, file: form.file, name: form.form.name ?? null };
-  if (shown.error && form.result.wasm && wasmTools) {
-    const verdict = await wasmToolsRejection(form.result.wasm, wasmTools).catch((e: unknown) => `wasm-tools could not run: ${String(e)}`);
-    if (verdict) result.wasmTools = verdict;
+  if (shown.error && form.result.wasm) {
+    // Only when wasm-tools is on the PATH; V8's verdict is already in `error`.
+    const verdict = await validateWithWasmTools(form.result.wasm, undefined);
+    if (verdict.ran && !verdict.valid && verdict.message) result.wasmTools = verdict.message;
   }
   return result;
 }
@@ -40,7 +40,7 @@ export function registerWatHandlers(connection: Connection, getContext: () => Wa
     const context = getContext();
     const form = context?.forms().find((f) => f.id === params.formId);
     if (!context || !form) return null;
-    return formWatResult(await withBytes(form, context), findExecutable('wasm-tools'));
+    return formWatResult(await withBytes(form, context));
   });
   connection.onRequest(WasmFormsRequest, (params): WasmFormRef[] => {
     const context = getContext();

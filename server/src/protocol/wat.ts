@@ -1,9 +1,25 @@
-// The Show Wasm part of the client/server protocol. Type-only imports: the client bundle must
-// not pull in server code.
+// The Show Wasm part of the client/server protocol: a form's module as WAT with V8's error
+// placed on its line (also what `clysm-check wat --json` prints), and the forms with bytes.
 import { RequestType } from 'vscode-languageserver-protocol';
-import type { FormWat } from './formWat';
 
-export type { FormWat, FormWatError } from './formWat';
+export interface FormWatError {
+  /** V8's message for rejected bytes, or the form's own message when it has no bytes. */
+  message: string;
+  /** The function V8 names (function index space); null when V8 names none. */
+  function_index: number | null;
+  /** V8's byte offset in the module; null when it names none. */
+  offset: number | null;
+  /** 1-based line of `wat` with the instruction at that offset; null when there is no such line. */
+  line: number | null;
+}
+
+export interface FormWat {
+  id: string;
+  status: string;
+  /** The module's text, or null when the form has no bytes. */
+  wat: string | null;
+  error?: FormWatError;
+}
 
 /** The client command that opens a form's WAT; the server's hover links to it. */
 export const SHOW_WASM_COMMAND = 'clysm.showWasmForForm';
