@@ -3,13 +3,13 @@
 // form compiles in the same context. Exit 0 for bytes V8 accepts, 1 for rejected bytes or a
 // form without bytes, 2 for a usage or setup error.
 import * as path from 'node:path';
-import { selectBackend } from '../../server/src/backends/createBackend';
 import { formWat } from '../../server/src/wasm/text/formWat';
 import { loadWasmPrinter } from '../../server/src/wasm/text/wasmToolsLoader';
 import { ResultCache } from '../../server/src/workspace/resultCache';
 import { DiskFiles } from '../../server/src/workspace/workspaceFiles';
-import { resolveWorkspaceModules, WorkspaceModel } from '../../server/src/workspace/workspaceModel';
+import { WorkspaceModel } from '../../server/src/workspace/workspaceModel';
 import { parseCheckArgs, UsageError } from './args';
+import { backendForArgs } from './checkBackend';
 import { processIo, type CommandIo } from './diffCommand';
 
 export const watUsage = `usage: clysm-check wat [WORKSPACE] FORM_ID [--backend auto|stage0|sbcl] [--json] [checker options]
@@ -38,18 +38,7 @@ export async function runWatCommand(argv: string[], io: CommandIo = processIo): 
   const moduleNumber = Number(id.split(':')[0]);
   const files = new DiskFiles(args.workspace);
   const log = args.verbose ? (m: string) => io.stderr(`[clysm] ${m}\n`) : undefined;
-  const moduleList = resolveWorkspaceModules(files, args.modules ?? null);
-  const { backend, status, reason } = await selectBackend({
-    mode: args.backend,
-    workspaceRoot: args.workspace,
-    stage0Path: args.stage0,
-    timeoutMs: args.timeoutMs,
-    modules: moduleList.modules,
-    sbclPath: args.sbclPath,
-    stage0Engine: args.engine,
-    wasmtimePath: args.wasmtimePath,
-    log,
-  });
+  const { backend, status, reason } = await backendForArgs(args, files, log);
   try {
     if (status.state === 'error' || status.state === 'stub') {
       io.stderr(`clysm-check wat: ${status.message}\n${args.backend === 'auto' ? `clysm-check wat: ${reason}\n` : ''}`);

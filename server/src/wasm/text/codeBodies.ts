@@ -69,7 +69,8 @@ export function readCodeBodies(bytes: Uint8Array, info: WasmModuleInfo): CodeBod
   return bodies;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
+/** The parts one after the other. */
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const part of parts) {

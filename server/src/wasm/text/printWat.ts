@@ -5,7 +5,7 @@
 // printed by wasm-tools in a copy of the module where that body holds only that part, closed
 // with synthetic `end`s or opened with a synthetic `if`/`try`; the synthetic lines are dropped.
 import { readModule, type WasmModuleInfo } from '../wasmReader';
-import { readCodeBodies, withInstructions, type CodeBody } from './codeBodies';
+import { concat, readCodeBodies, withInstructions, type CodeBody } from './codeBodies';
 import type { PrintFn } from './wasmToolsLoader';
 
 const END = 0x0b;
@@ -73,16 +73,6 @@ function functionLines(lines: readonly string[]): Map<number, { header: number; 
   return found;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
 /** The synthetic opener that makes an orphan continuation readable, from wasm-tools' message. */
 function openerFor(message: string): Uint8Array | undefined {
   if (/`else` found outside/.test(message)) return Uint8Array.of(0x04, 0x40); // if (empty block type)
@@ -127,7 +117,7 @@ class ModuleContext {
    */
   printPart(index: number, opener: Uint8Array, code: Uint8Array): PartResult {
     for (let ends = 0; ends <= MAX_SYNTHETIC_ENDS; ends++) {
-      const printed = this.printWith(index, concat(opener, code, new Uint8Array(ends).fill(END)));
+      const printed = this.printWith(index, concat([opener, code, new Uint8Array(ends).fill(END)]));
       if ('text' in printed) {
         const lines = printed.text.split('\n');
         const at = functionLines(lines).get(index);
