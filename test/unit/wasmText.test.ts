@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { readModule } from '../../server/src/wasm/wasmReader';
 import { readCodeBodies } from '../../server/src/wasm/text/codeBodies';
+import { formWat, hasBytes } from '../../server/src/wasm/text/formWat';
 import { WatModule } from '../../server/src/wasm/text/printWat';
 import { parseV8Failure, v8Failure } from '../../server/src/wasm/text/v8Failure';
 import { loadWasmPrinter, type PrintFn } from '../../server/src/wasm/text/wasmToolsLoader';
@@ -126,5 +127,49 @@ describe('parseV8Failure', () => {
       functionIndex: null,
       offset: 0,
     });
+  });
+});
+
+describe('formWat: what clysm-check wat --json prints', () => {
+  it('rejected bytes: the WAT with V8\'s message, function, offset and line', () => {
+    const { bytes, badIndex } = moduleWith((c) => c.nop().i32Const(1).refIsNull().drop().i32Const(0));
+    const shown = formWat({ id: '3:4', result: { status: 'failed', errorType: 'wasm-validation-error', wasm: bytes } }, print);
+    assert.equal(shown.id, '3:4');
+    assert.equal(shown.wat, WatModule.print(bytes, print).text);
+    assert.equal(shown.error?.function_index, badIndex);
+    assert.match(shown.error?.message ?? '', /^Compiling function #2:"bad" failed: ref.is_null/); // V8 names a function from the name section
+    assert.equal(shown.wat!.split('\n')[shown.error!.line! - 1].trim(), 'i32.const 1');
+  });
+
+  it('valid bytes: no error; no bytes: no WAT, the form\'s own message', () => {
+    const { bytes } = moduleWith((c) => c.i32Const(1));
+    assert.equal(formWat({ id: '1:0', result: { status: 'compiled', wasm: bytes } }, print).error, undefined);
+    assert.deepEqual(formWat({ id: '1:1', result: { status: 'failed', message: 'Undefined function: FOO' } }, print), {
+      id: '1:1',
+      status: 'failed',
+      wat: null,
+      error: { message: 'form 1:1 has no Wasm bytes (failed: Undefined function: FOO)', function_index: null, offset: null, line: null },
+    });
+  });
+
+  it('hasBytes: compiled forms and rejected bytes, whether or not the result still holds them', () => {
+    assert.equal(hasBytes({ status: 'compiled' }), true);
+    assert.equal(hasBytes({ status: 'failed', errorType: 'wasm-validation-error' }), true);
+    assert.equal(hasBytes({ status: 'failed', errorType: 'compile-error' }), false);
+    assert.equal(hasBytes({ status: 'skipped' }), false);
+  });
+});
+
+describe('WatModule.functionText', () => {
+  it('one function from its header through its closing parenthesis', () => {
+    const { bytes } = moduleWith((c) => c.i32Const(7));
+    assert.equal(WatModule.print(bytes, print).functionText(1), [
+      '  (func $add (;1;) (type 1) (param i32 i32) (result i32)',
+      '    local.get 0',
+      '    local.get 1',
+      '    i32.add',
+      '  )',
+      '',
+    ].join('\n'));
   });
 });

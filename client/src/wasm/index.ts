@@ -1,7 +1,8 @@
-// Show Wasm for Form: the command, its CodeLens and the read-only WAT documents.
+// Show Wasm for Form (the command, its CodeLens and the read-only WAT documents) and Open Function Diff.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { SHOW_WASM_COMMAND, WasmFormsRequest } from '../../../server/src/protocol';
+import { registerFunctionDiff } from './functionDiff';
 import { ShowWasmCodeLens } from './showWasmCodeLens';
 import { WatDocuments } from './watDocuments';
 import { WAT_SCHEME } from './watUri';
@@ -27,6 +28,7 @@ export function registerShowWasm(client: () => LanguageClient | undefined): { do
     disposables: [
       documents,
       lenses,
+      ...registerFunctionDiff(client),
       vscode.workspace.registerTextDocumentContentProvider(WAT_SCHEME, documents),
       vscode.languages.registerCodeLensProvider({ language: 'commonlisp', scheme: 'file' }, lenses),
       vscode.commands.registerCommand(SHOW_WASM_COMMAND, async (arg?: unknown) => {

@@ -57,3 +57,32 @@ export interface WasmFormRef {
 
 /** The forms of one module that have Wasm bytes (for the Show Wasm CodeLens). */
 export const WasmFormsRequest = new RequestType<WasmFormsParams, WasmFormRef[], void>('clysm/wasmForms');
+
+export interface FunctionDiffParams {
+  /** Absolute paths of the two modules (Stage 0 and Stage 1 in the report). */
+  a: string;
+  b: string;
+}
+
+/** A changed function of a function-level diff, with how its pair was made. */
+export interface ChangedFunction {
+  label: string;
+  pairedBy: 'export' | 'name' | 'index';
+  indexA: number;
+  indexB: number;
+  bodyA: number;
+  bodyB: number;
+}
+
+/** The changed functions of two modules, paired by export name, then name section, then index. */
+export const FunctionDiffRequest = new RequestType<FunctionDiffParams, ChangedFunction[], void>('clysm/functionDiff');
+
+export interface FunctionWatParams {
+  /** Absolute path of a module. */
+  file: string;
+  /** Function index (imports first). */
+  index: number;
+}
+
+/** One function of a module as WAT (its `(func …)` through its closing parenthesis). */
+export const FunctionWatRequest = new RequestType<FunctionWatParams, string, void>('clysm/functionWat');

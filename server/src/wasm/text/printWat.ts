@@ -249,6 +249,15 @@ export class WatModule implements PrintedModule {
     return new WatModule(context, out.join('\n'), functions);
   }
 
+  /** One function's text: its `(func …` line through its closing parenthesis. */
+  functionText(index: number): string {
+    const fn = this.functions.find((f) => f.index === index);
+    if (!fn) throw new Error(`function #${index} is not a defined function of this module`);
+    const lines = this.text.split('\n');
+    const closing = fn.lastLine >= fn.firstLine ? fn.lastLine + 1 : fn.headerLine;
+    return `${lines.slice(fn.headerLine - 1, closing).join('\n')}\n`;
+  }
+
   /**
    * The 1-based line of the instruction at byte `offset` of function `index`, as V8 names it
    * ("Compiling function #N failed: … @+OFFSET"). An offset at the body's final `end` (not

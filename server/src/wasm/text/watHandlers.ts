@@ -1,11 +1,15 @@
 // Server side of Show Wasm: the form's module printed (the printer is loaded on the first
 // request), V8's error placed, and wasm-tools' verdict when it is on the PATH.
+import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver/node';
 import { validateWithWasmTools } from '../validate';
 import type { AnalyzedForm } from '../../types';
 import { formWat, hasBytes } from './formWat';
-import { FormWatRequest, WasmFormsRequest, type FormWatResult, type WasmFormRef } from '../../protocol/wat';
+import { FormWatRequest, FunctionDiffRequest, FunctionWatRequest, WasmFormsRequest, type ChangedFunction, type FormWatResult, type WasmFormRef } from '../../protocol/wat';
+import { readModule } from '../wasmReader';
+import { diffFunctions, type ModuleInput } from './functionDiff';
+import { WatModule } from './printWat';
 import { loadWasmPrinter } from './wasmToolsLoader';
 
 /** What the handlers need from the session. */
@@ -51,4 +55,14 @@ export function registerWatHandlers(connection: Connection, getContext: () => Wa
       .filter((f) => f.file === file && hasBytes(f.result))
       .map((f) => ({ id: f.id, status: f.result.status, name: f.form.name ?? null, range: f.form.range }));
   });
+  connection.onRequest(FunctionDiffRequest, (params): ChangedFunction[] =>
+    diffFunctions(moduleAt(params.a), moduleAt(params.b)).pairs
+      .filter((p) => p.changed)
+      .map((p) => ({ label: p.a.label === p.b.label ? p.a.label : `${p.a.label} ↔ ${p.b.label}`, pairedBy: p.pairedBy, indexA: p.a.index, indexB: p.b.index, bodyA: p.a.bodySize, bodyB: p.b.bodySize })));
+  connection.onRequest(FunctionWatRequest, async (params) => WatModule.print(fs.readFileSync(params.file), await loadWasmPrinter()).functionText(params.index));
+}
+
+function moduleAt(file: string): ModuleInput {
+  const bytes = fs.readFileSync(file);
+  return { bytes, info: readModule(bytes) };
 }
