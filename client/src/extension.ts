@@ -17,7 +17,7 @@ export function activate(context: vscode.ExtensionContext): ClysmApi {
   const c = new Ctx(context);
   ctx = c;
   registerStage1Commands(context, () => c.languageClient, c.output);
-  context.subscriptions.push(...registerShowWasm(() => c.languageClient).disposables);
+  context.subscriptions.push(...registerShowWasm(() => c.languageClient, c.api.onStatus).disposables);
   context.subscriptions.push(
     c,
     ...registerCommands(c),

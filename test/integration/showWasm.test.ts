@@ -29,7 +29,9 @@ async function showWasmAt(text: string): Promise<vscode.TextEditor> {
   return editor;
 }
 
-suite('Show Wasm for Form (stand-in clysm system on SBCL)', () => {
+suite('Show Wasm for Form (stand-in clysm system on SBCL)', function () {
+  // A cold SBCL start compiles the stand-in's fasls, and the machine may be shared: room for both.
+  this.timeout(WAIT_MS * 6);
   suiteSetup(async () => {
     const folder = vscode.workspace.workspaceFolders?.[0];
     assert.ok(folder, 'the SBCL workspace is not open');

@@ -20,8 +20,9 @@ async function formIdOf(arg: unknown, client: LanguageClient | undefined): Promi
   return forms.find((f) => new vscode.Range(f.range.start.line, f.range.start.character, f.range.end.line, f.range.end.character).contains(at))?.id;
 }
 
-export function registerShowWasm(client: () => LanguageClient | undefined): { documents: WatDocuments; disposables: vscode.Disposable[] } {
-  const documents = new WatDocuments(client);
+/** `rechecked` fires after the server analysed something (its status notification). */
+export function registerShowWasm(client: () => LanguageClient | undefined, rechecked: vscode.Event<unknown>): { documents: WatDocuments; disposables: vscode.Disposable[] } {
+  const documents = new WatDocuments(client, rechecked);
   const lenses = new ShowWasmCodeLens(client);
   return {
     documents,

@@ -1,6 +1,7 @@
 // Read-only Show Wasm documents: a form's module in WAT (from the server's clysm/formWat), an
 // Error diagnostic on the instruction V8 rejects (with wasm-tools' message when it ran), and a
-// refresh whenever the module's diagnostics change (the form was re-checked).
+// refresh whenever a form may have been re-checked: the server's status notification follows
+// every analysis (diagnostics may be reported unchanged), and the module's diagnostics change.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { FormWatRequest, type FormWatResult } from '../../../server/src/protocol';
@@ -17,8 +18,9 @@ export class WatDocuments implements vscode.TextDocumentContentProvider, vscode.
   readonly diagnostics = vscode.languages.createDiagnosticCollection('clysm-wat');
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly client: () => LanguageClient | undefined) {
+  constructor(private readonly client: () => LanguageClient | undefined, rechecked: vscode.Event<unknown>) {
     this.subscriptions = [
+      rechecked(() => void this.refreshFor(undefined)),
       vscode.languages.onDidChangeDiagnostics((e) => void this.refreshFor(e.uris)),
       vscode.workspace.onDidCloseTextDocument((d) => {
         if (d.uri.scheme !== WAT_SCHEME) return;
@@ -70,12 +72,12 @@ export class WatDocuments implements vscode.TextDocumentContentProvider, vscode.
     if (before && before.wat !== result.wat) this.changed.fire(uri);
   }
 
-  /** Re-fetches the open documents of the modules whose diagnostics changed. */
-  private async refreshFor(uris: readonly vscode.Uri[]): Promise<void> {
-    const changed = new Set(uris.map((u) => u.toString()));
+  /** Re-fetches the open documents of the given modules (all when undefined); a changed text fires onDidChange. */
+  private async refreshFor(uris: readonly vscode.Uri[] | undefined): Promise<void> {
+    const changed = uris && new Set(uris.map((u) => u.toString()));
     for (const [key, result] of [...this.results]) {
       const module = uriOf(result.file);
-      if (!module || !changed.has(module.toString())) continue;
+      if (changed && (!module || !changed.has(module.toString()))) continue;
       const uri = vscode.Uri.parse(key);
       const formId = formIdOfQuery(uri.query);
       if (!formId) continue;
