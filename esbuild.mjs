@@ -45,7 +45,20 @@ const targets = [
   { entryPoints: ['test/fixtures/stage0/build-fixtures.ts'], outfile: 'dist/build-fixtures.js' },
   { entryPoints: ['scripts/bench/bench.ts'], outfile: 'dist/bench.js' },
   { entryPoints: ['scripts/bench/sbclCheckout.ts'], outfile: 'dist/bench-sbcl.js' },
+  // wasm-tools' printer (docs/wasm-printer.md): an ES module that loads its core Wasm files from
+  // its own folder, so it stays ESM and is loaded lazily by server/src/wasm/text/wasmToolsLoader.ts.
+  { entryPoints: ['node_modules/@bytecodealliance/jco-transpile/vendor/wasm-tools.js'], outfile: 'dist/wasm-tools/wasm-tools.mjs', format: 'esm', sourcemap: false },
 ];
+
+/** The printer's core Wasm files and the shim's I/O worker, next to its bundle. */
+function copyPrinterWasm() {
+  const vendor = 'node_modules/@bytecodealliance/jco-transpile/vendor';
+  fs.mkdirSync('dist/wasm-tools', { recursive: true });
+  for (const file of fs.readdirSync(vendor).filter((f) => /^wasm-tools\.core\d*\.wasm$/.test(f))) fs.copyFileSync(`${vendor}/${file}`, `dist/wasm-tools/${file}`);
+  // The WASI shim's I/O worker, which the shim starts from its own folder when a stream is disposed.
+  fs.copyFileSync('node_modules/@bytecodealliance/preview2-shim/dist/io/worker-thread.bundle.js', 'dist/wasm-tools/worker-thread.bundle.js');
+  fs.writeFileSync('dist/wasm-tools/package.json', '{ "type": "module" }\n'); // that worker is an ES module named .js
+}
 
 /** The fixture Stage 0 binaries are real WasmGC modules generated from test/fixtures/stage0/. */
 function buildFixtures() {
@@ -57,8 +70,10 @@ function buildFixtures() {
 
 if (watch) {
   const contexts = await Promise.all(targets.map((t) => esbuild.context({ ...common, ...t })));
+  copyPrinterWasm();
   await Promise.all(contexts.map((c) => c.watch()));
 } else {
   await Promise.all(targets.map((t) => esbuild.build({ ...common, ...t })));
+  copyPrinterWasm();
   buildFixtures();
 }

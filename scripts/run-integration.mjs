@@ -132,7 +132,7 @@ if (wanted('default')) passes.push(await runPass('default', workspace, { logsDir
 //    so the stand-in is copied next to the workspace, as in test/fixtures.
 if (wanted('sbcl')) {
   const sbclWorkspace = layOutSbclWorkspace(tmp);
-  passes.push(await runPass('sbcl', sbclWorkspace, { suites: 'sbcl', logsDir: path.join(REPO, 'test-results/integration-logs-sbcl') }));
+  passes.push(await runPass('sbcl', sbclWorkspace, { suites: 'sbcl,showWasm', logsDir: path.join(REPO, 'test-results/integration-logs-sbcl') }));
 }
 
 // 5b. Beside another extension that claims `commonlisp` and brings its own grammar.

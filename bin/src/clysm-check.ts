@@ -2,20 +2,21 @@
 // language server, with no VS Code, and prints per-form results for a whole workspace.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { selectBackend } from '../../server/src/backends/createBackend';
 import { baselineFromReport, type Baseline } from '../../server/src/report/baseline';
 import { buildCheckReport, isProblemStatus } from '../../server/src/report/checkReport';
 import { writeFileAtomic } from '../../server/src/util/atomicWrite';
 import { ResultCache } from '../../server/src/workspace/resultCache';
 import { ResultPersistence } from '../../server/src/workspace/resultPersistence';
 import { DiskFiles } from '../../server/src/workspace/workspaceFiles';
-import { resolveWorkspaceModules, WorkspaceModel } from '../../server/src/workspace/workspaceModel';
+import { WorkspaceModel } from '../../server/src/workspace/workspaceModel';
 import { fixedBaseline, WorkspaceRun } from '../../server/src/workspace/workspaceRun';
 import { parseCheckArgs, usage, UsageError, type CheckArgs } from './args';
+import { backendForArgs } from './checkBackend';
 import { endWithLauncher } from './launcherLink';
 import { runDiffCommand } from './diffCommand';
 import { formatCheckOutput } from './formats';
 import { runStage1Command } from './stage1Command';
+import { runWatCommand } from './watCommand';
 
 const EXIT_OK = 0;
 const EXIT_FORMS_FAILED = 1;
@@ -43,6 +44,7 @@ function openCache(args: CheckArgs, cache: ResultCache, run: () => WorkspaceRun,
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'stage1') return runStage1Command(argv.slice(1));
   if (argv[0] === 'diff') return runDiffCommand(argv.slice(1));
+  if (argv[0] === 'wat') return runWatCommand(argv.slice(1));
   let args;
   try {
     args = parseCheckArgs(argv, path.resolve(__dirname, '..', 'examples', 'workspace'));
@@ -64,21 +66,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`clysm-check: ${baseline}\n`);
     return EXIT_SETUP;
   }
-  // The module list is needed by the backend (clysm.fs list-modules), so resolve it first.
-  const moduleList = resolveWorkspaceModules(files, args.modules ?? null);
-  const { backend, status, reason } = await selectBackend({
-    mode: args.backend,
-    workspaceRoot: args.workspace,
-    stage0Path: args.stage0,
-    timeoutMs: args.timeoutMs,
-    modules: moduleList.modules,
-    sbclPath: args.sbclPath,
-    stage0Engine: args.engine,
-    wasmtimePath: args.wasmtimePath,
-    stage0MaxMemoryMb: args.maxMemoryMb,
-    stage0LoadTimeoutMs: args.loadTimeoutMs,
-    log,
-  });
+  const { backend, status, reason } = await backendForArgs(args, files, log);
   log?.(`backend ${backend.kind}: ${reason}`);
   try {
     if (status.state === 'error' || status.state === 'stub') {

@@ -1,6 +1,8 @@
 // `clysm-check diff A.wasm B.wasm [--json]`: the same diff as "Clysm: Diff Two Wasm Files…".
 // Exit 0 structurally identical, 1 different, 2 usage error or unreadable file.
-import { diffOutcomeJson, diffWasmFiles, WasmFileError } from '../../server/src/wasm/diffFiles';
+import { diffOutcomeJson, diffWasmFiles, readWasmFile, WasmFileError } from '../../server/src/wasm/diffFiles';
+import { readModule } from '../../server/src/wasm/wasmReader';
+import { diffFunctions, formatFunctionDiff, type ModuleInput } from '../../server/src/wasm/text/functionDiff';
 import { UsageError } from './args';
 import { diffUsage, parseDiffArgs } from './stage1Args';
 
@@ -40,6 +42,11 @@ export async function runDiffCommand(argv: string[], io: CommandIo = processIo):
   const args = parseCommandArgs('diff', diffUsage, io, () => parseDiffArgs(argv));
   if (typeof args === 'number') return args;
   try {
+    if (args.functions) {
+      const diff = diffFunctions(readInput(args.a), readInput(args.b));
+      io.stdout(args.json ? `${JSON.stringify(diff, null, 2)}\n` : formatFunctionDiff(diff));
+      return diff.counts.changed + diff.counts.added + diff.counts.removed === 0 ? 0 : 1;
+    }
     const outcome = diffWasmFiles(args.a, args.b, { a: args.a, b: args.b });
     io.stdout(args.json ? `${JSON.stringify(diffOutcomeJson(outcome), null, 2)}\n` : outcome.summaryText);
     return outcome.diff.identical ? 0 : 1;
@@ -49,5 +56,14 @@ export async function runDiffCommand(argv: string[], io: CommandIo = processIo):
       return 2;
     }
     throw error;
+  }
+}
+
+function readInput(file: string): ModuleInput {
+  const bytes = readWasmFile(file, 'file');
+  try {
+    return { bytes, info: readModule(bytes) };
+  } catch (error) {
+    throw new WasmFileError(`${file} is not a readable WebAssembly module: ${(error as Error).message}`);
   }
 }

@@ -39,10 +39,12 @@ exit codes: 0 a Stage 1 was written and validates (and, with --fixed-point, the 
 holds); 1 a Stage 1 was written but does not validate, the generator wrote none, or the fixed
 point does not hold / cannot be checked; 2 usage or setup error, generator failure.`;
 
-export const diffUsage = `usage: clysm-check diff A.wasm B.wasm [--json]
+export const diffUsage = `usage: clysm-check diff A.wasm B.wasm [--json] [--functions]
 
 Compares two WebAssembly modules: size and per-section sizes, exports and imports with their
 signatures, type / function / global / tag counts, per-function body sizes, and the bytes.
+With --functions: the function-level diff, functions paired by export name, then by the name
+section, then by index, with changed, added and removed functions listed by name.
 
 exit codes: 0 structurally identical; 1 they differ; 2 usage error or a file that is missing
 or not a WebAssembly module.`;
@@ -85,19 +87,23 @@ export interface DiffArgs {
   b: string;
   json: boolean;
   help: boolean;
+  /** The function-level diff (server/src/wasm/text/functionDiff.ts) instead of the module diff. */
+  functions?: boolean;
 }
 
 export function parseDiffArgs(argv: string[]): DiffArgs {
   const files: string[] = [];
   let json = false;
   let help = false;
+  let functions = false;
   for (const arg of argv) {
     if (arg === '--json') json = true;
+    else if (arg === '--functions') functions = true;
     else if (arg === '--help' || arg === '-h') help = true;
     else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
     else files.push(arg);
   }
   if (help) return { a: '', b: '', json, help };
   if (files.length !== 2) throw new UsageError(`diff needs exactly two files, got ${files.length}`);
-  return { a: path.resolve(files[0]), b: path.resolve(files[1]), json, help };
+  return { a: path.resolve(files[0]), b: path.resolve(files[1]), json, help, ...(functions ? { functions } : {}) };
 }

@@ -7,6 +7,7 @@ import { Ctx } from './ctx';
 import { onSettingsChange } from './settingsChange';
 import { registerStage1Commands } from './stage1/commands';
 import { trackOpenFolder } from './walkthrough';
+import { registerShowWasm } from './wasm';
 
 export type { ClysmApi } from './api';
 
@@ -16,6 +17,7 @@ export function activate(context: vscode.ExtensionContext): ClysmApi {
   const c = new Ctx(context);
   ctx = c;
   registerStage1Commands(context, () => c.languageClient, c.output);
+  context.subscriptions.push(...registerShowWasm(() => c.languageClient, c.api.onStatus).disposables);
   context.subscriptions.push(
     c,
     ...registerCommands(c),

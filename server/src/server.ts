@@ -36,6 +36,7 @@ import { registerStage1Handlers, sessionStage1Context } from './stage1/handlers'
 import type { BackendStatus } from './types';
 import { AnalysisCancelled } from './workspace/analyzeModule';
 import { DiagnosticsScheduler, type PullOutcome } from './workspace/diagnosticsScheduler';
+import { registerWatHandlers } from './wasm/text/watHandlers';
 
 const connection = createConnection(ProposedFeatures.all);
 // A failed notification or a bug in one handler must never take the server down with it.
@@ -230,6 +231,10 @@ connection.onShutdown(async () => {
 });
 
 registerStage1Handlers(connection, () => (session ? sessionStage1Context(session, settings, log) : undefined));
+registerWatHandlers(connection, () => {
+  const model = session?.workspace();
+  return session && model && { forms: () => model.allForms(), relativePath: (p) => session?.relativePath(p), compileAgain: (f) => model.compileAgain(f) };
+});
 
 documents.listen(connection);
 connection.listen();

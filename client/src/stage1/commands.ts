@@ -73,6 +73,7 @@ export function registerStage1Commands(context: vscode.ExtensionContext, getClie
   };
   const onPanelCommand = (command: ReportCommand, model: ReportViewModel): void => {
     if (command === 'openTextDiff') void showTextDiff(model);
+    else if (command === 'openFunctionDiff' && model.diff) void vscode.commands.executeCommand('clysm.openFunctionDiff', model.diff.paths);
     else if (command === 'openReport' && model.generation?.reportPath) void vscode.window.showTextDocument(vscode.Uri.file(model.generation.reportPath));
   };
   const panels = new Map((Object.keys(REPORT_KINDS) as ReportKind[]).map((kind) => [kind, new ReportPanel(kind, onPanelCommand)]));

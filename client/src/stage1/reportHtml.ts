@@ -94,7 +94,7 @@ export function diffSection(d: WasmDiffOutcome): string {
   const la = e(labels.a);
   const lb = e(labels.b);
   const out: string[] = [`<h2>${la} → ${lb} ${diff.identical ? badge('structurally identical', 'ok') : badge(`${diff.differences} differences`, 'warn')}</h2>`];
-  out.push('<p><button data-command="openTextDiff">Open as text diff</button></p>');
+  out.push('<p><button data-command="openTextDiff">Open as text diff</button> <button data-command="openFunctionDiff">Open Function Diff…</button></p>');
   const pct = diff.size.percent === null ? '' : ` (${diff.size.percent > 0 ? '+' : ''}${diff.size.percent.toFixed(1)}%)`;
   out.push(keyValues([
     ['Files', `<code>${e(d.paths.a)}</code> → <code>${e(d.paths.b)}</code>`],

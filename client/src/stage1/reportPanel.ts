@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { renderReportHtml, type ReportViewModel } from './reportHtml';
 
-export type ReportCommand = 'openTextDiff' | 'openReport';
+export type ReportCommand = 'openTextDiff' | 'openReport' | 'openFunctionDiff';
 
 /** The kinds of report, each in its own panel (the webview view type). */
 export const REPORT_KINDS = {
@@ -43,7 +43,7 @@ export class ReportPanel implements vscode.Disposable {
       }, undefined, this.disposables);
       this.panel.webview.onDidReceiveMessage((message: { command?: string }) => {
         if (message.command === 'ready') this.onReady?.();
-        else if (this.model && (message.command === 'openTextDiff' || message.command === 'openReport')) this.onCommand(message.command, this.model);
+        else if (this.model && (message.command === 'openTextDiff' || message.command === 'openReport' || message.command === 'openFunctionDiff')) this.onCommand(message.command, this.model);
       }, undefined, this.disposables);
     }
     const loaded = new Promise<boolean>((resolve) => {

@@ -4,6 +4,8 @@ import type { Blocker, Summary } from '../blockers';
 import { normalizeMessage } from '../blockers';
 import type { AnalyzedForm, Range } from '../types';
 import { localTime, relativeTime } from '../protocol/time';
+import { hasBytes } from '../wasm/text/formWat';
+import { SHOW_WASM_COMMAND } from '../protocol/wat';
 
 export interface DiagnosticData {
   id: string;
@@ -161,5 +163,11 @@ export function hoverMarkdown(form: AnalyzedForm, context: HoverContext): string
   if (stale) {
     lines.splice(1, 0, `**Stale:** this result is from the last session, saved ${localTime(stale.savedAt)} (${relativeTime(stale.savedAt, stale.now)}); not re-checked: ${stale.reason}.`);
   }
+  if (hasBytes(r)) lines.push(showWasmLink(form.id));
   return lines.join('\n\n');
+}
+
+/** The hover's link to the form's module as WAT (the client trusts this one command in hovers). */
+function showWasmLink(formId: string): string {
+  return `[Show Wasm](command:${SHOW_WASM_COMMAND}?${encodeURIComponent(JSON.stringify([formId]))} "Open the form's module as WebAssembly text")`;
 }

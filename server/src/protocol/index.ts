@@ -4,3 +4,4 @@ export * from './analysis';
 export * from './settings';
 export * from './stage1';
 export * from './time';
+export * from './wat';

@@ -2,7 +2,7 @@
 // analysis of every module, and the coverage and blockers derived from them.
 import { aggregateBlockers, summarize, type Blocker, type Summary } from '../blockers';
 import { readTopLevelForms } from '../reader';
-import type { AnalyzedForm, CompilerBackend } from '../types';
+import type { AnalyzedForm, CompilerBackend, FormResult } from '../types';
 import { analyzeModule, AnalysisCancelled, type ModuleAnalysis } from './analyzeModule';
 import { moduleDirectiveDigest, PrefixContextChain } from './directives';
 import { resolveModuleList } from './moduleList';
@@ -144,6 +144,12 @@ export class WorkspaceModel {
   moduleIndexOf(file: string): number | undefined {
     const index = this.moduleIndexes.get(file);
     return index === undefined ? undefined : index + 1;
+  }
+
+  /** The form compiled once more, for its bytes: cached and restored results keep none (Show Wasm). */
+  compileAgain(form: AnalyzedForm, signal?: AbortSignal): Promise<FormResult> {
+    if (!this.backend) throw new Error('no compiler backend yet');
+    return this.backend.compileForm({ formId: form.id, text: form.form.text, package: form.form.package, operator: form.form.operator }, signal);
   }
 
   analysisOf(file: string): ModuleAnalysis | undefined {
