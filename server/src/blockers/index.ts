@@ -9,3 +9,7 @@ export { normalizeMessage, truncateStructDumps, EMPTY_PATTERN } from './patterns
 export { aggregateBlockers, summarize } from './aggregate.js';
 export type { FormBlame } from './analyze.js';
 export { blameForm } from './analyze.js';
+export type { NameDefinition, RootCause } from './model.js';
+export { buildRootCauses, rootCauseByForm, rootCauseKey } from './rootCauses.js';
+export { messageShape, isV8ValidationMessage } from './messageShape.js';
+export { summarizeMessage, flattenMessage, SUMMARY_LIMIT } from './summary.js';
