@@ -10,6 +10,6 @@ export { aggregateBlockers, summarize } from './aggregate.js';
 export type { FormBlame } from './analyze.js';
 export { blameForm } from './analyze.js';
 export type { NameDefinition, RootCause } from './model.js';
-export { buildRootCauses, rootCauseByForm, rootCauseKey } from './rootCauses.js';
+export { buildRootCauses, rootCauseByForm, rootCauseKey, RootCauseMemo } from './rootCauses.js';
 export { messageShape, isV8ValidationMessage } from './messageShape.js';
 export { summarizeMessage, flattenMessage, SUMMARY_LIMIT } from './summary.js';

@@ -2,7 +2,7 @@
 // A cause is a raising site (the origin's function) with one condition type and one
 // message shape. A failure that names a missing function the workspace defines in a form
 // that fails itself waits on that form's cause, and counts towards it.
-import type { AnalyzedForm, Origin } from '../types.js';
+import type { AnalyzedForm, FormResult } from '../types.js';
 import { categoryOf, messageOf } from './aggregate.js';
 import { extractNamedOperator, extractNamedVariable, symbolName } from './names.js';
 import type { NameDefinition, RootCause, Summary } from './model.js';
@@ -24,10 +24,25 @@ function hashId(key: string): string {
   return `rc-${(h >>> 0).toString(16).padStart(8, '0')}`;
 }
 
+/**
+ * Shapes by result: a result never changes once analysed, and hovers and views ask for the
+ * causes of the whole workspace again and again.
+ */
+const shapes = new WeakMap<FormResult, string>();
+
+function shapeOf(form: AnalyzedForm): string {
+  let shape = shapes.get(form.result);
+  if (shape === undefined) {
+    shape = messageShape(messageOf(form));
+    shapes.set(form.result, shape);
+  }
+  return shape;
+}
+
 /** The grouping key of a failing form: site, condition type, shape. */
 export function rootCauseKey(form: AnalyzedForm): string {
   const r = form.result;
-  return [r.origin?.function ?? '', r.condition ?? r.errorType ?? '', messageShape(messageOf(form))].join('\u0000');
+  return [r.origin?.function ?? '', r.condition ?? r.errorType ?? '', shapeOf(form)].join('\u0000');
 }
 
 interface Definitions {
@@ -96,7 +111,6 @@ function causeInWords(cause: RootCause): string {
 
 interface Draft {
   cause: RootCause;
-  origin?: Origin;
 }
 
 /**
@@ -116,7 +130,7 @@ export function buildRootCauses(forms: readonly AnalyzedForm[], summary: Summary
     if (draft === undefined) {
       const cause: RootCause = {
         id: hashId(key),
-        message: messageShape(messageOf(form)),
+        message: shapeOf(form),
         category: cat.category,
         count: 0,
         unlocks: 0,
@@ -192,4 +206,32 @@ export function rootCauseByForm(causes: readonly RootCause[]): Map<string, RootC
   const map = new Map<string, RootCause>();
   for (const c of causes) for (const id of c.formIds) map.set(id, c);
   return map;
+}
+
+/**
+ * buildRootCauses, remembered for the last set of forms: hovers, code actions and views ask
+ * for the whole workspace's causes on every request, while results change only per analysis.
+ */
+export class RootCauseMemo {
+  private forms: readonly AnalyzedForm[] = [];
+  private causes: RootCause[] | undefined;
+  private byForm = new Map<string, RootCause>();
+
+  private refresh(forms: readonly AnalyzedForm[], summary: () => Summary): void {
+    const same = this.causes !== undefined && forms.length === this.forms.length && forms.every((f, i) => f === this.forms[i]);
+    if (same) return;
+    this.forms = forms;
+    this.causes = buildRootCauses(forms, summary());
+    this.byForm = rootCauseByForm(this.causes);
+  }
+
+  all(forms: readonly AnalyzedForm[], summary: () => Summary): RootCause[] {
+    this.refresh(forms, summary);
+    return this.causes ?? [];
+  }
+
+  ofForm(formId: string, forms: readonly AnalyzedForm[], summary: () => Summary): RootCause | undefined {
+    this.refresh(forms, summary);
+    return this.byForm.get(formId);
+  }
 }
