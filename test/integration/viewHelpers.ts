@@ -33,6 +33,7 @@ export interface CliReport {
   summary: { total: number; compiled: number; failed: number; skipped: number; timeout: number; read_errors: number; coverage_pct: number };
   forms: { file: string; id: string; line: number; column: number; status: string; category: string | null; operator: string | null; name: string | null }[];
   blockers: { category: string; count: number; impact_pct: number; priority: string; recommendation: string; forms: string[] }[];
+  root_causes: { id: string; message: string; count: number; unlocks: number; forms: string[]; origin: { file: string; line: number; function: string } | null }[];
 }
 
 /**
