@@ -236,9 +236,14 @@ connection.onRequest(FormMessageRequest, (params) => {
 connection.onCodeAction((params): CodeAction[] => {
   const model = session?.workspace();
   if (!model || !rootCauses) return [];
+  const document = documents.get(params.textDocument.uri);
+  const rel = relativePathOf(params.textDocument.uri);
   return params.context.diagnostics.flatMap((d) => {
-    const id = d.source === 'clysm' ? (d.data as { id?: unknown } | undefined)?.id : undefined;
-    if (typeof id !== 'string') return [];
+    if (d.source !== 'clysm') return [];
+    // The form id travels in `data`; a client that drops it still gives the range.
+    const data = (d.data as { id?: unknown } | undefined)?.id;
+    const id = typeof data === 'string' ? data : document && rel ? session?.formAt(rel, document.offsetAt(d.range.start))?.id : undefined;
+    if (id === undefined) return [];
     return rootCauses?.codeActions(model, id).map((a): CodeAction => ({ ...a, diagnostics: [d] })) ?? [];
   });
 });

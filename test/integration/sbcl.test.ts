@@ -261,7 +261,9 @@ suite('Clysm on SBCL in a real VS Code (stand-in clysm system)', function () {
     const scaled = await hoverText(shapes, formStart(doc, '(defun scaled-area'));
     assert.match(scaled, /\*\*failed\*\*/, scaled);
     assert.ok(scaled.includes('missing-function') && scaled.includes('Undefined function: MULTIPLY'), scaled);
-    assert.match(scaled, /share this blocker/, scaled);
+    assert.match(scaled, /\*\*Root cause\*\* `missing-function`: 1 form fails with it; fixing it unlocks 1 form/, scaled);
+    // Where the stand-in compiler raised it, with a link there.
+    assert.match(scaled, /Raised in `FOLD` \(.*clysm-standin\/src\/compiler\.lisp:\d+\) · \[Go to Compiler Source\]\(command:clysm\.openLocation\?/, scaled);
     assert.match(scaled, /Recommendation/, scaled);
 
     assert.match(await hoverText(shapes, formStart(doc, '(defun area')), /— \*\*compiled\*\*: \d+ bytes of valid Wasm/);

@@ -93,7 +93,7 @@ describe('hover text', () => {
     const withOrigin = hoverMarkdown(failing[0], { ...context, rootCause: { ...cause, origin }, root: '/ws' });
     const link = /Raised in `COMPILE-CALL` \(src\/compiler\/codegen\.lisp:120\) · \[Go to Compiler Source\]\(command:clysm\.openLocation\?([^)]+)\)/.exec(withOrigin);
     assert.ok(link, withOrigin);
-    assert.deepEqual(JSON.parse(decodeURIComponent(link[1])), [{ path: '/ws/src/compiler/codegen.lisp', line: 120, column: 1, function: 'PKG::COMPILE-CALL', file: 'src/compiler/codegen.lisp' }]);
+    assert.deepEqual(JSON.parse(decodeURIComponent(link[1])), [{ path: '/ws/src/compiler/codegen.lisp', line: 120, column: 1, function: 'PKG::COMPILE-CALL', name: 'COMPILE-CALL', file: 'src/compiler/codegen.lisp' }]);
   });
 
   it('bounds the fenced message to 30 lines and still links the full one', () => {

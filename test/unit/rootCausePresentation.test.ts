@@ -36,7 +36,7 @@ describe('code actions of a Clysm diagnostic', () => {
     assert.ok(waiting);
     const actions = codeActionsFor(waiting, '/ws');
     assert.deepEqual(actions.map((a) => a.title), ['Go to Compiler Source (COMPILE-CALL)', 'Show All Forms with This Root Cause', 'Go to Definition of WITH-COLLECTOR']);
-    assert.deepEqual(actions[0].command.arguments, [{ path: '/ws/src/codegen.lisp', line: 7047, column: 1, function: 'PKG::COMPILE-CALL', file: 'src/codegen.lisp' }]);
+    assert.deepEqual(actions[0].command.arguments, [{ path: '/ws/src/codegen.lisp', line: 7047, column: 1, function: 'PKG::COMPILE-CALL', name: 'COMPILE-CALL', file: 'src/codegen.lisp' }]);
     assert.deepEqual(actions[1].command, { title: 'Show All Forms with This Root Cause', command: 'clysm.showRootCause', arguments: [waiting.id] });
     assert.deepEqual(actions[2].command.arguments, [{ path: '/ws/src/a.lisp', line: 1, column: 1 }]);
     assert.ok(actions.every((a) => a.kind === 'quickfix'));

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { RootCauseNode } from '../../../server/src/protocol';
 import { ClientCommands } from '../../../server/src/protocol';
-import { escapeMarkdown, fixDescription, shortFunction } from './labels';
+import { escapeMarkdown, fixDescription } from './labels';
 
 export type BlockersMode = 'fixes' | 'categories';
 
@@ -27,7 +27,7 @@ export function causeItem(c: RootCauseNode, coveragePct: number): vscode.TreeIte
   md.appendCodeblock(c.message, 'text');
   if (c.origin) {
     const link = `command:${ClientCommands.openLocation}?${encodeURIComponent(JSON.stringify([c.origin]))}`;
-    md.appendMarkdown(`\nRaised in \`${shortFunction(c.origin.function)}\` ([${escapeMarkdown(`${c.origin.file}:${c.origin.line}`)}](${link}))\n\n`);
+    md.appendMarkdown(`\nRaised in \`${c.origin.name}\` ([${escapeMarkdown(`${c.origin.file}:${c.origin.line}`)}](${link}))\n\n`);
   } else {
     md.appendMarkdown('\nNo compiler function: the compiler returned bytes that the Wasm engine rejected.\n\n');
   }

@@ -67,16 +67,11 @@ export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
 
-/** `COMPILE-CALL` of `PKG::COMPILE-CALL`. */
-export function shortFunction(name: string): string {
-  return name.replace(/^.*?::?(?=[^:]+$)/, '');
-}
-
 /** "105 forms · unlocks 207 → 26.4% · EMIT-INSTRUCTION": what a fix is worth and where it goes. */
-export function fixDescription(c: { count: number; unlocks: number; coverageIfFixedPct: number; origin: { function: string } | null }): string {
+export function fixDescription(c: { count: number; unlocks: number; coverageIfFixedPct: number; origin: { name: string } | null }): string {
   const parts = [plural(c.count, 'form')];
   if (c.unlocks > c.count) parts.push(`unlocks ${c.unlocks}`);
   parts.push(`→ ${c.coverageIfFixedPct.toFixed(1)}%`);
-  parts.push(c.origin ? shortFunction(c.origin.function) : 'rejected by the Wasm engine');
+  parts.push(c.origin ? c.origin.name : 'rejected by the Wasm engine');
   return parts.join(' · ');
 }

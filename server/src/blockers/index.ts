@@ -2,6 +2,7 @@
 
 export type { Blocker, BlockerPattern, Categorization, Priority, Summary } from './model.js';
 export type { CategorizeInput } from './categorize.js';
+export { shortFunctionName } from './names.js';
 export { categorize, extractNamedOperator, extractNamedVariable, UNSUPPORTED_MACROS, DECLARATION_OPERATORS } from './categorize.js';
 export { recommendation, recommendationSubject } from './recommendations.js';
 export { impactPct, priority, priorityDecision } from './priority.js';

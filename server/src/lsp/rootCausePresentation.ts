@@ -3,7 +3,7 @@
 // Pure: the server passes the workspace root and the causes it computed.
 import * as path from 'node:path';
 import type { RootCause } from '../blockers';
-import { extractNamedOperator, extractNamedVariable } from '../blockers';
+import { extractNamedOperator, extractNamedVariable, shortFunctionName } from '../blockers';
 import { ClientCommands, type RootCauseNode, type SourceLocation } from '../protocol';
 import type { AnalyzedForm, Origin } from '../types';
 import { formRef } from './viewData';
@@ -25,13 +25,8 @@ export function absoluteIn(root: string, file: string): string {
   return path.isAbsolute(file) ? file : path.join(root, ...file.split('/'));
 }
 
-export function originLocation(root: string, origin: Origin): SourceLocation & { function: string; file: string } {
-  return { path: absoluteIn(root, origin.file), line: origin.line, column: origin.column, function: origin.function, file: origin.file };
-}
-
-/** `COMPILE-CALL` of `PKG::COMPILE-CALL`: the name people search for. */
-export function shortFunctionName(name: string): string {
-  return name.replace(/^.*?::?(?=[^:]+$)/, '');
+export function originLocation(root: string, origin: Origin): SourceLocation & { function: string; name: string; file: string } {
+  return { path: absoluteIn(root, origin.file), line: origin.line, column: origin.column, function: origin.function, name: shortFunctionName(origin.function), file: origin.file };
 }
 
 /** Text shown as Markdown prose (a summary): compiler messages are full of `*`, `_`, backquotes and brackets. */

@@ -22,7 +22,7 @@ export interface RootCauseNode {
   impactPct: number;
   coverageIfFixedPct: number;
   /** The compiler function to change, and where it is defined; null when the backend cannot say (V8 rejections). */
-  origin: (SourceLocation & { function: string; file: string }) | null;
+  origin: (SourceLocation & { function: string; name: string; file: string }) | null;
   /** Why this cause waits on another one, and which. */
   waitsOn: { id: string; explanation: string } | null;
   /** Where the workspace defines the missing name this cause is about. */

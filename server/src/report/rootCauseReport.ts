@@ -1,6 +1,6 @@
 // Root causes in the `clysm-check` report: the JSON entries (snake_case, like the rest of the
 // report) and the text lines. Pure: built from the blocker analysis's root causes.
-import type { RootCause } from '../blockers';
+import { shortFunctionName, type RootCause } from '../blockers';
 import type { Origin } from '../types';
 
 export interface ReportRootCause {
@@ -41,8 +41,7 @@ export function reportRootCauses(causes: readonly RootCause[]): ReportRootCause[
 
 /** `func-section.lisp:120 COMPILE-CALL`: where to change the compiler, in one short phrase. */
 export function originPhrase(origin: Origin): string {
-  const fn = origin.function.replace(/^.*?::?(?=[^:]+$)/, '');
-  return `${fn} (${origin.file}:${origin.line})`;
+  return `${shortFunctionName(origin.function)} (${origin.file}:${origin.line})`;
 }
 
 /** Text mode: the first `top` root causes, one line each, with where to fix them. */
