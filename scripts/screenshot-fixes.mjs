@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Takes the Fixes screenshot (docs/screenshot-fixes.png): starts code-server like the test runner,
 // with the extension loaded from its development folder, opens a copy of a Clysm checkout, waits
-// for the whole-workspace analysis and shows the Blockers view in its Fixes mode with the top
-// root cause expanded and its tooltip (forms, coverage if fixed, compiler function) shown.
+// for the whole-workspace analysis and shows the Blockers view in its Fixes mode with the
+// mouse on the second root cause, whose Go to Compiler Source action shows.
 //   node scripts/screenshot-fixes.mjs CHECKOUT [--out FILE] [--timeout MS]
 // Needs scripts/setup-vscode-test.sh and a build (node esbuild.mjs). The checkout is copied to a
 // temp folder first: the extension may write into its workspace, and the checkout stays untouched.
@@ -74,16 +74,16 @@ async function main() {
     const status = page.locator('.statusbar-item').filter({ hasText: /Clysm \d+(\.\d)?% · \d+\/\d+/ }).filter({ has: page.locator('.codicon-pulse') });
     await status.first().waitFor({ timeout: o.timeout });
     log(`status bar: ${(await status.first().innerText()).trim()}`);
-    const top = blockers.locator('.monaco-list-row[aria-level="1"]').filter({ hasText: /forms? · / }).first();
-    await top.waitFor({ timeout: o.timeout });
-    await top.click();
-    await blockers.locator('.monaco-list-row[aria-level="2"]').first().waitFor({ timeout: 15000 });
-    // The second cause's tooltip: where in the compiler to fix it.
-    const second = blockers.locator('.monaco-list-row[aria-level="1"]').filter({ hasText: /forms? · / }).nth(1);
-    const box = await second.boundingBox();
-    if (box) await page.mouse.move(box.x + 60, box.y + box.height / 2, { steps: 5 });
-    await page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'fixing it unlocks' }).first().waitFor({ state: 'visible', timeout: 15000 });
-    await page.waitForTimeout(400); // the hover's fade-in (a rendering delay, not a synchronisation)
+    // The Modules pane folded: the Fixes list gets the whole side bar.
+    await page.locator('.pane-header', { hasText: /^\s*Modules/ }).first().click();
+    const rows = blockers.locator('.monaco-list-row[aria-level="1"]').filter({ hasText: /forms? · / });
+    await rows.nth(2).waitFor({ timeout: o.timeout });
+    // The mouse on the second cause (it has a compiler function).
+    const box = await rows.nth(1).boundingBox();
+    if (box) await page.mouse.move(box.x + 80, box.y + box.height / 2, { steps: 5 });
+    // Its inline Go to Compiler Source action shows under the mouse.
+    await rows.nth(1).locator('.actions .action-label').first().waitFor({ state: 'visible', timeout: 15000 });
+    await page.waitForTimeout(400); // let the row finish painting (a rendering delay, not a synchronisation)
     fs.mkdirSync(path.dirname(o.out), { recursive: true });
     await page.screenshot({ path: o.out });
     log(`saved ${o.out}`);

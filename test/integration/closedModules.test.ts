@@ -5,23 +5,14 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ClysmApi } from '../../client/src/api';
-import { EXT_ID, runCli, waitFor } from './viewHelpers';
+import { activateClysm, runCli, waitFor } from './viewHelpers';
 
-let api: ClysmApi;
 let extensionPath: string;
 let folder: vscode.WorkspaceFolder;
 
 suite('Workspace diagnostics in a real VS Code: failures of modules that are not open', () => {
   suiteSetup(async () => {
-    const f = vscode.workspace.workspaceFolders?.[0];
-    assert.ok(f, 'the example workspace is not open');
-    folder = f;
-    const ext = vscode.extensions.getExtension<ClysmApi>(EXT_ID);
-    assert.ok(ext, `extension ${EXT_ID} is not installed`);
-    api = await ext.activate();
-    extensionPath = ext.extensionPath;
-    await api.ready();
+    ({ extensionPath, folder } = await activateClysm());
   });
 
   test('Problems lists the failures of a module that was never opened', async () => {

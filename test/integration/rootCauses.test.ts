@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ClysmApi } from '../../client/src/api';
-import { EXT_ID, runCli, waitFor, type CliReport } from './viewHelpers';
+import { activateClysm, runCli, waitFor, type CliReport } from './viewHelpers';
 
 let api: ClysmApi;
 let extensionPath: string;
@@ -43,14 +43,7 @@ function clysmDiagnosticsOf(uri: vscode.Uri, count: number): Promise<vscode.Diag
 
 suite('Root causes in a real VS Code: Fixes view, code actions', () => {
   suiteSetup(async () => {
-    const f = vscode.workspace.workspaceFolders?.[0];
-    assert.ok(f, 'the example workspace is not open');
-    folder = f;
-    const ext = vscode.extensions.getExtension<ClysmApi>(EXT_ID);
-    assert.ok(ext, `extension ${EXT_ID} is not installed`);
-    api = await ext.activate();
-    extensionPath = ext.extensionPath;
-    await api.ready();
+    ({ api, extensionPath, folder } = await activateClysm());
     await vscode.commands.executeCommand('clysm.blockers.showAllModules');
     await vscode.commands.executeCommand('clysm.blockers.showFixes');
   });
