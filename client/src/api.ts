@@ -1,8 +1,9 @@
 // The API the extension returns from activate(): used by the integration tests, and by anyone
 // scripting Clysm from another extension. It exposes what is shown, never analysis of its own.
 import type * as vscode from 'vscode';
-import type { BlockerTree, ModuleRow, ServerStatus } from '../../server/src/protocol';
+import type { BlockerTree, ModuleRow, RootCauseList, ServerStatus } from '../../server/src/protocol';
 import type { BlockersFilter } from './views/blockersView';
+import type { BlockersMode } from './views/fixes';
 import type { ItemSnapshot } from './views/snapshot';
 
 export type { ItemSnapshot };
@@ -19,7 +20,17 @@ export interface ClysmApi {
   /** The per-file language status item as shown (for the active editor). */
   moduleStatus(): { text: string; detail: string | undefined };
   /** The Blockers view: the last tree loaded, its message, badge and filter. */
-  blockers(): { tree: BlockerTree | undefined; message: string | undefined; badge: number | undefined; filter: BlockersFilter; visible: boolean };
+  blockers(): {
+    tree: BlockerTree | undefined;
+    message: string | undefined;
+    badge: number | undefined;
+    filter: BlockersFilter;
+    /** `fixes` (root causes, the default) or `categories`. */
+    mode: BlockersMode;
+    /** The Fixes list last loaded (in the Fixes mode). */
+    fixes: RootCauseList | undefined;
+    visible: boolean;
+  };
   /** Fires when the Blockers view is shown or hidden. */
   onBlockersVisibility: vscode.Event<boolean>;
   /** Every Blockers item, fully expanded, as rendered (labels, descriptions, commands). */

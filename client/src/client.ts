@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, RevealOutputChannelOn, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { defaultOf, SHOW_WASM_COMMAND } from '../../server/src/protocol';
+import { ClientCommands, defaultOf, SHOW_WASM_COMMAND } from '../../server/src/protocol';
 import { serverSettings } from './config';
 import { ServerRun } from './serverRun';
 
@@ -26,7 +26,8 @@ export function createClient(context: vscode.ExtensionContext, folder: vscode.Wo
         documentSelector: [{ scheme: 'file', language: 'commonlisp' }],
         outputChannel: output,
         revealOutputChannelOn: RevealOutputChannelOn.Never,
-        markdown: { isTrusted: { enabledCommands: [SHOW_WASM_COMMAND] } }, // the hover's Show Wasm link
+        // Hover links run these commands (Show Wasm; Open Full Message, Go to Compiler Source, Show All Forms…).
+        markdown: { isTrusted: { enabledCommands: [SHOW_WASM_COMMAND, ...Object.values(ClientCommands)] } },
         initializationOptions: serverSettings(folder, context),
         synchronize: { fileEvents: watcher },
         diagnosticPullOptions: {

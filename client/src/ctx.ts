@@ -6,7 +6,9 @@ import { DidChangeConfigurationNotification, type LanguageClient } from 'vscode-
 import {
   BlockerTreeRequest,
   ExportReportRequest,
+  FormMessageRequest,
   ModulesRequest,
+  RootCausesRequest,
   ReanalyzeRequest,
   StatusNotification,
   StatusRequest,
@@ -14,6 +16,7 @@ import {
   type BlockerTreeParams,
   type ClysmConfigurationChange,
   type ModuleRow,
+  type RootCauseList,
   type ServerStatus,
 } from '../../server/src/protocol';
 import type { ClysmApi } from './api';
@@ -49,7 +52,7 @@ export class Ctx implements vscode.Disposable {
   constructor(private readonly context: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel('Clysm', { log: true });
     this.statusBar = new CoverageStatusBar(STAGE1_COMMAND);
-    this.blockers = new BlockersView((params) => this.blockerTree(params));
+    this.blockers = new BlockersView((params) => this.blockerTree(params), (params) => this.rootCauses(params));
     this.modules = new ModulesView(() => this.moduleRows(), vscode.Uri.joinPath(context.extensionUri, 'media'), context.workspaceState);
     this.moduleStatus = new ModuleLanguageStatus();
     this.pushExtCleanup(
@@ -87,6 +90,8 @@ export class Ctx implements vscode.Disposable {
         message: this.blockers.view.message,
         badge: this.blockers.view.badge?.value,
         filter: this.blockers.currentFilter(),
+        mode: this.blockers.currentMode(),
+        fixes: this.blockers.currentFixes(),
         visible: this.blockers.view.visible,
       }),
       onBlockersVisibility: (listener, thisArgs, disposables) =>
@@ -205,6 +210,15 @@ export class Ctx implements vscode.Disposable {
 
   private blockerTree(params: BlockerTreeParams): Promise<BlockerTree> {
     return this.runningClient().sendRequest(BlockerTreeRequest, params);
+  }
+
+  private rootCauses(params: BlockerTreeParams): Promise<RootCauseList> {
+    return this.runningClient().sendRequest(RootCausesRequest, params);
+  }
+
+  /** The full message of a form (Open Full Message). */
+  formMessage(id: string): Promise<{ id: string; message: string } | null> {
+    return this.runningClient().sendRequest(FormMessageRequest, { id });
   }
 
   private moduleRows(): Promise<ModuleRow[]> {

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { ClysmApi } from './api';
 import { registerCommands } from './commands';
 import { Ctx } from './ctx';
+import { registerRootCauseCommands } from './rootCauseCommands';
 import { onSettingsChange } from './settingsChange';
 import { registerStage1Commands } from './stage1/commands';
 import { trackOpenFolder } from './walkthrough';
@@ -22,6 +23,7 @@ export function activate(context: vscode.ExtensionContext): ClysmApi {
     c,
     ...registerCommands(c),
     trackOpenFolder(),
+    ...registerRootCauseCommands(c),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void c.restart()),
     onSettingsChange(c, c.output),
   );

@@ -17,6 +17,8 @@
 
 ;; The JSON the driver speaks, loaded from this file's own folder (dist/lisp/ or server/lisp/).
 (load (make-pathname :name "json" :type "lisp" :defaults *load-truename*))
+;; Definition sources of the compiler's functions, for the origin of a failure.
+(require :sb-introspect)
 
 (defpackage #:clysm-sbcl-driver
   (:use #:common-lisp #:clysm-vscode-json)
@@ -243,6 +245,128 @@ loading, with its file and form: ASDF's own condition only names the file that f
                       :load-ms (elapsed-ms start))))))))
 
 ;;; ------------------------------------------------------------------------------------------
+;;; Where the compiler raised it: the innermost frames of the workspace's own system, found by
+;;; a HANDLER-BIND while the stack is still there (HANDLER-CASE has unwound it), mapped to the
+;;; definitions' source locations with SB-INTROSPECT.
+;;; ------------------------------------------------------------------------------------------
+
+(defparameter +origin-context-frames+ 3 "Callers of the origin sent along for context.")
+(defparameter +origin-frame-limit+ 400 "Frames walked at most: the signal is near the top of the stack.")
+
+(defvar *system-files* nil "Truenames (native) of the loaded system's source files → T.")
+(defvar *line-starts* (make-hash-table :test #'equal) "File → vector of the byte offsets where lines start.")
+(defvar *noted-origin* nil "(condition . origin) of the last error that reached the compile path's handler.")
+
+(defun system-file-p (namestring)
+  (unless *system-files*
+    (setf *system-files* (make-hash-table :test #'equal))
+    (dolist (file (getf *loaded* :source-files))
+      (setf (gethash file *system-files*) t)
+      (let ((true (ignore-errors (truename file))))
+        (when true (setf (gethash (sb-ext:native-namestring true) *system-files*) t)))))
+  (and namestring (gethash namestring *system-files*)))
+
+(defun file-octets (file)
+  (with-open-file (in file :element-type '(unsigned-byte 8))
+    (let ((octets (make-array (file-length in) :element-type '(unsigned-byte 8))))
+      (read-sequence octets in)
+      octets)))
+
+(defun form-start (octets offset)
+  "SBCL records where the reader stood before a top-level form: skip blanks and comments to the form."
+  (let ((i offset) (n (length octets)))
+    (loop while (< i n)
+          do (let ((b (aref octets i)))
+               (cond ((member b '(9 10 12 13 32)) (incf i))
+                     ((= b 59) (loop while (and (< i n) (/= (aref octets i) 10)) do (incf i)))
+                     ((and (= b 35) (< (1+ i) n) (= (aref octets (1+ i)) 124))
+                      (let ((end (search #(124 35) octets :start2 (+ i 2))))
+                        (setf i (if end (+ end 2) n))))
+                     (t (return)))))
+    i))
+
+(defun line-and-column (file offset)
+  "1-based line and column of the first form at or after byte OFFSET of FILE, or NIL."
+  (let ((entry (or (gethash file *line-starts*)
+                   (setf (gethash file *line-starts*)
+                         (let ((octets (ignore-errors (file-octets file))))
+                           (and octets
+                                (cons octets
+                                      (coerce (cons 0 (loop for at = (position 10 octets) then (position 10 octets :start (1+ at))
+                                                            while at collect (1+ at)))
+                                              'vector))))))))
+    (when entry
+      (let* ((at (form-start (car entry) (min offset (length (car entry)))))
+             (starts (cdr entry))
+             (line (or (position-if (lambda (start) (<= start at)) starts :from-end t) 0)))
+        (values (1+ line) (1+ (- at (aref starts line))))))))
+
+(defun frame-source-file (frame)
+  (let* ((location (ignore-errors (sb-di:frame-code-location frame)))
+         (source (and location (ignore-errors (sb-di:code-location-debug-source location)))))
+    (and source (sb-di:debug-source-namestring source))))
+
+(defun relative-to-workspace (file)
+  (let ((root (sb-ext:native-namestring (directory-pathname (arg "--workspace" (sb-ext:native-namestring *default-pathname-defaults*))))))
+    (if (and (> (length file) (length root)) (string= root file :end2 (length root)))
+        (subseq file (length root))
+        file)))
+
+(defvar *frame-origins* (make-hash-table :test #'equal) "Function name → its origin object.")
+
+(defun frame-origin (frame file name)
+  "The function NAME running in FRAME and where it is defined, as a JSON object."
+  (let* ((debug-fun (sb-di:frame-debug-fun frame))
+         (fun (ignore-errors (sb-di:debug-fun-fun debug-fun)))
+         (definition (and fun (ignore-errors (sb-introspect:find-definition-source fun))))
+         (offset (or (and definition (sb-introspect:definition-source-character-offset definition))
+                     ;; Local functions and lambdas: the top-level form holding the code.
+                     (ignore-errors
+                      (let ((location (sb-di:frame-code-location frame)))
+                        (aref (sb-di::debug-source-start-positions (sb-di:code-location-debug-source location))
+                              (sb-di:code-location-toplevel-form-offset location)))))))
+    (multiple-value-bind (line column) (and offset (line-and-column file offset))
+      (obj "function" (let ((*package* (find-package "KEYWORD"))) (prin1-to-string name))
+           "file" (relative-to-workspace file) "line" line "column" column))))
+
+(defun stack-origin ()
+  "The innermost frame of the workspace's system with the callers that follow it, or NIL."
+  (let ((names '()) (frames '()))
+    (loop for frame = (sb-di:top-frame) then (sb-di:frame-down frame)
+          for depth from 0 below +origin-frame-limit+
+          while (and frame (<= (length frames) +origin-context-frames+))
+          do (let ((file (frame-source-file frame)))
+               (when (system-file-p file)
+                 (let ((name (sb-di:debug-fun-name (sb-di:frame-debug-fun frame))))
+                   ;; A recursive compiler repeats its callers: keep each function once.
+                   (unless (member name names :test #'equal)
+                     (push name names)
+                     (push (or (gethash name *frame-origins*)
+                               (setf (gethash name *frame-origins*) (frame-origin frame file name)))
+                           frames))))))
+    (when frames
+      (let ((innermost (car (last frames)))
+            (callers (cdr (reverse frames))))
+        (if callers
+            (append innermost (list (cons "frames" (coerce callers 'vector))))
+            innermost)))))
+
+(defun note-origin (condition)
+  (setf *noted-origin* (cons condition (ignore-errors (stack-origin)))))
+
+(defmacro with-origin-noted (&body body)
+  "BODY, noting where each error that escapes the compiler's own handlers was signalled."
+  ;; Set, not bound: the HANDLER-CASE that reads it runs after BODY's dynamic extent is gone.
+  `(progn
+     (setf *noted-origin* nil)
+     (handler-bind ((error #'note-origin))
+       ,@body)))
+
+(defun noted-origin (condition)
+  "The origin noted for CONDITION (only the condition that was noted: not one signalled later)."
+  (and *noted-origin* (eq (car *noted-origin*) condition) (cdr *noted-origin*)))
+
+;;; ------------------------------------------------------------------------------------------
 ;;; Compiling one form
 ;;; ------------------------------------------------------------------------------------------
 
@@ -392,7 +516,8 @@ the debugger streams read nothing."
                                      ;; CL-USER, like the generator: it decides how ~S prints
                                      ;; symbols in messages.
                                      (let ((*package* (find-package "CL-USER")))
-                                       (funcall (getf *loaded* :compile-fn) form))))))
+                                       (with-origin-noted
+                                         (funcall (getf *loaded* :compile-fn) form)))))))
                            (setf compile-ms (elapsed-ms compile-start))
                            (cond ((null result)
                                   (finish "skipped" "directive" t "operator" operator "name" name
@@ -416,7 +541,8 @@ the debugger streams read nothing."
                        (error (c)
                          (setf compile-ms (elapsed-ms compile-start))
                          (finish "failed" "error_type" "compile-error" "operator" operator "name" name
-                                 "condition" (condition-type-name c) "message" (condition-text c)))
+                                 "condition" (condition-type-name c) "message" (condition-text c)
+                                 "origin" (noted-origin c)))
                        (serious-condition (c)
                          (setf compile-ms (elapsed-ms compile-start))
                          (finish "failed" "error_type" "serious-condition" "operator" operator "name" name

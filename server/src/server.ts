@@ -1,5 +1,7 @@
 // The Clysm language server: LSP wiring only. Analysis lives in Session and the pure modules;
 // when a diagnostics pull does work is decided by the DiagnosticsScheduler.
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   createConnection,
   DocumentDiagnosticReportKind,
@@ -11,19 +13,24 @@ import {
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
+  type CodeAction,
   type Diagnostic,
   type DocumentDiagnosticReport,
+  type WorkspaceDocumentDiagnosticReport,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { documentDiagnostics, hoverMarkdown } from './lsp/formPresentation';
 import { LogBatcher } from './lsp/logBatcher';
 import { ModuleCheckProgress } from './lsp/progress';
 import { filePathOf, requestPosition, textDocumentUri } from './lsp/requestParams';
+import { WorkspaceRootCauses } from './lsp/workspaceRootCauses';
 import {
   applyLiveSettings,
   BlockerTreeRequest,
   defaultServerSettings,
   ExportReportRequest,
+  FormMessageRequest,
+  RootCausesRequest,
   ModulesRequest,
   ReanalyzeRequest,
   StatusNotification,
@@ -43,6 +50,7 @@ const connection = createConnection(ProposedFeatures.all);
 process.on('unhandledRejection', (reason) => connection.console.error(`unhandled rejection: ${String(reason)}`));
 const documents = new TextDocuments(TextDocument);
 let session: Session | undefined;
+let rootCauses: WorkspaceRootCauses | undefined;
 let settings: ServerSettings = defaultServerSettings;
 const pulls = new DiagnosticsScheduler<Diagnostic>(() => settings.diagnosticsDelayMs);
 const reportedProblems = new Set<string>();
@@ -80,12 +88,15 @@ connection.onInitialize((params) => {
       backendProblem: reportBackendProblem,
       progress: (report) => progress.update(report),
     });
+    rootCauses = new WorkspaceRootCauses(session.root);
   }
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       hoverProvider: true,
-      diagnosticProvider: { identifier: 'clysm', interFileDependencies: false, workspaceDiagnostics: false },
+      codeActionProvider: { codeActionKinds: ['quickfix'] },
+      // Workspace diagnostics: every module's failures in Problems, open or not (clysm.diagnostics.scope).
+      diagnosticProvider: { identifier: 'clysm', interFileDependencies: false, workspaceDiagnostics: true },
     },
     serverInfo: { name: 'clysm-language-server', version: '0.1.0' },
   };
@@ -179,7 +190,8 @@ connection.onHover((params) => {
   const form = session.formAt(rel, document.offsetAt(position));
   const context = form && session.hoverContext(form);
   if (!form || !context) return null;
-  const markdown = hoverMarkdown(form, context);
+  const model = session.workspace();
+  const markdown = hoverMarkdown(form, { ...context, rootCause: model && rootCauses?.ofForm(model, form.id), root: session.root });
   return { contents: { kind: 'markdown', value: markdown }, range: form.form.range };
 });
 
@@ -208,6 +220,48 @@ connection.onRequest(StatusRequest, () => session?.status() ?? {
 });
 
 connection.onRequest(BlockerTreeRequest, (params) => session?.blockerTree(params.file) ?? { regressions: [], categories: [], totalForms: 0 });
+
+connection.onRequest(RootCausesRequest, (params) => {
+  const model = session?.workspace();
+  if (!session || !model || !rootCauses) return { causes: [], coveragePct: 0, totalForms: 0 };
+  return rootCauses.list(model, session.regressionIds(), params.file);
+});
+
+connection.onRequest(FormMessageRequest, (params) => {
+  const form = session?.workspace()?.allForms().find((f) => f.id === params.id);
+  return form ? { id: form.id, message: form.result.message ?? form.form.error ?? form.result.status } : null;
+});
+
+// Every Clysm diagnostic gets the actions of its root cause (compiler source, all its forms, the missing name's definition).
+connection.onCodeAction((params): CodeAction[] => {
+  const model = session?.workspace();
+  if (!model || !rootCauses) return [];
+  const document = documents.get(params.textDocument.uri);
+  const rel = relativePathOf(params.textDocument.uri);
+  return params.context.diagnostics.flatMap((d) => {
+    if (d.source !== 'clysm') return [];
+    // The form id travels in `data`; a client that drops it still gives the range.
+    const data = (d.data as { id?: unknown } | undefined)?.id;
+    const id = typeof data === 'string' ? data : document && rel ? session?.formAt(rel, document.offsetAt(d.range.start))?.id : undefined;
+    if (id === undefined) return [];
+    return rootCauses?.codeActions(model, id).map((a): CodeAction => ({ ...a, diagnostics: [d] })) ?? [];
+  });
+});
+
+// The failures of the modules that are not open in an editor (open ones come from the document pull).
+connection.languages.diagnostics.onWorkspace((_params, token) => {
+  const model = session?.workspace();
+  if (!session || !model || settings.problemsScope === 'openFiles' || token.isCancellationRequested) return { items: [] };
+  const current = session;
+  const options = { isRegression: current.isRegression.bind(current), stale: current.isReady() ? undefined : current.staleness() };
+  const items: WorkspaceDocumentDiagnosticReport[] = [];
+  for (const file of model.modules) {
+    const uri = pathToFileURL(path.join(session.root, file)).toString();
+    if (documents.get(uri)) continue;
+    items.push({ kind: DocumentDiagnosticReportKind.Full, uri, version: null, items: documentDiagnostics(model.analysisOf(file)?.forms ?? [], options) as Diagnostic[] });
+  }
+  return { items };
+});
 
 connection.onRequest(ModulesRequest, () => session?.moduleRows() ?? []);
 

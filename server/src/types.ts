@@ -57,6 +57,29 @@ export type FormStatus =
   | 'read-error' // the reader could not read the datum
   | 'crashed'; // the backend process died on this form twice
 
+/** A frame of the compiler's own code: a function and where it is defined. */
+export interface SourceFrame {
+  /** The function's name as the host prints it (`CLYSM/COMPILER:COMPILE-FORM`). */
+  function: string;
+  /** Workspace-relative path with `/` separators, or absolute when outside the workspace. */
+  file?: string;
+  /** 1-based line and column of the function's definition. */
+  line?: number;
+  column?: number;
+}
+
+/**
+ * Where the compiler raised a failure: the innermost frame of the workspace's own system
+ * (not the host's internals), with the frames that called it for context.
+ */
+export interface Origin extends SourceFrame {
+  file: string;
+  line: number;
+  column: number;
+  /** Callers of the origin, innermost first. */
+  frames?: SourceFrame[];
+}
+
 export interface FormResult {
   status: FormStatus;
   /** Size of the compiled Wasm module, for `compiled`. */
@@ -71,6 +94,10 @@ export interface FormResult {
   durationMs?: number;
   /** For `timeout` and `crashed`: the per-form time limit in force (a larger one may give an answer). */
   timeLimitMs?: number;
+  /** The host condition's class (`TYPE-ERROR`), when the backend knows it. */
+  condition?: string;
+  /** Where in the compiler's own source the failure was raised, when the backend knows it. */
+  origin?: Origin;
 }
 
 export interface CompileRequest {

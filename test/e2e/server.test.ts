@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { summarizeMessage } from '../../server/src/blockers';
 import { readTopLevelForms } from '../../server/src/reader';
 import type { CheckReport } from '../../server/src/report/checkReport';
 import { LanguageServerProcess } from '../support/languageServerProcess';
@@ -74,8 +75,9 @@ describe('language server over stdio (fixture Stage 0)', () => {
       const expected = report.forms.filter((f) => f.file === rel && ['failed', 'timeout', 'read-error', 'crashed'].includes(f.status));
       const uri = lsp.openFile(file);
       const items = await lsp.diagnostics(uri);
-      const got = items.map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.code} ${d.message}`).sort();
-      const want = expected.map((f) => `${f.line}:${f.column} ${f.category} ${f.message}`).sort();
+      // The CLI positions a form at its start; the diagnostic squiggles its operator and name (one character on).
+      const got = items.map((d) => `${d.range.start.line + 1} ${d.code} ${d.message}`).sort();
+      const want = expected.map((f) => `${f.line} ${f.category} ${summarizeMessage(f.message ?? '')}`).sort();
       assert.deepEqual(got, want, rel);
       for (const d of items) assert.equal(d.source, 'clysm');
       checkedFiles++;
@@ -94,7 +96,9 @@ describe('language server over stdio (fixture Stage 0)', () => {
     assert.ok(text.includes('missing-function'), text);
     assert.ok(text.includes(failing.message!), text);
     assert.match(text, /Recommendation/);
-    assert.match(text, /share this blocker/);
+    assert.match(text, /\*\*Root cause\*\* `missing-function`: \d+ forms? fails? with it/);
+    assert.match(text, /\[Open Full Message\]\(command:clysm\.openFullMessage/);
+    assert.doesNotMatch(text, /ms in the backend/);
 
     const compiled = report.forms.find((f) => f.status === 'compiled');
     assert.ok(compiled);

@@ -231,6 +231,26 @@ suite('Clysm on SBCL in a real VS Code (stand-in clysm system)', function () {
     for (const uri of [uris[0], uris[2]]) assert.deepEqual(listDiagnostics(clysmDiagnostics(uri)), [], `${vscode.workspace.asRelativePath(uri)} has clysm diagnostics`);
   });
 
+  test('Go to Compiler Source (a code action) opens the stand-in compiler at the function that signalled', async () => {
+    const ds = await waitForDiagnostics(shapes, (all) => all.some((d) => codeOf(d) === 'missing-variable'), 'the missing-variable diagnostic');
+    const missing = ds.find((d) => codeOf(d) === 'missing-variable')!;
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', shapes, missing.range);
+    const go = actions.find((a) => a.title === 'Go to Compiler Source (FOLD)');
+    assert.ok(go?.command, JSON.stringify(actions.map((a) => a.title)));
+    assert.ok(actions.some((a) => a.title === 'Show All Forms with This Root Cause'));
+    const opened = new Promise<vscode.TextEditor>((resolve) => {
+      const sub = vscode.window.onDidChangeActiveTextEditor((e) => {
+        if (e?.document.uri.path.endsWith('clysm-standin/src/compiler.lisp')) {
+          sub.dispose();
+          resolve(e);
+        }
+      });
+    });
+    await vscode.commands.executeCommand(go.command.command, ...(go.command.arguments ?? []));
+    const editor = await opened;
+    assert.match(editor.document.lineAt(editor.selection.active.line).text, /^\(defun fold /);
+  });
+
   test('hover shows the status, the category and the compiler\'s message', async () => {
     const doc = await vscode.workspace.openTextDocument(shapes);
     const perimeter = await hoverText(shapes, formStart(doc, '(defun perimeter'));
@@ -241,7 +261,9 @@ suite('Clysm on SBCL in a real VS Code (stand-in clysm system)', function () {
     const scaled = await hoverText(shapes, formStart(doc, '(defun scaled-area'));
     assert.match(scaled, /\*\*failed\*\*/, scaled);
     assert.ok(scaled.includes('missing-function') && scaled.includes('Undefined function: MULTIPLY'), scaled);
-    assert.match(scaled, /share this blocker/, scaled);
+    assert.match(scaled, /\*\*Root cause\*\* `missing-function`: 1 form fails with it; fixing it unlocks 1 form/, scaled);
+    // Where the stand-in compiler raised it, with a link there.
+    assert.match(scaled, /Raised in `FOLD` \(.*clysm-standin\/src\/compiler\.lisp:\d+\) · \[Go to Compiler Source\]\(command:clysm\.openLocation\?/, scaled);
     assert.match(scaled, /Recommendation/, scaled);
 
     assert.match(await hoverText(shapes, formStart(doc, '(defun area')), /— \*\*compiled\*\*: \d+ bytes of valid Wasm/);

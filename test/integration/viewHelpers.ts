@@ -33,6 +33,7 @@ export interface CliReport {
   summary: { total: number; compiled: number; failed: number; skipped: number; timeout: number; read_errors: number; coverage_pct: number };
   forms: { file: string; id: string; line: number; column: number; status: string; category: string | null; operator: string | null; name: string | null }[];
   blockers: { category: string; count: number; impact_pct: number; priority: string; recommendation: string; forms: string[] }[];
+  root_causes: { id: string; message: string; count: number; unlocks: number; forms: string[]; origin: { file: string; line: number; function: string } | null }[];
 }
 
 /**
@@ -177,3 +178,14 @@ export async function replaceText(doc: vscode.TextDocument, span: Span, text: st
 
 /** Category → count, in order: the shape both the tree and the CLI's `blockers` have. */
 export const countsOf = (categories: readonly { category: string; count: number }[]): string[] => categories.map((c) => `${c.category}=${c.count}`);
+
+/** The workspace folder and the activated extension's API (ready): the setup of a suite on the example workspace. */
+export async function activateClysm(): Promise<{ api: import('../../client/src/api').ClysmApi; extensionPath: string; folder: vscode.WorkspaceFolder }> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the example workspace is not open');
+  const ext = vscode.extensions.getExtension<import('../../client/src/api').ClysmApi>(EXT_ID);
+  assert.ok(ext, `extension ${EXT_ID} is not installed`);
+  const api = await ext.activate();
+  await api.ready();
+  return { api, extensionPath: ext.extensionPath, folder };
+}

@@ -66,6 +66,8 @@ suite('Clysm views in a real VS Code: status bar, Blockers, Modules', () => {
     await api.ready();
     // The tree shows every module unless a test narrows it.
     await vscode.commands.executeCommand('clysm.blockers.showAllModules');
+    // This suite checks the Categories mode (the view opens in the Fixes mode: rootCauses.test.ts).
+    await vscode.commands.executeCommand('clysm.blockers.showCategories');
   });
 
   test('the status bar shows the coverage that clysm-check --json reports for the workspace', async () => {

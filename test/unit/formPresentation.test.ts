@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { aggregateBlockers, summarize } from '../../server/src/blockers';
+import { aggregateBlockers, buildRootCauses, rootCauseByForm, summarize } from '../../server/src/blockers';
 import { diagnosticFor, documentDiagnostics, hoverMarkdown } from '../../server/src/lsp/formPresentation';
 import type { AnalyzedForm, FormResult } from '../../server/src/types';
 
@@ -41,12 +41,23 @@ describe('diagnostics for analysed forms', () => {
     assert.deepEqual(d.data, { id: form.id, status: 'failed' });
   });
 
-  it('uses the whole form without a blamed subform, and warns for timeouts', () => {
+  it('without a blamed subform, squiggles the operator and the name (not the body), and warns for timeouts', () => {
     const form = analyzed({ status: 'timeout', message: 'Stage 0 ran longer than 5000 ms' }, { category: 'timeout' });
     const d = diagnosticFor(form);
     assert.ok(d);
     assert.equal(d.severity, 2);
-    assert.deepEqual(d.range, form.form.range);
+    const line = form.form.range.start.line;
+    assert.deepEqual(d.range, { start: { line, character: 1 }, end: { line, character: '(defun f'.length } });
+  });
+
+  it('gives a one-line summary of at most 200 characters, and links the category to its docs section', () => {
+    const dump = `#S(PKG:AST-VALUES\n   :FORMS (${'#S(PKG:AST-CALL :FUNCTION LIST :ARGUMENTS NIL) '.repeat(100)}))\nfell through ETYPECASE expression.`;
+    const d = diagnosticFor(analyzed({ status: 'failed', message: dump }, { category: 'type-error' }));
+    assert.equal(d?.message, '#S(PKG:AST-VALUES …) fell through ETYPECASE expression.');
+    assert.match(d?.codeDescription.href ?? '', /docs\/blockers\.md#type-error$/);
+    const long = diagnosticFor(analyzed({ status: 'failed', message: `Bad: ${'word '.repeat(80)}` }, { category: 'unknown-error' }));
+    assert.ok((long?.message.length ?? 0) <= 200 && long?.message.endsWith('…'));
+    assert.match(diagnosticFor(analyzed({ status: 'failed', message: 'x' }, { category: 'unsupported-defvar' }))?.codeDescription.href ?? '', /#unsupported-op$/);
   });
 
   it('gives compiled, skipped and no-output forms no diagnostic', () => {
@@ -64,19 +75,40 @@ describe('hover text', () => {
   const skipped = analyzed({ status: 'skipped' });
   const all = [...failing, compiled, skipped];
   const context = { blockers: aggregateBlockers(all, all.length), summary: summarize(all) };
+  const causes = rootCauseByForm(buildRootCauses(all, summarize(all)));
 
-  it('shows status, category, message, shared count, unlock and recommendation for a failure', () => {
-    const text = hoverMarkdown(failing[0], context);
+  it('shows status, the summary once, the full message, the root cause with its impact, and the recommendation', () => {
+    const origin = { function: 'PKG::COMPILE-CALL', file: 'src/compiler/codegen.lisp', line: 120, column: 1 };
+    const text = hoverMarkdown(failing[0], { ...context, rootCause: causes.get(failing[0].id), root: '/ws' });
     assert.match(text, /form `1:\d+` · `DEFUN F` — \*\*failed\*\*/);
-    assert.match(text, /Blocker: `missing-function`/);
-    assert.match(text, /Undefined function: G/);
-    assert.match(text, /3 forms share this blocker \(60\.00% of all forms/);
-    // Two forms miss G: fixing G unlocks both; coverage 1/4 → 3/4.
-    assert.match(text, /unlock up to 2 forms: coverage 25\.00% → 75\.00%/);
+    assert.match(text, /Blocker: `missing-function` · 3 forms in this category \(60\.00% of all forms/);
+    assert.equal(text.split('\n\n')[1], 'Undefined function: G', 'the summary, once, right after the head');
+    assert.match(text, /```text\nUndefined function: G\n```\n\[Open Full Message\]\(command:clysm\.openFullMessage\?/);
+    // Two forms miss G: one root cause; fixing it unlocks both; coverage 1/4 → 3/4.
+    assert.match(text, /\*\*Root cause\*\* `missing-function`: 2 forms fail with it \(this one and 1 more\); fixing it unlocks 2 forms: coverage 25\.00% → 75\.00%/);
+    assert.match(text, /\[Show All Forms with This Root Cause\]\(command:clysm\.showRootCause\?/);
     assert.match(text, /\*\*Recommendation:\*\* Define G/);
+    const cause = causes.get(failing[0].id);
+    assert.ok(cause);
+    const withOrigin = hoverMarkdown(failing[0], { ...context, rootCause: { ...cause, origin }, root: '/ws' });
+    const link = /Raised in `COMPILE-CALL` \(src\/compiler\/codegen\.lisp:120\) · \[Go to Compiler Source\]\(command:clysm\.openLocation\?([^)]+)\)/.exec(withOrigin);
+    assert.ok(link, withOrigin);
+    assert.deepEqual(JSON.parse(decodeURIComponent(link[1])), [{ path: '/ws/src/compiler/codegen.lisp', line: 120, column: 1, function: 'PKG::COMPILE-CALL', name: 'COMPILE-CALL', file: 'src/compiler/codegen.lisp' }]);
   });
 
-  it('shows the size of a compiled form and what skipped means', () => {
+  it('bounds the fenced message to 30 lines and still links the full one', () => {
+    const message = Array.from({ length: 80 }, (_, i) => `line ${i} ${'x'.repeat(i === 3 ? 500 : 10)}`).join('\n');
+    const text = hoverMarkdown(analyzed({ status: 'failed', message }, { category: 'unknown-error' }), context);
+    const fence = /```text\n([\s\S]*?)\n```/.exec(text)?.[1] ?? '';
+    assert.equal(fence.split('\n').length, 31);
+    assert.match(fence, /^line 29 x+$/m);
+    assert.doesNotMatch(fence, /^line 30 /m);
+    assert.match(fence, /… 50 more lines$/);
+    assert.ok(fence.split('\n').every((l) => l.length <= 200));
+    assert.match(text, /\[Open Full Message\]/);
+  });
+
+  it('shows the size of a compiled form and what skipped means, and no backend time', () => {
     assert.match(hoverMarkdown(compiled, context), /\*\*compiled\*\*: 41 bytes of valid Wasm/);
     // Per-form timings are noise in a hover (issue 11): they belong in the benchmark.
     assert.doesNotMatch(hoverMarkdown(compiled, context), /ms in the backend/);
@@ -87,7 +119,7 @@ describe('hover text', () => {
     const form = analyzed({ status: 'failed', message: 'Compile-time directive error in (X):\n  Package error: ```boom```' }, { category: 'unknown-error' });
     const text = hoverMarkdown(form, context);
     assert.match(text, /```text\nCompile-time directive error in \(X\):\n {2}Package error: /);
-    assert.equal((text.match(/```/g) ?? []).length, 2, 'inner fences are broken up');
+    assert.equal((text.match(/```/g) ?? []).length, 2, 'inner fences are broken up, and the summary escapes them');
   });
 });
 

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SbclBackend } from '../../server/src/backends/sbcl/sbclBackend';
 import { v8SupportsWasmGc } from '../../server/src/wasm/runtimeProbe';
+import { repoRoot } from '../support/repo';
 import { compile, newBackend, runMain, standinWorkspace, type TestBackend } from './sbclHelpers';
 
 describe('SBCL backend on the stand-in compiler', () => {
@@ -192,5 +193,24 @@ describe('SBCL backend on the stand-in compiler', () => {
       backend.compileForm({ formId: '1:0', text: '(defun a () 1)', package: 'CL-USER' }, controller.signal),
       /abort/i,
     );
+  });
+  it("names where the stand-in compiler signalled a failure: its function, file and definition line, and the callers", async () => {
+    const compiler = path.join(repoRoot, 'test', 'fixtures', 'clysm-standin', 'src', 'compiler.lisp');
+    const lineOf = (definition: string): number => fs.readFileSync(compiler, 'utf8').split('\n').findIndex((l) => l.startsWith(definition)) + 1;
+    const failed = await compile(backend, '(defun broken () (+ 1 missing-constant))');
+    assert.equal(failed.status, 'failed');
+    assert.equal(failed.condition, 'SIMPLE-ERROR');
+    assert.match(failed.origin?.function ?? '', /::?FOLD$/);
+    // Outside the workspace folder (the stand-in is loaded from a sibling folder): an absolute path.
+    assert.equal(failed.origin?.file, compiler);
+    assert.equal(failed.origin?.line, lineOf('(defun fold '));
+    assert.equal(failed.origin?.column, 1);
+    assert.ok(failed.origin?.frames?.some((f) => /COMPILE-TO-WASM$/.test(f.function) && f.line === lineOf('(defun compile-to-wasm ')));
+    // An error the compiler catches and signals again is blamed on the function that signalled it last.
+    const directive = await compile(backend, '(defconstant +p+ (error "boom"))');
+    assert.match(directive.message ?? '', /Compile-time directive error/);
+    assert.match(directive.origin?.function ?? '', /COMPILE-TO-WASM$/);
+    // A compiled form has no origin.
+    assert.equal((await compile(backend, '(defun fine () 42)')).origin, undefined);
   });
 });

@@ -1,7 +1,9 @@
-// The Blockers tree: regressions first, then blocker categories → message patterns → forms.
-// It renders clysm/blockerTree answers; ranking, counts and priorities all come from the server.
+// The Blockers tree: regressions first, then, in the default Fixes mode, root causes → forms
+// (fixes.ts), or in the Categories mode blocker categories → message patterns → forms.
+// It renders clysm/rootCauses and clysm/blockerTree answers; ranking, counts and priorities all come from the server.
 import * as vscode from 'vscode';
-import type { BlockerCategoryNode, BlockerPatternNode, BlockerTree, BlockerTreeParams, FormRef, ServerStatus } from '../../../server/src/protocol';
+import type { BlockerCategoryNode, BlockerPatternNode, BlockerTree, BlockerTreeParams, FormRef, RootCauseList, RootCauseNode, ServerStatus } from '../../../server/src/protocol';
+import { causeItem, MODE_CONTEXT, type BlockersMode } from './fixes';
 import { relativePathOf } from '../paths';
 import { describeRequestError } from '../requests';
 import { categoryDescription, escapeMarkdown, failingCount, formIdExplained, formIdLabel, formLabel, moduleName } from './labels';
@@ -16,6 +18,7 @@ export type BlockersFilter = 'all' | 'active';
 
 export type BlockerNode =
   | { kind: 'regressions'; forms: FormRef[] }
+  | { kind: 'cause'; cause: RootCauseNode }
   | { kind: 'category'; category: BlockerCategoryNode }
   | { kind: 'pattern'; category: BlockerCategoryNode; pattern: BlockerPatternNode }
   | { kind: 'form'; form: FormRef; idPrefix: string };
@@ -49,6 +52,10 @@ function formIcon(operator: string | null): vscode.ThemeIcon {
 export class BlockersView implements vscode.TreeDataProvider<BlockerNode>, vscode.Disposable {
   readonly view: vscode.TreeView<BlockerNode>;
   private tree: BlockerTree | undefined;
+  private fixes: RootCauseList | undefined;
+  /** The nodes of the Fixes list last handed to VS Code: reveal() needs the same elements. */
+  private causeNodes: BlockerNode[] = [];
+  private mode: BlockersMode = 'fixes';
   private filter: BlockersFilter = 'all';
   /** The Lisp file last active in an editor: the "active module" of the filter. */
   private activeFile: string | undefined;
@@ -62,7 +69,10 @@ export class BlockersView implements vscode.TreeDataProvider<BlockerNode>, vscod
   private readonly throttle = new Throttle(200, () => this.load());
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly fetch: (params: BlockerTreeParams) => Promise<BlockerTree>) {
+  constructor(
+    private readonly fetch: (params: BlockerTreeParams) => Promise<BlockerTree>,
+    private readonly fetchFixes: (params: BlockerTreeParams) => Promise<RootCauseList>,
+  ) {
     this.view = vscode.window.createTreeView(BLOCKERS_VIEW, { treeDataProvider: this, showCollapseAll: true });
     this.trackActiveEditor(vscode.window.activeTextEditor);
     this.disposables.push(
@@ -74,6 +84,44 @@ export class BlockersView implements vscode.TreeDataProvider<BlockerNode>, vscod
       }),
     );
     void vscode.commands.executeCommand('setContext', FILTER_CONTEXT, this.filter);
+    void vscode.commands.executeCommand('setContext', MODE_CONTEXT, this.mode);
+  }
+
+  /** The last Fixes list loaded from the server. */
+  currentFixes(): RootCauseList | undefined {
+    return this.fixes;
+  }
+
+  currentMode(): BlockersMode {
+    return this.mode;
+  }
+
+  setMode(mode: BlockersMode): Promise<void> {
+    this.mode = mode;
+    void vscode.commands.executeCommand('setContext', MODE_CONTEXT, mode);
+    this.changed.fire(undefined);
+    return this.refresh();
+  }
+
+  /** Shows the Fixes mode with the root cause `id` selected and expanded (Show All Forms with This Root Cause). */
+  async revealRootCause(id: string): Promise<boolean> {
+    if (this.mode !== 'fixes' || this.filter !== 'all') {
+      this.mode = 'fixes';
+      this.filter = 'all';
+      void vscode.commands.executeCommand('setContext', MODE_CONTEXT, this.mode);
+      void vscode.commands.executeCommand('setContext', FILTER_CONTEXT, this.filter);
+    }
+    await this.refresh();
+    this.getChildren();
+    const node = this.causeNodes.find((n) => n.kind === 'cause' && n.cause.id === id);
+    if (!node) return false;
+    await this.view.reveal(node, { select: true, focus: true, expand: true });
+    return true;
+  }
+
+  getParent(): BlockerNode | undefined {
+    // Only root-cause nodes are revealed, and they sit at the top level.
+    return undefined;
   }
 
   /** The last tree loaded from the server (undefined after a failed load). */
@@ -114,6 +162,8 @@ export class BlockersView implements vscode.TreeDataProvider<BlockerNode>, vscod
     switch (node.kind) {
       case 'regressions':
         return this.regressionsItem(node.forms);
+      case 'cause':
+        return causeItem(node.cause, this.fixes?.coveragePct ?? 0);
       case 'category':
         return categoryItem(node.category, this.tree?.totalForms ?? 0);
       case 'pattern':
@@ -127,11 +177,17 @@ export class BlockersView implements vscode.TreeDataProvider<BlockerNode>, vscod
     if (!node) {
       if (!this.tree) return [];
       const top: BlockerNode[] = this.tree.regressions.length ? [{ kind: 'regressions', forms: this.tree.regressions }] : [];
+      if (this.mode === 'fixes') {
+        if (this.causeNodes.length === 0 && this.fixes) this.causeNodes = this.fixes.causes.map((cause): BlockerNode => ({ kind: 'cause', cause }));
+        return top.concat(this.causeNodes);
+      }
       return top.concat(this.tree.categories.map((category): BlockerNode => ({ kind: 'category', category })));
     }
     switch (node.kind) {
       case 'regressions':
         return node.forms.map((form): BlockerNode => ({ kind: 'form', form, idPrefix: 'regression' }));
+      case 'cause':
+        return node.cause.forms.map((form): BlockerNode => ({ kind: 'form', form, idPrefix: `cause\u0000${node.cause.id}` }));
       case 'category':
         return node.category.patterns.map((pattern): BlockerNode => ({ kind: 'pattern', category: node.category, pattern }));
       case 'pattern':
@@ -162,10 +218,16 @@ export class BlockersView implements vscode.TreeDataProvider<BlockerNode>, vscod
     }
     const params: BlockerTreeParams = this.filter === 'active' ? { file: this.activeFile } : {};
     try {
-      this.show(await this.fetch(params), undefined);
+      // The categories carry the regressions and the badge's count in both modes.
+      const [tree, fixes] = await Promise.all([this.fetch(params), this.mode === 'fixes' ? this.fetchFixes(params) : Promise.resolve(undefined)]);
+      this.fixes = fixes;
+      this.causeNodes = [];
+      this.show(tree, undefined);
     } catch (error) {
       // An empty view with the reason; the next clysm/status notification tries again.
-      this.show(undefined, describeRequestError('clysm/blockerTree', error));
+      this.fixes = undefined;
+      this.causeNodes = [];
+      this.show(undefined, describeRequestError(this.mode === 'fixes' ? 'clysm/rootCauses' : 'clysm/blockerTree', error));
     }
   }
 

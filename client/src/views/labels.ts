@@ -66,3 +66,12 @@ export function failingCount(categories: readonly Pick<BlockerCategoryNode, 'cou
 export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
+
+/** "105 forms · unlocks 207 → 26.4% · EMIT-INSTRUCTION": what a fix is worth and where it goes. */
+export function fixDescription(c: { count: number; unlocks: number; coverageIfFixedPct: number; origin: { name: string } | null }): string {
+  const parts = [plural(c.count, 'form')];
+  if (c.unlocks > c.count) parts.push(`unlocks ${c.unlocks}`);
+  parts.push(`→ ${c.coverageIfFixedPct.toFixed(1)}%`);
+  parts.push(c.origin ? c.origin.name : 'rejected by the Wasm engine');
+  return parts.join(' · ');
+}

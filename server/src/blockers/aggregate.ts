@@ -7,12 +7,12 @@ import { normalizeMessage } from './patterns.js';
 import { impactPct, priority, round2 } from './priority.js';
 import { recommendation, recommendationSubject } from './recommendations.js';
 
-function messageOf(form: AnalyzedForm): string | undefined {
+export function messageOf(form: AnalyzedForm): string | undefined {
   return form.result.message ?? form.form.error;
 }
 
 /** The form's category as analysed, or derived from its result alone when it was not (no inner operators). */
-function categoryOf(form: AnalyzedForm): { category: string; blameOperator?: string } | undefined {
+export function categoryOf(form: AnalyzedForm): { category: string; blameOperator?: string } | undefined {
   if (form.category !== undefined) return { category: form.category, blameOperator: form.blameOperator };
   return categorize({
     status: form.result.status,

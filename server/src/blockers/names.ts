@@ -70,6 +70,11 @@ export function extractNamedOperator(message: string | undefined): string | unde
   return firstMatch(OPERATOR_PATTERNS, message);
 }
 
+/** `COMPILE-CALL` of `PKG::COMPILE-CALL` (a host function name): the name people search for. */
+export function shortFunctionName(name: string): string {
+  return name.replace(/^.*?::?(?=[^:]+$)/, '');
+}
+
 /** The variable a message names ("Unbound variable: X", "The variable X is unbound."). */
 export function extractNamedVariable(message: string | undefined): string | undefined {
   return firstMatch(VARIABLE_PATTERNS, message);

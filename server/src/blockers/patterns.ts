@@ -7,7 +7,7 @@
 export const EMPTY_PATTERN = '(no message)';
 
 const UNDEFINED_FUNCTION = /undefined[ -]function:?\s+/i;
-const SYMBOL_TOKEN = /^[^\s()'"`,;]+/;
+export const SYMBOL_TOKEN = /^[^\s()'"`,;]+/;
 
 /**
  * First line that has any text (a message that starts with a newline still says something).
@@ -23,7 +23,7 @@ function firstLine(message: string): string {
 }
 
 /** End (exclusive) of the list that opens at `open`, or the text length when unbalanced. */
-function listEnd(text: string, open: number): number {
+export function listEnd(text: string, open: number): number {
   let depth = 0;
   for (let i = open; i < text.length; i++) {
     const c = text[i];

@@ -1,11 +1,12 @@
 // How an analysed form looks in the editor: its diagnostic and its hover. Pure, so the
 // wording is unit-tested without a server.
-import type { Blocker, Summary } from '../blockers';
-import { normalizeMessage } from '../blockers';
+import type { Blocker, RootCause, Summary } from '../blockers';
+import { summarizeMessage } from '../blockers';
 import type { AnalyzedForm, Range } from '../types';
 import { localTime, relativeTime } from '../protocol/time';
 import { hasBytes } from '../wasm/text/formWat';
 import { SHOW_WASM_COMMAND } from '../protocol/wat';
+import { categoryDocsUrl, definitionHeadRange, escapeMarkdownText, fullMessageBlock, rootCauseHoverLines } from './rootCausePresentation';
 
 export interface DiagnosticData {
   id: string;
@@ -23,6 +24,8 @@ export interface FormDiagnostic {
   code: string;
   source: 'clysm';
   message: string;
+  /** The category's section of docs/blockers.md. */
+  codeDescription: { href: string };
   data: DiagnosticData;
 }
 
@@ -52,13 +55,17 @@ export function stalePrefix(stale: Staleness): string {
 
 export function diagnosticFor(form: AnalyzedForm, regression = false, stale?: Staleness): FormDiagnostic | undefined {
   if (!problemStatuses.has(form.result.status)) return undefined;
+  const code = form.category ?? form.result.status;
   const diagnostic: FormDiagnostic = {
-    range: form.blameRange ?? form.form.range,
+    // An inner operator the message names, else the operator and name (`defun foo`), not the whole body.
+    range: form.blameRange ?? definitionHeadRange(form.form) ?? form.form.range,
     // A timeout or crash says more about the compiler than about the form: warn, don't fail.
     severity: form.result.status === 'timeout' || form.result.status === 'crashed' ? 2 : 1,
-    code: form.category ?? form.result.status,
+    code,
+    codeDescription: { href: categoryDocsUrl(code) },
     source: 'clysm',
-    message: form.result.message ?? form.result.status,
+    // One line: the Problems panel and the squiggle's tooltip; the hover has the full text.
+    message: summarizeMessage(form.result.message ?? form.result.status),
     data: { id: form.id, status: form.result.status },
   };
   if (regression) {
@@ -108,11 +115,6 @@ function formLabel(form: AnalyzedForm): string {
   return form.form.name ? `${op} ${form.form.name}` : op;
 }
 
-function fence(text: string): string {
-  // Compiler messages can hold printed structures over many lines; keep them verbatim.
-  return '```text\n' + text.replace(/```/g, '`\u200b``') + '\n```';
-}
-
 export interface HoverContext {
   /** Blockers of the whole workspace. */
   blockers: Blocker[];
@@ -121,6 +123,10 @@ export interface HoverContext {
   regressionBaseline?: string;
   /** Set when the result comes from a snapshot the backend has not re-checked. */
   stale?: Staleness;
+  /** The form's root cause, when it failed. */
+  rootCause?: RootCause;
+  /** Workspace root: origins are shown relative to it and opened from it. */
+  root?: string;
 }
 
 export function hoverMarkdown(form: AnalyzedForm, context: HoverContext): string {
@@ -142,20 +148,17 @@ export function hoverMarkdown(form: AnalyzedForm, context: HoverContext): string
       if (context.regressionBaseline) lines.push(`**Regression:** this form compiled in the baseline (${context.regressionBaseline}).`);
       const category = form.category ?? r.status;
       const blame = form.blameOperator ? ` · blamed on \`${form.blameOperator}\`` : '';
-      lines.push(`Blocker: \`${category}\`${blame}`);
-      if (r.message) lines.push(fence(r.message));
-      const blocker = context.blockers.find((b) => b.category === category);
-      if (blocker) {
-        const pattern = normalizeMessage(r.message);
-        const unlock = blocker.patterns.find((p) => p.pattern === pattern)?.count ?? 1;
-        const s = context.summary;
-        const denominator = s.total - s.skipped;
-        const ifFixed = denominator > 0 ? ((100 * (s.compiled + unlock)) / denominator).toFixed(2) : '0.00';
-        lines.push(
-          `${blocker.count} form${blocker.count === 1 ? '' : 's'} share this blocker (${blocker.impactPct.toFixed(2)}% of all forms, priority ${blocker.priority}). ` +
-            `Fixing this exact cause would unlock up to ${unlock} form${unlock === 1 ? '' : 's'}: coverage ${s.coveragePct.toFixed(2)}% → ${ifFixed}%.`,
-        );
+      if (r.message) {
+        lines.push(escapeMarkdownText(summarizeMessage(r.message)));
+        lines.push(fullMessageBlock(form.id, r.message));
       }
+      const cause = context.rootCause;
+      if (cause) lines.push(...rootCauseHoverLines(cause, context.summary.coveragePct, context.root ?? ''));
+      const blocker = context.blockers.find((b) => b.category === category);
+      const share = blocker
+        ? ` · ${blocker.count} form${blocker.count === 1 ? '' : 's'} in this category (${blocker.impactPct.toFixed(2)}% of all forms, priority ${blocker.priority})`
+        : '';
+      lines.push(`Blocker: \`${category}\`${blame}${share}`);
       if (form.recommendation) lines.push(`**Recommendation:** ${form.recommendation}`);
     }
   }

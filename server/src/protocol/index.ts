@@ -5,3 +5,4 @@ export * from './settings';
 export * from './stage1';
 export * from './time';
 export * from './wat';
+export * from './rootCauses';

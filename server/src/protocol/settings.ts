@@ -9,6 +9,8 @@ export type Stage0EngineName = (typeof stage0Engines)[number];
 export const diagnosticsRunModes = ['onType', 'onSave'] as const;
 export type DiagnosticsRunMode = (typeof diagnosticsRunModes)[number];
 export const traceLevels = ['off', 'messages', 'verbose'] as const;
+export const problemsScopes = ['workspace', 'openFiles'] as const;
+export type ProblemsScope = (typeof problemsScopes)[number];
 
 /** The `clysm` settings the server needs; the client sends them as initializationOptions. */
 export interface ServerSettings {
@@ -34,6 +36,8 @@ export interface ServerSettings {
   stage0MaxMemoryMb?: number;
   /** `clysm.stage0.loadTimeoutMs`: limit for loading Stage 0 (instantiation, start function, `_initialize`). */
   stage0LoadTimeoutMs?: number;
+  /** `clysm.diagnostics.scope`: every module's failures in Problems (`workspace`), or only open files'. */
+  problemsScope: ProblemsScope;
 }
 
 /** The `clysm.stage1.*` settings; the client reads them when a command runs. */
@@ -99,6 +103,7 @@ export const settingSpecs = {
   // The client resolves it against the workspace folder into ServerSettings.baselineReport.
   'clysm.baselineReport': { schemaType: 'string', default: '', applies: 'restart', restricted: true },
   'clysm.diagnostics.delayMs': { schemaType: 'number', default: 300, applies: 'live', serverField: 'diagnosticsDelayMs' },
+  'clysm.diagnostics.scope': { schemaType: 'string', enum: problemsScopes, default: 'workspace', applies: 'live', serverField: 'problemsScope' },
   // Read by the client's pull filter on every pull.
   'clysm.diagnostics.run': { schemaType: 'string', enum: diagnosticsRunModes, default: 'onType', applies: 'live' },
   // The language client follows trace changes itself.
@@ -163,6 +168,7 @@ export function readServerSettings(get: SettingReader): ServerSettings {
     wasmtimePath: read(get, 'clysm.wasmtime.path'),
     stage0MaxMemoryMb: read(get, 'clysm.stage0.maxMemoryMb'),
     stage0LoadTimeoutMs: read(get, 'clysm.stage0.loadTimeoutMs'),
+    problemsScope: read(get, 'clysm.diagnostics.scope'),
   };
 }
 

@@ -1,11 +1,15 @@
 // The `clysm-check` report: one JSON object (stable, snake_case, 1-based lines and columns)
 // and the equivalent text lines. Pure: built from the workspace model's data.
-import type { Blocker, Summary } from '../blockers';
-import type { AnalyzedForm, BackendStatus } from '../types';
+import { buildRootCauses, summarizeMessage, type Blocker, type Summary } from '../blockers';
+import type { AnalyzedForm, BackendStatus, Origin } from '../types';
 import { reportBlockers, reportFormFields, type ReportBlocker, type ReportFormFields } from './reportForm';
+import { formatRootCauseLines, reportRootCauses, type ReportRootCause } from './rootCauseReport';
 
 /** clysm-check positions a form at the subform its failure is blamed on, when there is one. */
-export type CheckReportForm = ReportFormFields;
+export interface CheckReportForm extends ReportFormFields {
+  /** Where the compiler raised the failure, when the backend says. */
+  origin: Origin | null;
+}
 
 export interface CheckReport {
   backend: string;
@@ -26,6 +30,8 @@ export interface CheckReport {
   };
   forms: CheckReportForm[];
   blockers: ReportBlocker[];
+  /** The fixes to make, most forms unlocked first. */
+  root_causes: ReportRootCause[];
   problems: { file: string; message: string }[];
   /** Only with --baseline: where it came from, and the forms that compiled there and fail now. */
   baseline?: { source: string; regressions: number };
@@ -69,6 +75,7 @@ export function buildCheckReport(input: CheckReportInput): CheckReport {
     },
     forms: input.forms.map(toReportForm),
     blockers: reportBlockers(input.blockers),
+    root_causes: reportRootCauses(buildRootCauses(input.forms, summary)),
     problems: input.problems,
   };
   if (input.baseline) {
@@ -82,7 +89,7 @@ export function buildCheckReport(input: CheckReportInput): CheckReport {
 function toReportForm(f: AnalyzedForm): CheckReportForm {
   // `file` before `id`: the field order this report has always written.
   const { id, file, ...fields } = reportFormFields(f, f.blameRange ?? f.form.range);
-  return { file, id, ...fields };
+  return { file, id, ...fields, origin: f.result.origin ?? null };
 }
 
 /** Statuses that make `clysm-check` exit 1. */
@@ -90,15 +97,15 @@ export function isProblemStatus(status: string): boolean {
   return status === 'failed' || status === 'timeout' || status === 'read-error' || status === 'crashed';
 }
 
-/** Text mode: one `file:line:col: category: message` line per problem, then coverage and blockers. */
-export function formatCheckReportText(report: CheckReport, topBlockers = 10): string {
+/** Text mode: one `file:line:col: category: message` line per problem, then coverage and the top root causes. */
+export function formatCheckReportText(report: CheckReport, topCauses = 10): string {
   const lines: string[] = [];
   for (const f of report.regressions ?? []) {
-    lines.push(`${f.file}:${f.line}:${f.column}: regression: ${(f.message ?? f.status).split('\n')[0]} (compiled in baseline)`);
+    lines.push(`${f.file}:${f.line}:${f.column}: regression: ${summarizeMessage(f.message ?? f.status)} (compiled in baseline)`);
   }
   for (const f of report.forms) {
     if (!isProblemStatus(f.status)) continue;
-    const message = (f.message ?? f.status).split('\n')[0];
+    const message = summarizeMessage(f.message ?? f.status);
     lines.push(`${f.file}:${f.line}:${f.column}: ${f.category ?? f.status}: ${message}`);
   }
   for (const p of report.problems) lines.push(`${p.file}: warning: ${p.message}`);
@@ -115,11 +122,6 @@ export function formatCheckReportText(report: CheckReport, topBlockers = 10): st
     lines.push(`${n === 0 ? 'No' : n} regression${n === 1 ? '' : 's'} against ${report.baseline.source}`);
   }
   lines.push(`Backend ${report.backend} on ${report.engine.name} ${report.engine.version}` + (report.stage0 ? ` · Stage 0 ${report.stage0.path}` : ''));
-  if (report.blockers.length > 0) {
-    lines.push('Top blockers:');
-    for (const b of report.blockers.slice(0, topBlockers)) {
-      lines.push(`  ${String(b.count).padStart(5)}  ${b.impact_pct.toFixed(2).padStart(6)}%  ${b.priority.padEnd(6)} ${b.category} — ${b.recommendation}`);
-    }
-  }
+  lines.push(...formatRootCauseLines(report.root_causes, topCauses));
   return lines.join('\n');
 }

@@ -46,6 +46,19 @@ export interface LogMessage {
   text: string;
 }
 
+/** A frame of the workspace's system: the function and where it is defined (1-based line and column). */
+export interface WireFrame {
+  function: string;
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+/** The innermost frame of the workspace's system when the error was signalled, with its callers. */
+export interface WireOrigin extends WireFrame {
+  frames?: WireFrame[];
+}
+
 export type DriverStatus = 'compiled' | 'failed' | 'skipped' | 'timeout' | 'read-error';
 
 export interface ResultMessage {
@@ -57,6 +70,8 @@ export interface ResultMessage {
   /** Lisp condition class, e.g. `SIMPLE-ERROR`. */
   condition?: string;
   message?: string;
+  /** Where the compiler signalled the error (`failed` with `compile-error` only). */
+  origin?: WireOrigin;
   operator?: string;
   name?: string;
   /** True when COMPILE-TO-WASM returned NIL: the form was evaluated in the host. */

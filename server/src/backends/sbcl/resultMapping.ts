@@ -1,8 +1,8 @@
 // Turns what the driver (or the supervisor) reports into the domain's FormResult, validating
 // returned bytes the way Clysm's generator does: rejected bytes make the form `failed`.
-import type { FormResult } from '../../types';
+import type { FormResult, Origin, SourceFrame } from '../../types';
 import { clipText } from '../../util/boundedText';
-import type { DriverReply } from './driverProtocol';
+import type { DriverReply, WireFrame, WireOrigin } from './driverProtocol';
 import { clippedNote } from './outputClip';
 import type { JobOutcome } from './supervisor';
 import type { WasmValidator } from '../../wasm/validate';
@@ -64,8 +64,13 @@ async function resultFromReply(reply: DriverReply, validator: WasmValidator): Pr
       return { ...extra, status: 'timeout', errorType: 'timeout', message: reply.message };
     case 'read-error':
       return { ...extra, status: 'read-error', errorType: 'read-error', message: reply.message };
-    case 'failed':
-      return { ...extra, status: 'failed', errorType: reply.error_type ?? 'compile-error', message: reply.message };
+    case 'failed': {
+      const failed: SbclFormResult = { ...extra, status: 'failed', errorType: reply.error_type ?? 'compile-error', message: reply.message };
+      if (reply.condition) failed.condition = reply.condition;
+      const origin = originFromWire(reply.origin);
+      if (origin) failed.origin = origin;
+      return failed;
+    }
   }
 }
 
@@ -73,4 +78,23 @@ async function resultFromReply(reply: DriverReply, validator: WasmValidator): Pr
 function printed(kept: string | undefined, clippedBytes: number | undefined): string | undefined {
   if (!clippedBytes) return kept;
   return `${kept ?? ''}${kept?.endsWith('\n') ? '' : '\n'}${clippedNote(clippedBytes)}\n`;
+}
+
+function frameFromWire(wire: WireFrame): SourceFrame | undefined {
+  if (typeof wire?.function !== 'string') return undefined;
+  const frame: SourceFrame = { function: wire.function };
+  if (typeof wire.file === 'string') frame.file = wire.file;
+  if (Number.isInteger(wire.line)) frame.line = wire.line;
+  if (Number.isInteger(wire.column)) frame.column = wire.column;
+  return frame;
+}
+
+/** The driver's origin, when it has a file and a line (a frame without one cannot be opened). */
+export function originFromWire(wire: WireOrigin | undefined): Origin | undefined {
+  const frame = wire === undefined ? undefined : frameFromWire(wire);
+  if (frame?.file === undefined || frame.line === undefined) return undefined;
+  const origin: Origin = { ...frame, file: frame.file, line: frame.line, column: frame.column ?? 1 };
+  const frames = (Array.isArray(wire?.frames) ? wire.frames : []).map(frameFromWire).filter((f) => f !== undefined);
+  if (frames.length > 0) origin.frames = frames;
+  return origin;
 }
