@@ -106,6 +106,8 @@ export const settingSpecs = {
   'clysm.diagnostics.scope': { schemaType: 'string', enum: problemsScopes, default: 'workspace', applies: 'live', serverField: 'problemsScope' },
   // Read by the client's pull filter on every pull.
   'clysm.diagnostics.run': { schemaType: 'string', enum: diagnosticsRunModes, default: 'onType', applies: 'live' },
+  // Read by the client's Show Wasm CodeLens provider whenever it provides lenses.
+  'clysm.codeLens.showWasm': { schemaType: 'boolean', default: true, applies: 'live' },
   // The language client follows trace changes itself.
   'clysm.trace.server': { schemaType: 'string', enum: traceLevels, default: 'off', applies: 'live' },
   // Read when a Stage 1 command runs.
