@@ -24,7 +24,7 @@ function runStage1Cli(extensionPath: string, workspace: string, out: string): Pr
   const shipped = path.join(extensionPath, 'dist', 'cli.js');
   const cli = fs.existsSync(shipped) ? shipped : path.resolve(__dirname, '..', '..', '..', 'dist', 'cli.js');
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [cli, 'stage1', workspace, '--json', '--out', out], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [cli, 'stage1', workspace, '--json', '--out', out, '--allow-output-outside-workspace'], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
       try {
         resolve(JSON.parse(stdout) as CliStage1);
       } catch (e) {

@@ -27,6 +27,8 @@ function options(outDir: string, extra: Partial<GenerateStage1Options> = {}): Ge
     timeoutMs: 120_000,
     // Never the real wasm-tools here, so the stand-in path is what is tested.
     wasmTools: null,
+    // The output goes to a temp folder outside the fixture (the sandbox rule has tests of its own).
+    allowOutputOutsideWorkspace: true,
     ...extra,
   };
   return { ...merged, backend: new SbclBackend({ workspaceRoot: merged.workspaceRoot, dynamicSpaceSizeMb: 512 }) };
