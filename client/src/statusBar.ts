@@ -77,7 +77,7 @@ export class CoverageStatusBar implements vscode.Disposable {
       md.appendMarkdown(`**Clysm self-compilation coverage: ${s.coveragePct.toFixed(2)}%**\n\n`);
       md.appendMarkdown(`coverage = compiled / (total − skipped) = ${s.compiled} / (${s.total} − ${s.skipped})\n\n`);
       md.appendMarkdown(
-        `compiled ${s.compiled} · failed ${s.failed} · skipped ${s.skipped} · timeout ${s.timeout} · read errors ${s.readErrors}` +
+        `compiled ${s.compiled} · failed ${s.failed} · skipped ${s.skipped} · timeout ${s.timeout} · read errors ${s.readErrors} (not forms, not in total)` +
           (s.crashed ? ` · crashed ${s.crashed}` : '') +
           '\n\n',
       );

@@ -6,7 +6,7 @@ import type { BlockerCategoryNode, BlockerPatternNode, BlockerTree, BlockerTreeP
 import { causeItem, MODE_CONTEXT, type BlockersMode } from './fixes';
 import { relativePathOf } from '../paths';
 import { describeRequestError } from '../requests';
-import { categoryDescription, escapeMarkdown, failingCount, formIdExplained, formIdLabel, formLabel, moduleName } from './labels';
+import { categoryDescription, escapeMarkdown, failingCount, formIdExplained, formIdLabel, formLabel, moduleName, readErrorsDescription } from './labels';
 import { Throttle } from './throttle';
 import { snapshot, type ItemSnapshot } from './snapshot';
 
@@ -19,6 +19,7 @@ export type BlockersFilter = 'all' | 'active';
 export type BlockerNode =
   | { kind: 'regressions'; forms: FormRef[] }
   | { kind: 'cause'; cause: RootCauseNode }
+  | { kind: 'readErrors'; forms: FormRef[] }
   | { kind: 'category'; category: BlockerCategoryNode }
   | { kind: 'pattern'; category: BlockerCategoryNode; pattern: BlockerPatternNode }
   | { kind: 'form'; form: FormRef; idPrefix: string };
@@ -164,8 +165,10 @@ export class BlockersView implements vscode.TreeDataProvider<BlockerNode>, vscod
         return this.regressionsItem(node.forms);
       case 'cause':
         return causeItem(node.cause, this.fixes?.coveragePct ?? 0);
+      case 'readErrors':
+        return readErrorsItem(node.forms);
       case 'category':
-        return categoryItem(node.category, this.tree?.totalForms ?? 0);
+        return categoryItem(node.category, this.tree?.compilableForms ?? 0);
       case 'pattern':
         return patternItem(node.category, node.pattern);
       case 'form':
@@ -177,6 +180,7 @@ export class BlockersView implements vscode.TreeDataProvider<BlockerNode>, vscod
     if (!node) {
       if (!this.tree) return [];
       const top: BlockerNode[] = this.tree.regressions.length ? [{ kind: 'regressions', forms: this.tree.regressions }] : [];
+      if (this.tree.readErrors.length) top.push({ kind: 'readErrors', forms: this.tree.readErrors });
       if (this.mode === 'fixes') {
         if (this.causeNodes.length === 0 && this.fixes) this.causeNodes = this.fixes.causes.map((cause): BlockerNode => ({ kind: 'cause', cause }));
         return top.concat(this.causeNodes);
@@ -188,6 +192,8 @@ export class BlockersView implements vscode.TreeDataProvider<BlockerNode>, vscod
         return node.forms.map((form): BlockerNode => ({ kind: 'form', form, idPrefix: 'regression' }));
       case 'cause':
         return node.cause.forms.map((form): BlockerNode => ({ kind: 'form', form, idPrefix: `cause\u0000${node.cause.id}` }));
+      case 'readErrors':
+        return node.forms.map((form): BlockerNode => ({ kind: 'form', form, idPrefix: 'read-error' }));
       case 'category':
         return node.category.patterns.map((pattern): BlockerNode => ({ kind: 'pattern', category: node.category, pattern }));
       case 'pattern':
@@ -248,7 +254,7 @@ export class BlockersView implements vscode.TreeDataProvider<BlockerNode>, vscod
     if (!tree) return undefined;
     const s = this.status;
     const partial = s && s.modulesDone < s.modulesTotal ? ` Analysing: ${s.modulesDone} of ${s.modulesTotal} modules done.` : '';
-    if (tree.categories.length === 0 && tree.regressions.length === 0) {
+    if (tree.categories.length === 0 && tree.regressions.length === 0 && tree.readErrors.length === 0) {
       const where = this.filter === 'active' && this.activeFile ? this.activeFile : 'the analysed modules';
       return `No blockers: every form of ${where} compiles or is skipped.${partial}`;
     }
@@ -269,7 +275,20 @@ export class BlockersView implements vscode.TreeDataProvider<BlockerNode>, vscod
   }
 }
 
-function categoryItem(c: BlockerCategoryNode, totalForms: number): vscode.TreeItem {
+function readErrorsItem(forms: FormRef[]): vscode.TreeItem {
+  const item = new vscode.TreeItem('Read errors', vscode.TreeItemCollapsibleState.Expanded);
+  item.id = 'read-errors';
+  item.description = readErrorsDescription(forms.length);
+  item.iconPath = new vscode.ThemeIcon('bracket-error', new vscode.ThemeColor('charts.red'));
+  item.tooltip = new vscode.MarkdownString(
+    '**Read errors**: text the reader could not read (a stray `)`, an unterminated string). They are not forms, ' +
+      'so they are in none of the form counts and percentages; fix them first, since the reader resumes after them.',
+  );
+  item.contextValue = 'clysm.readErrors';
+  return item;
+}
+
+function categoryItem(c: BlockerCategoryNode, compilableForms: number): vscode.TreeItem {
   const item = new vscode.TreeItem(c.category, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = `category\u0000${c.category}`;
   item.description = categoryDescription(c);
@@ -277,7 +296,7 @@ function categoryItem(c: BlockerCategoryNode, totalForms: number): vscode.TreeIt
   const md = new vscode.MarkdownString();
   // The server's own reason: the client keeps no copy of the priority rule.
   md.appendMarkdown(`**${escapeMarkdown(c.category)}**: priority **${c.priority}** (${escapeMarkdown(c.priorityReason)})\n\n`);
-  md.appendMarkdown(`${c.count} of ${totalForms} forms fail with this blocker (impact ${c.impactPct.toFixed(2)} %).\n\n`);
+  md.appendMarkdown(`${c.count} of the ${compilableForms} compilable forms (total − skipped) fail with this blocker: impact ${c.impactPct.toFixed(2)} % of compilable forms, the coverage it could add.\n\n`);
   md.appendMarkdown(`**Recommendation:** ${escapeMarkdown(c.recommendation)}`);
   item.tooltip = md;
   item.contextValue = 'clysm.category';

@@ -89,7 +89,7 @@ export class ModulesView implements vscode.TreeDataProvider<ModuleRow>, vscode.D
     if (row.problem) md.appendMarkdown(`⚠ ${row.problem}\n\n`);
     else if (!row.analysed) md.appendMarkdown('Not analysed yet.\n\n');
     else {
-      md.appendMarkdown(`compiled ${row.compiled} · failed ${row.failed} · skipped ${row.skipped} · ${row.total} forms\n\n`);
+      md.appendMarkdown(`compiled ${row.compiled} · failed ${row.failed} · skipped ${row.skipped} · ${row.total} forms` + (row.readErrors ? ` · ${row.readErrors} read errors (not forms)` : '') + '\n\n');
       md.appendMarkdown(`coverage = compiled / (total − skipped) = ${row.compiled} / ${compilable} = ${row.coveragePct.toFixed(2)} %`);
       if (row.stale) md.appendMarkdown('\n\nFrom the cache of a previous session; being re-checked.');
     }
