@@ -18,7 +18,7 @@
 //   then prints the combined `integration: N passed, N failed, N skipped` (skipped: mocha's pending tests)
 // Options: --no-build (use the existing dist/ and out/), --vsix FILE (test an installed .vsix instead
 // of the development folder), --packaged, --screenshot FILE, --only default,sbcl,coexistence,multiroot,packaged
-// --multiroot-screenshot FILE (the picture of the multi-root pass), (run just those passes, for working on one). VS Code's logs go to test-results/integration-logs/.
+// (run just those passes, for working on one). VS Code's logs go to test-results/integration-logs/.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -165,7 +165,6 @@ if (wanted('multiroot')) {
   passes.push(await runPass('multiroot', file, {
     suites: 'multiRoot',
     logsDir: path.join(REPO, 'test-results/integration-logs-multiroot'),
-    screenshot: opt('--multiroot-screenshot'),
   }));
 }
 
