@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ClysmApi, ItemSnapshot } from '../../client/src/api';
-import { clysmDiagnostics, EXT_ID, waitFor } from './viewHelpers';
+import { activatedApi, clysmDiagnostics, waitFor } from './viewHelpers';
 
 const labelOf = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
 const folderNamed = (name: string): vscode.WorkspaceFolder => {
@@ -18,10 +18,7 @@ suite('Clysm in a multi-root workspace', () => {
   let api: ClysmApi;
 
   suiteSetup(async () => {
-    const ext = vscode.extensions.getExtension<ClysmApi>(EXT_ID);
-    assert.ok(ext, `extension ${EXT_ID} is not installed`);
-    api = await ext.activate();
-    await api.ready();
+    api = await activatedApi();
     // Both folders analysed to the end: every row of each group has counts.
     await waitFor(
       [api.onModulesLoaded],

@@ -313,30 +313,26 @@ export class BlockersView implements vscode.TreeDataProvider<BlockerNode>, vscod
   }
 
   private regressionsItem(forms: FormRef[]): vscode.TreeItem {
-    const item = new vscode.TreeItem('Regressions', vscode.TreeItemCollapsibleState.Expanded);
-    item.id = 'regressions';
-    item.description = `${forms.length} ${forms.length === 1 ? 'form' : 'forms'} compiled in the baseline, fail now`;
-    item.iconPath = new vscode.ThemeIcon('arrow-circle-down', new vscode.ThemeColor('charts.red'));
-    item.tooltip = new vscode.MarkdownString(
-      '**Regressions**: forms that compiled in the baseline and fail now. The baseline is the report in ' +
-        '`clysm.baselineReport`, or else the previous run.',
-    );
-    item.contextValue = 'clysm.regressions';
-    return item;
+    return formGroupItem('Regressions', 'regressions', `${forms.length} ${forms.length === 1 ? 'form' : 'forms'} compiled in the baseline, fail now`, 'arrow-circle-down',
+      '**Regressions**: forms that compiled in the baseline and fail now. The baseline is the report in `clysm.baselineReport`, or else the previous run.');
   }
 }
 
-function readErrorsItem(forms: FormRef[]): vscode.TreeItem {
-  const item = new vscode.TreeItem('Read errors', vscode.TreeItemCollapsibleState.Expanded);
-  item.id = 'read-errors';
-  item.description = readErrorsDescription(forms.length);
-  item.iconPath = new vscode.ThemeIcon('bracket-error', new vscode.ThemeColor('charts.red'));
-  item.tooltip = new vscode.MarkdownString(
-    '**Read errors**: text the reader could not read (a stray `)`, an unterminated string). They are not forms, ' +
-      'so they are in none of the form counts and percentages; fix them first, since the reader resumes after them.',
-  );
-  item.contextValue = 'clysm.readErrors';
+/** A group of forms listed before the categories (regressions, read errors), expanded, in red. */
+function formGroupItem(label: string, id: string, description: string, icon: string, tooltip: string): vscode.TreeItem {
+  const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = id;
+  item.description = description;
+  item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor('charts.red'));
+  item.tooltip = new vscode.MarkdownString(tooltip);
+  item.contextValue = `clysm.${id}`;
   return item;
+}
+
+function readErrorsItem(forms: FormRef[]): vscode.TreeItem {
+  return formGroupItem('Read errors', 'readErrors', readErrorsDescription(forms.length), 'bracket-error',
+    '**Read errors**: text the reader could not read (a stray `)`, an unterminated string). They are not forms, ' +
+      'so they are in none of the form counts and percentages; fix them first, since the reader resumes after them.');
 }
 
 function categoryItem(c: BlockerCategoryNode, compilableForms: number): vscode.TreeItem {
