@@ -78,10 +78,4 @@ suite('Clysm in a multi-root workspace', () => {
       await waitFor([vscode.languages.onDidChangeDiagnostics], () => (clysmDiagnostics(uri).length > 0 ? true : undefined), `diagnostics in ${name}`);
     }
   });
-
-  test('leaves the views in sight (the runner takes the picture of the grouped views)', async () => {
-    await vscode.commands.executeCommand('clysm.focusBlockers');
-    await vscode.commands.executeCommand('clysm.modules.focus');
-    await waitFor([api.onBlockersVisibility], () => (api.blockers().visible ? true : undefined), 'the Blockers view to be visible');
-  });
 });
