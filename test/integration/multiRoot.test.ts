@@ -48,6 +48,15 @@ suite('Clysm in a multi-root workspace', () => {
     const ids = modules.flatMap((m) => m.children.map((c) => String(c.item.id)));
     assert.equal(new Set(ids).size, ids.length);
 
+    // The Fixes mode (the default): each folder with its own root causes.
+    const fixes = await api.blockerItems();
+    assert.deepEqual(fixes.map((b) => labelOf(b.item)), ['alpha', 'beta']);
+    const fixGroups = api.blockerGroups() ?? [];
+    assert.ok(fixGroups.every((g) => (g.fixes?.causes.length ?? 0) > 0), 'each folder has root causes');
+    assert.deepEqual(fixes.map((g) => g.children.length), fixGroups.map((g) => g.fixes?.causes.length));
+
+    // The Categories mode: each folder with its own categories.
+    await vscode.commands.executeCommand('clysm.blockers.showCategories');
     const blockers = await api.blockerItems();
     assert.deepEqual(blockers.map((b) => labelOf(b.item)), ['alpha', 'beta']);
     const categoriesOf = (group: ItemSnapshot): string[] => group.children.map((c) => labelOf(c.item));
