@@ -8,6 +8,7 @@
 //   4. runs scripts/run-vscode-tests.js on it (the default suites)
 //   5. the SBCL pass: the SBCL suite (sbcl.test.ts) on a copy of test/fixtures/sbcl-workspace
 //      with clysm.backend = "sbcl"
+//   5c. the multi-root pass: the multiRoot suite on a .code-workspace with two Clysm folders and a plain one
 //   5b. the coexistence pass: the stand-in of another Common Lisp extension (test/fixtures/
 //      commonlisp-standin-extension: language `commonlisp` + a grammar), packaged with vsce and
 //      installed beside Clysm; the coexistence, extension and views suites on a fresh copy of the
@@ -16,7 +17,7 @@
 //      against that .vsix installed with code-server --install-extension (not the development folder)
 //   then prints the combined `integration: N passed, N failed, N skipped` (skipped: mocha's pending tests)
 // Options: --no-build (use the existing dist/ and out/), --vsix FILE (test an installed .vsix instead
-// of the development folder), --packaged, --screenshot FILE, --only default,sbcl,coexistence,packaged
+// of the development folder), --packaged, --screenshot FILE, --only default,sbcl,coexistence,multiroot,packaged
 // (run just those passes, for working on one). VS Code's logs go to test-results/integration-logs/.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -24,6 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { layOutSbclWorkspace } from './sbcl-workspace.mjs';
+import { layOutMultiRootWorkspace } from './multi-root-workspace.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ROOT = path.resolve(process.env.VSCODE_TEST_DIR || path.join(REPO, '.vscode-test'));
@@ -154,6 +156,16 @@ if (wanted('coexistence')) {
       logsDir: path.join(REPO, 'test-results/integration-logs-coexistence'),
     }));
   }
+}
+
+// 5c. A multi-root workspace: two Clysm folders (alpha holds clysm.asd, beta sets clysm.modules)
+//     and a plain folder, opened from a .code-workspace file (scripts/multi-root-workspace.mjs).
+if (wanted('multiroot')) {
+  const file = layOutMultiRootWorkspace(src, path.join(tmp, 'multi-root'));
+  passes.push(await runPass('multiroot', file, {
+    suites: 'multiRoot',
+    logsDir: path.join(REPO, 'test-results/integration-logs-multiroot'),
+  }));
 }
 
 // 6. The packaged extension, as users install it: production bundles, .vscodeignore's allow-list.

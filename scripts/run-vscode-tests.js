@@ -152,7 +152,8 @@ function workbenchUrl(port, { folder, extensionDevelopmentPath, extensionTestsPa
   if (extensionTestsPath) payload.push(['extensionTestsPath', remoteUri(port, extensionTestsPath)]);
   let url = `http://127.0.0.1:${port}/`;
   const q = [];
-  if (folder) q.push(`folder=${encodeURIComponent(path.resolve(folder))}`);
+  // A .code-workspace file opens as a (multi-root) workspace, anything else as a folder.
+  if (folder) q.push(`${folder.endsWith('.code-workspace') ? 'workspace' : 'folder'}=${encodeURIComponent(path.resolve(folder))}`);
   if (payload.length) q.push(`payload=${encodeURIComponent(JSON.stringify(payload))}`);
   if (q.length) url += `?${q.join('&')}`;
   return url;

@@ -6,9 +6,12 @@
 //   2. modules: the Modules view on a workspace with two package.lisp, each with its folder
 //      (docs/screenshot-modules.png); then the walkthrough, whose first step must be ticked;
 //   3. loading: the SBCL stand-in workspace, checked once, then Clysm: Restart Server: the status
-//      bar says "loading compiler…" with the last known coverage (docs/screenshot-loading.png).
+//      bar says "loading compiler…" with the last known coverage (docs/screenshot-loading.png);
+//   4. multiroot: a .code-workspace with two Clysm folders and a plain one: the Blockers and
+//      Modules views group by folder, the status bar names the active editor's folder
+//      (docs/screenshot-multi-root.png).
 //
-//   node scripts/screenshot-states.mjs [--only restricted|modules|loading] [--out-dir docs] [--timeout MS]
+//   node scripts/screenshot-states.mjs [--only restricted|modules|loading|multiroot] [--out-dir docs] [--timeout MS]
 // Needs scripts/setup-vscode-test.sh and a build (node esbuild.mjs); part 3 needs sbcl on the PATH.
 // Exit 0 when every state showed what it should, 1 otherwise (a .debug.png is saved for a failure).
 import fs from 'node:fs';
@@ -16,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { layOutMultiRootWorkspace } from './multi-root-workspace.mjs';
 import { layOutSbclWorkspace } from './sbcl-workspace.mjs';
 
 const require = createRequire(import.meta.url);
@@ -182,7 +186,38 @@ async function loading() {
   }
 }
 
-const parts = { restricted, modules, loading };
+async function multiroot() {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-states-multi-'));
+  const file = layOutMultiRootWorkspace(path.join(REPO, 'examples/workspace'), tmp);
+  try {
+    return await session('multi-root', file, {}, async (page) => {
+      await openClysmContainer(page);
+      for (const name of ['Blockers', 'Modules']) {
+        const rows = pane(page, name).locator('.monaco-list-row');
+        for (const folder of ['alpha', 'beta']) await rows.filter({ hasText: new RegExp(`^\\s*${folder}`) }).first().waitFor({ timeout });
+        log(`${name}: ${(await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ')).join(' | ')}`);
+      }
+      // Open a module of beta: the status bar follows it.
+      // The quick input without `>` opens files: pick beta's ast.lisp.
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor();
+      await input.fill('ast.lisp');
+      await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'beta' }).first().click({ timeout: 15000 });
+      await statusItem(page, /Clysm \(beta\) \d+(\.\d)?% · \d+\/\d+/).waitFor({ timeout });
+      // The tree is long: collapse alpha's blockers so both folders fit in the picture.
+      await pane(page, 'Blockers').locator('.monaco-list-row').filter({ hasText: /^\s*alpha/ }).first().click();
+      await page.mouse.move(900, 600);
+      await page.waitForTimeout(300); // painting
+      await page.screenshot({ path: path.join(outDir, 'screenshot-multi-root.png') });
+      log('saved screenshot-multi-root.png');
+    });
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+const parts = { restricted, modules, loading, multiroot };
 let ok = true;
 for (const [name, run] of Object.entries(parts)) {
   if (only && only !== name) continue;

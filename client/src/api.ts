@@ -2,8 +2,10 @@
 // scripting Clysm from another extension. It exposes what is shown, never analysis of its own.
 import type * as vscode from 'vscode';
 import type { BlockerTree, ModuleRow, RootCauseList, ServerStatus } from '../../server/src/protocol';
-import type { BlockersFilter } from './views/blockersView';
+import type { FolderRef } from './folders/clysmFolders';
+import type { BlockersFilter, FolderTree } from './views/blockersView';
 import type { BlockersMode } from './views/fixes';
+import type { FolderRows } from './views/modulesView';
 import type { ItemSnapshot } from './views/snapshot';
 
 export type { ItemSnapshot };
@@ -11,9 +13,15 @@ export type { ItemSnapshot };
 export interface ClysmApi {
   /** Resolves once the server has started (or failed to). */
   ready(): Promise<void>;
+  /** The status of the folder the status bar shows (the active editor's). */
   status(): Promise<ServerStatus | undefined>;
-  /** The most recent clysm/status notification. */
+  /** The most recent clysm/status notification of the folder the status bar shows. */
   lastStatus(): ServerStatus | undefined;
+  /** The analysed workspace folders (one language server each). */
+  folders(): FolderRef[];
+  /** Each analysed folder's last blocker tree and module rows, as the views show them. */
+  blockerGroups(): FolderTree[] | undefined;
+  moduleGroups(): FolderRows[] | undefined;
   onStatus: vscode.Event<ServerStatus>;
   /** The coverage status bar item as shown. */
   statusBar(): { text: string; tooltip: string; command: string | undefined };

@@ -10,7 +10,12 @@ import { ServerRun } from './serverRun';
 /** Files whose change on disk the server must hear about: the modules and Stage 0. */
 const WATCHED_FILES = '**/*.{lisp,wasm}';
 
-export function createClient(context: vscode.ExtensionContext, folder: vscode.WorkspaceFolder, output: vscode.LogOutputChannel): ServerRun<LanguageClient> {
+/**
+ * The client of `folder`'s server: one server per analysed folder (docs/multi-root.md), so its
+ * documents, its file events and its initialize's workspace folder are that folder's only.
+ * `several` names the folder in the client's name, so the output says which server speaks.
+ */
+export function createClient(context: vscode.ExtensionContext, folder: vscode.WorkspaceFolder, output: vscode.LogOutputChannel, several = false): ServerRun<LanguageClient> {
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   // exnref is on by default from VS Code 1.103; the flag keeps older patch runtimes working.
   const execArgv = ['--experimental-wasm-exnref'];
@@ -20,10 +25,12 @@ export function createClient(context: vscode.ExtensionContext, folder: vscode.Wo
   };
   // The client does not dispose a watcher it was given: the run owns it (ServerRun.stop).
   return ServerRun.create(
-    () => vscode.workspace.createFileSystemWatcher(WATCHED_FILES),
+    () => vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, WATCHED_FILES)),
     (watcher) => {
       const clientOptions: LanguageClientOptions = {
-        documentSelector: [{ scheme: 'file', language: 'commonlisp' }],
+        // The glob is matched against the file's path: only this folder's files go to its server.
+        documentSelector: [{ scheme: 'file', language: 'commonlisp', pattern: `${folder.uri.fsPath}/**/*` }],
+        workspaceFolder: folder,
         outputChannel: output,
         revealOutputChannelOn: RevealOutputChannelOn.Never,
         // Hover links run these commands (Show Wasm; Open Full Message, Go to Compiler Source, Show All Forms…).
@@ -38,7 +45,7 @@ export function createClient(context: vscode.ExtensionContext, folder: vscode.Wo
             mode === 'onType' && vscode.workspace.getConfiguration('clysm', folder.uri).get('diagnostics.run', defaultOf('clysm.diagnostics.run')) === 'onSave',
         },
       };
-      return new LanguageClient('clysm', 'Clysm Language Server', serverOptions, clientOptions);
+      return new LanguageClient('clysm', several ? `Clysm Language Server (${folder.name})` : 'Clysm Language Server', serverOptions, clientOptions);
     },
   );
 }

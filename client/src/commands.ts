@@ -21,13 +21,13 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
     command('clysm.blockers.refresh', () => ctx.blockers.refresh()),
     command('clysm.modules.refresh', () => ctx.modules.refresh()),
     command('clysm.modules.sort', (order?: ModuleOrder) => ctx.modules.sortBy(order)),
-    command('clysm.revealForm', (form: FormRef) => revealForm(form)),
+    command('clysm.revealForm', (form: FormRef, folderUri?: string) => revealForm(form, folderUri)),
   ];
 }
 
-/** Opens the form's file and selects its range (the tree's and the tooltip's click action). */
-export async function revealForm(form: FormRef): Promise<vscode.TextEditor | undefined> {
-  const uri = uriOf(form.file);
+/** Opens the form's file (in `folderUri`, the first folder when not given) and selects its range (the tree's and the tooltip's click action). */
+export async function revealForm(form: FormRef, folderUri?: string): Promise<vscode.TextEditor | undefined> {
+  const uri = uriOf(form.file, folderUri);
   if (!uri) return undefined;
   const range = toRange(form.range);
   const editor = await vscode.window.showTextDocument(uri, { selection: range, preview: true });

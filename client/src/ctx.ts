@@ -1,6 +1,9 @@
 // Extension state and the server lifecycle, in the style of rust-analyzer's Ctx: the UI (status
-// bar, views, output) lives as long as the extension; the LanguageClient and its handlers live as
-// long as one server run, so a restart never drops the UI.
+// bar, views, output) lives as long as the extension; the LanguageClients and their handlers live
+// as long as one server run, so a restart never drops the UI. One server runs per analysed
+// workspace folder (docs/multi-root.md); the status bar follows the active editor's folder.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DidChangeConfigurationNotification, type LanguageClient } from 'vscode-languageclient/node';
 import {
@@ -12,37 +15,44 @@ import {
   ReanalyzeRequest,
   StatusNotification,
   StatusRequest,
-  type BlockerTree,
   type BlockerTreeParams,
   type ClysmConfigurationChange,
-  type ModuleRow,
   type RootCauseList,
   type ServerStatus,
 } from '../../server/src/protocol';
 import type { ClysmApi } from './api';
 import { createClient } from './client';
 import { serverSettings } from './config';
+import { folderToShow, foldersToAnalyse, type FolderRef } from './folders/clysmFolders';
 import { ModuleLanguageStatus } from './moduleStatus';
-import { workspaceFolder } from './paths';
+import { folderOf } from './paths';
 import { ServerNotRunning } from './requests';
 import { CoverageStatusBar } from './statusBar';
-import { BlockersView } from './views/blockersView';
-import { ModulesView } from './views/modulesView';
+import { BlockersView, type FolderTree } from './views/blockersView';
+import { ModulesView, type FolderRows } from './views/modulesView';
 import type { ServerRun } from './serverRun';
+
+/** One analysed folder: its server run and the last status it sent. */
+interface FolderRun {
+  folder: vscode.WorkspaceFolder;
+  run: ServerRun<LanguageClient>;
+  latest?: ServerStatus;
+}
 
 /** The Generate Stage 1 command, linked from the status tooltip only once some build contributes it. */
 const STAGE1_COMMAND = 'clysm.generateStage1';
 
 export class Ctx implements vscode.Disposable {
-  /** The current server run: its client, watcher and handlers (disposed together on stop). */
-  private run: ServerRun<LanguageClient> | undefined;
+  /** The current server runs, one per analysed folder, by folder URI (each disposed whole on stop). */
+  private runs = new Map<string, FolderRun>();
+  /** The folder whose status the status bar shows. */
+  private shownFolder: string | undefined;
   readonly output: vscode.LogOutputChannel;
   readonly statusBar: CoverageStatusBar;
   readonly blockers: BlockersView;
   readonly modules: ModulesView;
   private readonly moduleStatus: ModuleLanguageStatus;
   private readonly statusEmitter = new vscode.EventEmitter<ServerStatus>();
-  private latest: ServerStatus | undefined;
   private starting: Promise<void> = Promise.resolve();
   /** Why no server runs (shown by the views); empty when a welcome view already says it. */
   private notRunning = 'The Clysm server is starting.';
@@ -52,7 +62,7 @@ export class Ctx implements vscode.Disposable {
   constructor(private readonly context: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel('Clysm', { log: true });
     this.statusBar = new CoverageStatusBar(STAGE1_COMMAND);
-    this.blockers = new BlockersView((params) => this.blockerTree(params), (params) => this.rootCauses(params));
+    this.blockers = new BlockersView((params, folderUri, withFixes) => this.blockerTrees(params, folderUri, withFixes));
     this.modules = new ModulesView(() => this.moduleRows(), vscode.Uri.joinPath(context.extensionUri, 'media'), context.workspaceState);
     this.moduleStatus = new ModuleLanguageStatus();
     this.pushExtCleanup(
@@ -62,8 +72,9 @@ export class Ctx implements vscode.Disposable {
       this.modules,
       this.moduleStatus,
       this.statusEmitter,
-      this.blockers.onDidLoad(() => this.statusBar.setRegressions(this.blockers.current()?.regressions ?? [])),
-      this.modules.onDidLoad(() => this.moduleStatus.setRows(this.modules.current())),
+      this.blockers.onDidLoad(() => this.showRegressions()),
+      this.modules.onDidLoad(() => this.moduleStatus.setGroups(this.modules.currentGroups())),
+      vscode.window.onDidChangeActiveTextEditor(() => this.showStatus()),
     );
   }
 
@@ -71,9 +82,19 @@ export class Ctx implements vscode.Disposable {
     this.extCleanup.push(...disposables);
   }
 
-  /** The client of the current server run, for commands that send their own requests. */
+  /** The client of the folder the status bar shows, for commands that send their own requests. */
   get languageClient(): LanguageClient | undefined {
-    return this.run?.client;
+    return this.shown()?.run.client;
+  }
+
+  /** The folder the status bar shows (the active editor's, among the analysed ones). */
+  get activeFolder(): vscode.WorkspaceFolder | undefined {
+    return this.shown()?.folder;
+  }
+
+  /** The analysed folders, in workspace order. */
+  analysedFolders(): FolderRef[] {
+    return [...this.runs.values()].map(({ folder }) => ({ uri: folder.uri.toString(), name: folder.name }));
   }
 
 
@@ -81,7 +102,10 @@ export class Ctx implements vscode.Disposable {
     return {
       ready: () => this.starting,
       status: async () => (this.languageClient?.isRunning() ? this.languageClient.sendRequest(StatusRequest) : undefined),
-      lastStatus: () => this.latest,
+      lastStatus: () => this.shown()?.latest,
+      folders: () => this.analysedFolders(),
+      blockerGroups: () => this.blockers.currentGroups(),
+      moduleGroups: () => this.modules.currentGroups(),
       onStatus: this.statusEmitter.event,
       statusBar: () => this.statusBar.snapshot(),
       moduleStatus: () => this.moduleStatus.snapshot(),
@@ -117,8 +141,8 @@ export class Ctx implements vscode.Disposable {
   }
 
   private async startClient(): Promise<void> {
-    const folder = workspaceFolder();
-    if (!folder) {
+    const open = vscode.workspace.workspaceFolders ?? [];
+    if (open.length === 0) {
       // The views' welcome content says what to do; no message on top of it.
       this.notRunning = '';
       this.statusBar.showMessage('$(circle-slash) Clysm', 'Open a folder with Clysm sources to check them.');
@@ -133,31 +157,71 @@ export class Ctx implements vscode.Disposable {
       return;
     }
     this.notRunning = 'The Clysm server is starting.';
-    const run = createClient(this.context, folder, this.output);
-    this.run = run;
-    const client = run.client;
-    run.own(
-      client.onNotification(StatusNotification, (status) => {
-        this.latest = status;
-        this.statusBar.update(status);
-        this.moduleStatus.statusChanged(status);
-        this.statusEmitter.fire(status);
-        // Each status may carry new counts: reload the views (throttled; this also retries a failed load).
-        this.blockers.statusChanged(status);
-        this.modules.scheduleRefresh();
-      }),
-    );
-    await client.start();
+    const facts = open.map((folder) => ({
+      folder,
+      uri: folder.uri.toString(),
+      name: folder.name,
+      hasClysmAsd: folder.uri.scheme === 'file' && fs.existsSync(path.join(folder.uri.fsPath, 'clysm.asd')),
+      modulesConfigured: (vscode.workspace.getConfiguration('clysm', folder.uri).get<string[] | null>('modules') ?? []).length > 0,
+    }));
+    const chosen = foldersToAnalyse(facts);
+    if (open.length > 1) this.output.info(`analysing ${chosen.map((f) => f.name).join(', ')} of ${open.length} workspace folders (a Clysm checkout or clysm.modules)`);
+    for (const { folder } of chosen) this.startFolder(folder, chosen.length > 1);
+    this.showStatus();
+    await Promise.all([...this.runs.values()].map(({ run }) => run.client.start()));
     this.scheduleViewRefresh();
   }
 
+  private startFolder(folder: vscode.WorkspaceFolder, several: boolean): void {
+    const run = createClient(this.context, folder, this.output, several);
+    const entry: FolderRun = { folder, run };
+    this.runs.set(folder.uri.toString(), entry);
+    run.own(
+      run.client.onNotification(StatusNotification, (status) => {
+        entry.latest = status;
+        if (this.shown() === entry) {
+          this.statusBar.update(status, this.runs.size > 1 ? folder.name : undefined);
+          this.moduleStatus.statusChanged(status);
+        }
+        this.statusEmitter.fire(status);
+        // Each status may carry new counts: reload the views (throttled; this also retries a failed load).
+        this.blockers.statusChanged(this.shown()?.latest);
+        this.modules.scheduleRefresh();
+      }),
+    );
+  }
+
   async stop(): Promise<void> {
-    const run = this.run;
-    this.run = undefined;
+    const runs = [...this.runs.values()];
+    this.runs = new Map();
     this.notRunning = 'The Clysm server is not running.';
-    // Give the server a moment to exit cleanly, as rust-analyzer does; the watcher goes with the client.
-    if (run) await run.stop(2000).catch((e: unknown) => this.output.warn(`stopping the server: ${String(e)}`));
+    // Give each server a moment to exit cleanly, as rust-analyzer does; the watchers go with the clients.
+    await Promise.all(runs.map(({ folder, run }) => run.stop(2000).catch((e: unknown) => this.output.warn(`stopping the server of ${folder.name}: ${String(e)}`))));
     this.scheduleViewRefresh();
+  }
+
+  /** The run of the folder the status bar shows (see folderToShow). */
+  private shown(): FolderRun | undefined {
+    const editor = vscode.window.activeTextEditor;
+    const editorFolder = editor ? folderOf(editor.document.uri)?.uri.toString() : undefined;
+    this.shownFolder = folderToShow([...this.runs.keys()], editorFolder, this.shownFolder);
+    return this.shownFolder === undefined ? undefined : this.runs.get(this.shownFolder);
+  }
+
+  /** Shows the status (and the regressions) of the active editor's folder. */
+  private showStatus(): void {
+    const entry = this.shown();
+    if (!entry) return;
+    if (entry.latest) this.statusBar.update(entry.latest, this.runs.size > 1 ? entry.folder.name : undefined);
+    else this.statusBar.showMessage('$(sync~spin) Clysm', `Starting the Clysm language server for ${entry.folder.name}…`);
+    this.moduleStatus.statusChanged(entry.latest);
+    this.showRegressions();
+  }
+
+  private showRegressions(): void {
+    const uri = this.shown()?.folder.uri.toString();
+    const group = this.blockers.currentGroups()?.find((g) => g.folder.uri === uri);
+    this.statusBar.setRegressions(group?.tree.regressions ?? [], uri);
   }
 
   /**
@@ -165,10 +229,13 @@ export class Ctx implements vscode.Disposable {
    * diagnostics again); settings that need a restart wait for one.
    */
   async sendSettings(): Promise<void> {
-    const folder = workspaceFolder();
-    if (!folder || !this.languageClient?.isRunning()) return;
-    const change: ClysmConfigurationChange = { settings: serverSettings(folder, this.context) };
-    await this.languageClient.sendNotification(DidChangeConfigurationNotification.type, change);
+    await Promise.all(
+      [...this.runs.values()].map(async ({ folder, run }) => {
+        if (!run.client.isRunning()) return;
+        const change: ClysmConfigurationChange = { settings: serverSettings(folder, this.context) };
+        await run.client.sendNotification(DidChangeConfigurationNotification.type, change);
+      }),
+    );
   }
 
   async restart(): Promise<void> {
@@ -177,12 +244,14 @@ export class Ctx implements vscode.Disposable {
     await this.start();
   }
 
+  /** Re-checks every analysed folder. */
   async reanalyze(): Promise<void> {
-    if (!this.languageClient?.isRunning()) {
+    const running = [...this.runs.values()].filter(({ run }) => run.client.isRunning());
+    if (running.length === 0) {
       void vscode.window.showWarningMessage('Clysm: the server is not running.');
       return;
     }
-    await this.languageClient.sendRequest(ReanalyzeRequest);
+    await Promise.all(running.map(({ run }) => run.client.sendRequest(ReanalyzeRequest)));
     await this.refreshViews();
   }
 
@@ -204,29 +273,46 @@ export class Ctx implements vscode.Disposable {
   }
 
   private scheduleViewRefresh(): void {
-    this.blockers.statusChanged(this.latest);
+    this.blockers.statusChanged(this.shown()?.latest);
     this.modules.scheduleRefresh();
   }
 
-  private blockerTree(params: BlockerTreeParams): Promise<BlockerTree> {
-    return this.runningClient().sendRequest(BlockerTreeRequest, params);
+  /** Every analysed folder's tree (only `folderUri`'s when given: the active-module filter), with its Fixes list when asked. */
+  private blockerTrees(params: BlockerTreeParams, folderUri: string | undefined, withFixes: boolean): Promise<FolderTree[]> {
+    const runs = this.runningFolders().filter(({ folder }) => folderUri === undefined || folder.uri.toString() === folderUri);
+    return Promise.all(
+      runs.map(async ({ folder, run }): Promise<FolderTree> => {
+        const [tree, fixes] = await Promise.all([
+          run.client.sendRequest(BlockerTreeRequest, params),
+          withFixes ? run.client.sendRequest(RootCausesRequest, params) : Promise.resolve<RootCauseList | undefined>(undefined),
+        ]);
+        return { folder: refOf(folder), tree, ...(fixes && { fixes }) };
+      }),
+    );
   }
 
-  private rootCauses(params: BlockerTreeParams): Promise<RootCauseList> {
-    return this.runningClient().sendRequest(RootCausesRequest, params);
-  }
-
-  /** The full message of a form (Open Full Message). */
+  /** The full message of a form (Open Full Message), from the server of the folder the status bar shows. */
   formMessage(id: string): Promise<{ id: string; message: string } | null> {
     return this.runningClient().sendRequest(FormMessageRequest, { id });
   }
 
-  private moduleRows(): Promise<ModuleRow[]> {
-    return this.runningClient().sendRequest(ModulesRequest);
+  private moduleRows(): Promise<FolderRows[]> {
+    return Promise.all(this.runningFolders().map(async ({ folder, run }) => ({ folder: refOf(folder), rows: await run.client.sendRequest(ModulesRequest) })));
+  }
+
+  /** The runs whose server is up; throws (with why not) when there is none. */
+  private runningFolders(): FolderRun[] {
+    const running = [...this.runs.values()].filter(({ run }) => run.client.isRunning());
+    if (running.length === 0) throw new ServerNotRunning(this.notRunning);
+    return running;
   }
 
   private runningClient(): LanguageClient {
     if (!this.languageClient?.isRunning()) throw new ServerNotRunning(this.notRunning);
     return this.languageClient;
   }
+}
+
+function refOf(folder: vscode.WorkspaceFolder): FolderRef {
+  return { uri: folder.uri.toString(), name: folder.name };
 }

@@ -17,7 +17,7 @@ let ctx: Ctx | undefined;
 export function activate(context: vscode.ExtensionContext): ClysmApi {
   const c = new Ctx(context);
   ctx = c;
-  registerStage1Commands(context, () => c.languageClient, c.output);
+  registerStage1Commands(context, () => c.languageClient, c.output, () => c.activeFolder);
   context.subscriptions.push(...registerShowWasm(() => c.languageClient, c.api.onStatus).disposables);
   context.subscriptions.push(
     c,

@@ -1,13 +1,14 @@
 // The per-file language status item: the coverage of the module in the active editor, from the
 // Modules view's rows (clysm/modules).
 import * as vscode from 'vscode';
-import type { ModuleRow, ServerStatus } from '../../server/src/protocol';
-import { relativePathOf } from './paths';
+import type { ServerStatus } from '../../server/src/protocol';
+import { folderOf, relativePathOf } from './paths';
+import type { FolderRows } from './views/modulesView';
 import { moduleDescription } from './views/labels';
 
 export class ModuleLanguageStatus implements vscode.Disposable {
   private readonly item: vscode.LanguageStatusItem;
-  private rows: ModuleRow[] | undefined;
+  private groups: FolderRows[] | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor() {
@@ -18,8 +19,8 @@ export class ModuleLanguageStatus implements vscode.Disposable {
     this.render();
   }
 
-  setRows(rows: ModuleRow[] | undefined): void {
-    this.rows = rows;
+  setGroups(groups: FolderRows[] | undefined): void {
+    this.groups = groups;
     this.render();
   }
 
@@ -39,9 +40,12 @@ export class ModuleLanguageStatus implements vscode.Disposable {
   private render(): void {
     const editor = vscode.window.activeTextEditor;
     const rel = editor ? relativePathOf(editor.document.uri) : undefined;
-    const row = rel ? this.rows?.find((r) => r.file === rel) : undefined;
+    const folder = editor ? folderOf(editor.document.uri)?.uri.toString() : undefined;
+    // The rows of the editor's own folder: two folders may both have a src/package.lisp.
+    const rows = this.groups?.find((g) => g.folder.uri === folder)?.rows;
+    const row = rel ? rows?.find((r) => r.file === rel) : undefined;
     this.item.severity = vscode.LanguageStatusSeverity.Information;
-    if (!this.rows) {
+    if (!this.groups) {
       this.item.text = 'Clysm';
       this.item.detail = 'module coverage not available yet';
     } else if (!row) {
@@ -49,7 +53,7 @@ export class ModuleLanguageStatus implements vscode.Disposable {
       this.item.detail = 'this file is not in the module list, so it is not compiled';
     } else {
       this.item.text = `$(pulse) ${moduleDescription(row)}`;
-      this.item.detail = `module ${row.moduleIndex} of ${this.rows.length}: compiled / (total − skipped)`;
+      this.item.detail = `module ${row.moduleIndex} of ${rows?.length ?? 0}: compiled / (total − skipped)`;
       if (row.problem) this.item.severity = vscode.LanguageStatusSeverity.Warning;
     }
   }

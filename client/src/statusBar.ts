@@ -12,7 +12,10 @@ const MAX_LISTED_REGRESSIONS = 5;
 export class CoverageStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private status: ServerStatus | undefined;
+  /** The folder the status is of, when several are analysed. */
+  private folderName: string | undefined;
   private regressions: FormRef[] = [];
+  private regressionsFolder: string | undefined;
 
   /** @param stage1Command the Generate Stage 1 command, linked from the tooltip when it exists. */
   constructor(private readonly stage1Command: string | undefined) {
@@ -30,17 +33,20 @@ export class CoverageStatusBar implements vscode.Disposable {
     this.item.backgroundColor = warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
   }
 
-  update(status: ServerStatus): void {
+  /** @param folderName the folder `status` is of, named when several folders are analysed. */
+  update(status: ServerStatus, folderName?: string): void {
     this.status = status;
-    const shown = statusBarText(status);
+    this.folderName = folderName;
+    const shown = statusBarText(status, folderName);
     this.item.text = shown.text;
     this.item.backgroundColor = shown.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.tooltip = this.tooltipFor(status);
   }
 
-  /** Regressions of the last blocker tree, for the tooltip. */
-  setRegressions(forms: FormRef[]): void {
+  /** Regressions of the last blocker tree of the folder shown (in `folderUri`), for the tooltip. */
+  setRegressions(forms: FormRef[], folderUri?: string): void {
     this.regressions = forms;
+    this.regressionsFolder = folderUri;
     if (this.status) this.item.tooltip = this.tooltipFor(this.status);
   }
 
@@ -66,6 +72,7 @@ export class CoverageStatusBar implements vscode.Disposable {
     const links = ['clysm.reanalyze', 'clysm.restartServer', 'clysm.showOutput', 'clysm.revealForm', 'clysm.focusBlockers'];
     if (this.stage1Command) links.push(this.stage1Command);
     md.isTrusted = { enabledCommands: links };
+    if (this.folderName) md.appendMarkdown(`**Folder: ${escapeMarkdown(this.folderName)}** (the active editor's; each analysed folder has its own coverage)\n\n`);
     if (statusBarText(status).loading) {
       const what = status.backend === 'none' ? 'choosing and starting the backend' : escapeMarkdown(b.message);
       md.appendMarkdown(`**Loading the compiler:** ${what}\n\n`);
@@ -77,7 +84,7 @@ export class CoverageStatusBar implements vscode.Disposable {
       md.appendMarkdown(`**Clysm self-compilation coverage: ${s.coveragePct.toFixed(2)}%**\n\n`);
       md.appendMarkdown(`coverage = compiled / (total − skipped) = ${s.compiled} / (${s.total} − ${s.skipped})\n\n`);
       md.appendMarkdown(
-        `compiled ${s.compiled} · failed ${s.failed} · skipped ${s.skipped} · timeout ${s.timeout} · read errors ${s.readErrors}` +
+        `compiled ${s.compiled} · failed ${s.failed} · skipped ${s.skipped} · timeout ${s.timeout} · read errors ${s.readErrors} (not forms, not in total)` +
           (s.crashed ? ` · crashed ${s.crashed}` : '') +
           '\n\n',
       );
@@ -106,7 +113,7 @@ export class CoverageStatusBar implements vscode.Disposable {
     const baseline = status.baselineSource ? ` · baseline: ${escapeMarkdown(describeTimesIn(status.baselineSource))}` : '';
     if (n === 0) return `No regressions${baseline}\n\n`;
     const listed = this.regressions.slice(0, MAX_LISTED_REGRESSIONS).map((f) => {
-      const args = encodeURIComponent(JSON.stringify([f]));
+      const args = encodeURIComponent(JSON.stringify(this.regressionsFolder ? [f, this.regressionsFolder] : [f]));
       return `- [${escapeMarkdown(formLabel(f))}](command:clysm.revealForm?${args})`;
     });
     const rest = n - listed.length;

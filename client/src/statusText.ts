@@ -14,20 +14,22 @@ export function coverageText(summary: ServerStatus['summary']): string {
   return `${summary.coveragePct.toFixed(1)}% · ${summary.compiled}/${summary.total - summary.skipped}`;
 }
 
-export function statusBarText(status: ServerStatus): StatusText {
+/** @param folderName the folder the status is of, named when several folders are analysed. */
+export function statusBarText(status: ServerStatus, folderName?: string): StatusText {
+  const clysm = folderName ? `Clysm (${folderName})` : 'Clysm';
   const s = status.summary;
   const state = status.status.state;
   if (state === 'error' || state === 'stub') {
-    return { text: `$(warning) Clysm: ${state === 'stub' ? 'Stage 0 is a stub' : 'backend error'}`, warning: true, loading: false };
+    return { text: `$(warning) ${clysm}: ${state === 'stub' ? 'Stage 0 is a stub' : 'backend error'}`, warning: true, loading: false };
   }
   if (state === 'starting') {
     // Zero counts here would read as "nothing compiles": say what is going on, with the last known coverage.
     const last = status.snapshot && s.total > 0 ? ` (last ${s.coveragePct.toFixed(1)}%)` : '';
-    return { text: `$(sync~spin) Clysm: loading compiler…${last}`, warning: false, loading: true };
+    return { text: `$(sync~spin) ${clysm}: loading compiler…${last}`, warning: false, loading: true };
   }
   if (status.busy && s.total === 0) {
-    return { text: `$(sync~spin) Clysm: checking modules…`, warning: false, loading: false };
+    return { text: `$(sync~spin) ${clysm}: checking modules…`, warning: false, loading: false };
   }
   const icon = status.busy ? '$(sync~spin)' : '$(pulse)';
-  return { text: `${icon} Clysm ${coverageText(s)}`, warning: false, loading: false };
+  return { text: `${icon} ${clysm} ${coverageText(s)}`, warning: false, loading: false };
 }

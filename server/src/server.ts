@@ -219,7 +219,7 @@ connection.onRequest(StatusRequest, () => session?.status() ?? {
   regressions: 0, baselineSource: 'none',
 });
 
-connection.onRequest(BlockerTreeRequest, (params) => session?.blockerTree(params.file) ?? { regressions: [], categories: [], totalForms: 0 });
+connection.onRequest(BlockerTreeRequest, (params) => session?.blockerTree(params.file) ?? { regressions: [], readErrors: [], categories: [], compilableForms: 0 });
 
 connection.onRequest(RootCausesRequest, (params) => {
   const model = session?.workspace();

@@ -8,6 +8,7 @@ import { selectBackend, type BackendConfig, type SelectedBackend } from './backe
 import { wasiBuildPath } from './backends/stage0/backend';
 import type { Blocker, Summary } from './blockers';
 import type { HoverContext, Staleness } from './lsp/formPresentation';
+import { itemAtOffset } from './lsp/hoverTarget';
 import { buildBlockerTree, buildModuleRows } from './lsp/viewData';
 import type { BlockerTree, ModuleRow, ServerSettings, ServerStatus } from './protocol';
 import { BaselineTracker } from './report/baselineTracker';
@@ -299,8 +300,7 @@ export class Session {
   }
 
   formAt(relPath: string, offset: number): AnalyzedForm | undefined {
-    const analysis = this.model?.analysisOf(relPath);
-    return analysis?.forms.find((f) => f.form.start <= offset && offset <= f.form.end);
+    return itemAtOffset(this.model?.analysisOf(relPath)?.forms ?? [], offset);
   }
 
   /**

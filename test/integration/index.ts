@@ -12,7 +12,7 @@ export interface SuiteCounts {
 }
 
 /** Suites that need a workspace of their own: they run only when CLYSM_TEST_SUITES names them. */
-const DEDICATED_SUITES = new Set(['sbcl', 'showWasm', 'coexistence']);
+const DEDICATED_SUITES = new Set(['sbcl', 'showWasm', 'coexistence', 'multiRoot']);
 
 /**
  * The suite files to load. CLYSM_TEST_SUITES (comma-separated names, `sbcl` for sbcl.test.js)

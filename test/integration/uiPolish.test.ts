@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { ClysmApi, ItemSnapshot } from '../../client/src/api';
 import type { ModuleRow, ServerStatus } from '../../server/src/protocol';
 import type { DiffResult, FixedPointOutcome, Stage1Outcome } from '../../server/src/protocol';
-import { EXT_ID, hoverText, topLevelForms, waitFor } from './viewHelpers';
+import { activatedApi, hoverText, topLevelForms, waitFor } from './viewHelpers';
 
 const ISO_TIME = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 const labelOf = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
@@ -36,10 +36,7 @@ suite('Clysm everyday papercuts in a real VS Code', () => {
   let api: ClysmApi;
 
   suiteSetup(async () => {
-    const ext = vscode.extensions.getExtension<ClysmApi>(EXT_ID);
-    assert.ok(ext, `extension ${EXT_ID} is not installed`);
-    api = await ext.activate();
-    await api.ready();
+    api = await activatedApi();
     await waitFor([api.onStatus], () => (settled(api.lastStatus()) ? true : undefined), 'a finished whole-workspace run', () => api.statusBar().text, 120_000);
   });
 

@@ -6,9 +6,19 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { ClysmApi } from '../../client/src/api';
 
 export const EXT_ID = 'clysm-tools.clysm-vscode';
 export const WAIT_MS = 30_000;
+
+/** The extension, activated, once its servers have started (or failed to). */
+export async function activatedApi(): Promise<ClysmApi> {
+  const ext = vscode.extensions.getExtension<ClysmApi>(EXT_ID);
+  assert.ok(ext, `extension ${EXT_ID} is not installed`);
+  const api = await ext.activate();
+  await api.ready();
+  return api;
+}
 
 /** A diagnostic's code as a string (the server sends categories as codes). */
 export const codeOf = (d: vscode.Diagnostic): string | undefined =>

@@ -114,7 +114,7 @@ describe('aggregateBlockers', () => {
     analyzed('1:10', 'failed', 'y', 'DEFVAR'),
     analyzed('1:11', 'failed', 'z', 'DEFVAR'),
   ];
-  const blockers = aggregateBlockers(forms, forms.length);
+  const blockers = aggregateBlockers(forms);
 
   test('one blocker per category, by count then category name', () => {
     assert.deepEqual(
@@ -140,28 +140,36 @@ describe('aggregateBlockers', () => {
     assert.deepEqual(blockers[1].patterns, [{ pattern: 'Unknown branch label: #:LOOP-START-N', count: 2, formIds: ['1:6', '1:7'] }]);
   });
 
-  test('impact and priority against the whole analysis', () => {
-    assert.equal(blockers[0].impactPct, 25);
+  test('impact and priority against the compilable forms (12 forms − 1 skipped), the base of coverage', () => {
+    assert.equal(blockers[0].impactPct, 27.27);
     assert.equal(blockers[0].priority, 'HIGH');
-    assert.equal(blockers[3].impactPct, 8.33);
+    assert.equal(blockers[0].priorityReason, 'impact 27.27 % of compilable forms is above 10 %');
+    assert.equal(blockers[3].impactPct, 9.09);
     assert.equal(blockers[3].priority, 'MEDIUM');
+  });
+
+  test('read errors are not forms: no blocker, and not in the impact base', () => {
+    const withReadError = [...forms, analyzed('1:12', 'read-error', 'unmatched close parenthesis')];
+    const again = aggregateBlockers(withReadError);
+    assert.deepEqual(again.map((b) => [b.category, b.count, b.impactPct]), blockers.map((b) => [b.category, b.count, b.impactPct]));
   });
 
   test('recommendation names the subject only when the whole category shares it', () => {
     assert.equal(blockers[0].recommendation, 'Define missing function or add import');
     assert.equal(blockers[4].recommendation, 'Add DEFSTRUCT compilation or expand to DEFCLASS');
     assert.equal(blockers[2].recommendation, 'Implement DEFVAR support');
-    const one = aggregateBlockers([analyzed('2:0', 'failed', 'Undefined function: WHITESPACE-CHAR-P')], 1);
+    const one = aggregateBlockers([analyzed('2:0', 'failed', 'Undefined function: WHITESPACE-CHAR-P')]);
     assert.equal(one[0].recommendation, 'Define WHITESPACE-CHAR-P or add it as a runtime import');
   });
 
   test('forms without a category are categorised from their result', () => {
     const raw: AnalyzedForm = { ...analyzed('3:0', 'failed', 'Undefined function: FOO'), category: undefined, blameOperator: undefined };
-    assert.deepEqual(aggregateBlockers([raw], 0)[0], {
+    assert.deepEqual(aggregateBlockers([raw])[0], {
       category: 'missing-function',
       count: 1,
-      impactPct: 0,
-      priority: 'LOW',
+      impactPct: 100,
+      priority: 'HIGH',
+      priorityReason: 'impact 100.00 % of compilable forms is above 10 %',
       recommendation: 'Define FOO or add it as a runtime import',
       patterns: [{ pattern: 'Undefined function: FOO', count: 1, formIds: ['3:0'] }],
       formIds: ['3:0'],
@@ -169,7 +177,7 @@ describe('aggregateBlockers', () => {
   });
 
   test('no forms, no blockers', () => {
-    assert.deepEqual(aggregateBlockers([], 0), []);
+    assert.deepEqual(aggregateBlockers([]), []);
   });
 });
 
@@ -177,9 +185,9 @@ describe('summarize', () => {
   const statuses: FormStatus[] = ['compiled', 'compiled', 'failed', 'failed', 'failed', 'skipped', 'timeout', 'read-error', 'no-output', 'crashed'];
   const forms = statuses.map((s, i) => analyzed(`1:${i}`, s, s === 'compiled' || s === 'skipped' ? undefined : 'err'));
 
-  test('counts each status separately; failed is only `failed`', () => {
+  test('counts each status separately; failed is only `failed`; a read error is not a form', () => {
     assert.deepEqual(summarize(forms), {
-      total: 10,
+      total: 9,
       compiled: 2,
       failed: 3,
       skipped: 1,
@@ -187,8 +195,16 @@ describe('summarize', () => {
       readErrors: 1,
       noOutput: 1,
       crashed: 1,
-      coveragePct: 22.22, // 2 / (10 − 1)
+      coveragePct: 25, // 2 / (9 − 1)
     });
+  });
+
+  test('a stray `)` adds a read error, not a form: total and coverage stay as they were', () => {
+    const stray = analyzed('1:10', 'read-error', 'unmatched close parenthesis');
+    const before = summarize(forms.filter((f) => f.result.status !== 'read-error'));
+    const after = summarize([...forms.filter((f) => f.result.status !== 'read-error'), stray]);
+    assert.deepEqual({ ...after, readErrors: before.readErrors }, before);
+    assert.equal(after.readErrors, 1);
   });
 
   test("Clysm's own numbers: 91 compiled, 1,031 failed, 139 skipped of 1,261 → 8.11 %", () => {

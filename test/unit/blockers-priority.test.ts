@@ -97,10 +97,10 @@ describe('recommendation', () => {
 
 describe('priorityDecision (the reason the views show)', () => {
   test('names the branch of the rule that decided, with the rounded impact', () => {
-    assert.deepEqual(priorityDecision(11, 100), { priority: 'HIGH', reason: 'impact 11.00 % of all forms is above 10 %' });
-    assert.deepEqual(priorityDecision(6, 100), { priority: 'MEDIUM', reason: 'impact 6.00 % of all forms is above 5 %' });
-    assert.deepEqual(priorityDecision(11, 10_000), { priority: 'MEDIUM', reason: '11 forms is more than 10 (impact 0.11 % of all forms)' });
-    assert.deepEqual(priorityDecision(5, 100), { priority: 'LOW', reason: 'impact 5.00 % of all forms is at most 5 % and 5 forms at most 10' });
+    assert.deepEqual(priorityDecision(11, 100), { priority: 'HIGH', reason: 'impact 11.00 % of compilable forms is above 10 %' });
+    assert.deepEqual(priorityDecision(6, 100), { priority: 'MEDIUM', reason: 'impact 6.00 % of compilable forms is above 5 %' });
+    assert.deepEqual(priorityDecision(11, 10_000), { priority: 'MEDIUM', reason: '11 forms is more than 10 (impact 0.11 % of compilable forms)' });
+    assert.deepEqual(priorityDecision(5, 100), { priority: 'LOW', reason: 'impact 5.00 % of compilable forms is at most 5 % and 5 forms at most 10' });
   });
 
   test('agrees with priority() everywhere', () => {

@@ -5,13 +5,13 @@ import type { ModuleRow } from '../../server/src/protocol';
 import { categoryDescription, coverageBucket, failingCount, formIdExplained, formIdLabel, formLabel, moduleDescription, moduleName } from '../../client/src/views/labels';
 import { Throttle } from '../../client/src/views/throttle';
 
-const row = (r: Partial<ModuleRow>): ModuleRow => ({ file: 'src/a.lisp', moduleIndex: 1, analysed: true, total: 10, compiled: 4, failed: 4, skipped: 2, coveragePct: 50, ...r });
+const row = (r: Partial<ModuleRow>): ModuleRow => ({ file: 'src/a.lisp', moduleIndex: 1, analysed: true, total: 10, compiled: 4, failed: 4, skipped: 2, readErrors: 0, coveragePct: 50, ...r });
 const range = (line: number) => ({ start: { line, character: 0 }, end: { line, character: 5 } });
 
 describe('view labels', () => {
-  it('describes a category as "N forms · x.x%"', () => {
-    assert.equal(categoryDescription({ count: 37, impactPct: 4.39 }), '37 forms · 4.4%');
-    assert.equal(categoryDescription({ count: 1, impactPct: 2.04 }), '1 form · 2.0%');
+  it('describes a category as "N forms · x.x% of compilable", saying what the percentage is of', () => {
+    assert.equal(categoryDescription({ count: 37, impactPct: 4.39 }), '37 forms · 4.4% of compilable');
+    assert.equal(categoryDescription({ count: 1, impactPct: 2.04 }), '1 form · 2.0% of compilable');
   });
 
   it('labels a form module:line name, with a 1-based line', () => {

@@ -5,7 +5,7 @@ import { isModuleOrder, moduleFolder, sortModules } from '../../client/src/views
 import type { ModuleRow } from '../../server/src/protocol';
 
 const row = (moduleIndex: number, over: Partial<ModuleRow> = {}): ModuleRow => ({
-  file: `src/m${moduleIndex}.lisp`, moduleIndex, analysed: true, total: 10, compiled: 5, failed: 5, skipped: 0, coveragePct: 50, ...over,
+  file: `src/m${moduleIndex}.lisp`, moduleIndex, analysed: true, total: 10, compiled: 5, failed: 5, skipped: 0, readErrors: 0, coveragePct: 50, ...over,
 });
 
 const rows = [

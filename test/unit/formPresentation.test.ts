@@ -74,14 +74,14 @@ describe('hover text', () => {
   const compiled = analyzed({ status: 'compiled', bytes: 41, durationMs: 0.25 });
   const skipped = analyzed({ status: 'skipped' });
   const all = [...failing, compiled, skipped];
-  const context = { blockers: aggregateBlockers(all, all.length), summary: summarize(all) };
+  const context = { blockers: aggregateBlockers(all), summary: summarize(all) };
   const causes = rootCauseByForm(buildRootCauses(all, summarize(all)));
 
   it('shows status, the summary once, the full message, the root cause with its impact, and the recommendation', () => {
     const origin = { function: 'PKG::COMPILE-CALL', file: 'src/compiler/codegen.lisp', line: 120, column: 1 };
     const text = hoverMarkdown(failing[0], { ...context, rootCause: causes.get(failing[0].id), root: '/ws' });
     assert.match(text, /form `1:\d+` · `DEFUN F` — \*\*failed\*\*/);
-    assert.match(text, /Blocker: `missing-function` · 3 forms in this category \(60\.00% of all forms/);
+    assert.match(text, /Blocker: `missing-function` · 3 forms in this category \(75\.00% of the 4 compilable forms/);
     assert.equal(text.split('\n\n')[1], 'Undefined function: G', 'the summary, once, right after the head');
     assert.match(text, /```text\nUndefined function: G\n```\n\[Open Full Message\]\(command:clysm\.openFullMessage\?/);
     // Two forms miss G: one root cause; fixing it unlocks both; coverage 1/4 → 3/4.
@@ -113,6 +113,16 @@ describe('hover text', () => {
     // Per-form timings are noise in a hover (issue 11): they belong in the benchmark.
     assert.doesNotMatch(hoverMarkdown(compiled, context), /ms in the backend/);
     assert.match(hoverMarkdown(skipped, context), /\*\*skipped\*\*: a directive/);
+  });
+
+  it('says a read error is not a form, with no blocker share and no other form in it', () => {
+    const stray = analyzed({ status: 'read-error', message: 'unmatched close parenthesis' }, { category: 'read-error' });
+    const withStray = [...all, stray];
+    const text = hoverMarkdown(stray, { blockers: aggregateBlockers(withStray), summary: summarize(withStray) });
+    assert.match(text, /\*\*read error\*\*: the reader could not read this text, so it is not a form/);
+    assert.match(text, /unmatched close parenthesis/);
+    assert.match(text, /1 read error in the analysed modules, counted apart from the 5 forms\./);
+    assert.doesNotMatch(text, /share this blocker|compiled|bytes/);
   });
 
   it('keeps a multi-line message verbatim inside a fence', () => {

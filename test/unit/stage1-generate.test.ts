@@ -73,7 +73,18 @@ describe('Generate Stage 1 with the fixture Stage 0', () => {
   });
 
   it('counts the example workspace like compile_form does: 20 compiled, 21 failed, 8 skipped of 49', () => {
-    assert.deepEqual(outcome.counts, { total: 49, compiled: 20, failed: 21, skipped: 8, notProcessed: 0, coveragePct: 48.78 });
+    assert.deepEqual(outcome.counts, { total: 49, compiled: 20, failed: 21, skipped: 8, notProcessed: 0, readErrors: 0, coveragePct: 48.78 });
+  });
+
+  it('lists the blocker categories of the report, with impact as % of compilable forms (issue 11)', () => {
+    const report = JSON.parse(fs.readFileSync(path.join(ws.root, 'dist', 'stage1-report.json'), 'utf8')) as {
+      blockers: { category: string; count: number; impact_pct: number; priority: string }[];
+    };
+    assert.ok((outcome.blockers ?? []).length > 0);
+    assert.deepEqual(outcome.blockers, report.blockers.slice(0, 5).map((b) => ({ category: b.category, count: b.count, impactPct: b.impact_pct, priority: b.priority })));
+    // 41 compilable forms (49 − 8 skipped) are the base, as for coverage.
+    const top = outcome.blockers![0];
+    assert.equal(top.impactPct, Math.round((10000 * top.count) / 41) / 100);
   });
 
   it('reports progress as module k of n with forms done', () => {

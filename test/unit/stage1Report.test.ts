@@ -47,26 +47,25 @@ describe('stage1 report', () => {
     const keys = Object.keys(buildStage1Report(input()));
     assert.deepEqual(keys.slice(0, 7), ['timestamp', 'stage0_version', 'summary', 'error_patterns', 'top_patterns_coverage_pct', 'defun_failures', 'modules']);
     assert.ok(!keys.includes('defun_failure_reduction'), 'only with a baseline');
-    assert.deepEqual(Object.keys(buildStage1Report(input()).summary), ['total_forms', 'compiled', 'failed', 'skipped', 'coverage_pct', 'top_blockers']);
+    assert.deepEqual(Object.keys(buildStage1Report(input()).summary), ['total_forms', 'compiled', 'failed', 'skipped', 'coverage_pct', 'top_blockers', 'read_errors']);
   });
 
-  it('counts each form once: failed is everything neither compiled nor skipped', () => {
+  it('counts each form once: failed is every form neither compiled nor skipped; a read error is not a form', () => {
     const r = buildStage1Report(input());
     assert.equal(r.timestamp, '2026-01-03T14:05:11Z');
     assert.equal(r.stage0_version, 'stage0-v1.0');
     assert.deepEqual(
       { ...r.summary, top_blockers: undefined },
-      { total_forms: 8, compiled: 1, failed: 6, skipped: 1, coverage_pct: 14.29, top_blockers: undefined },
+      { total_forms: 7, compiled: 1, failed: 5, skipped: 1, coverage_pct: 16.67, top_blockers: undefined, read_errors: 1 },
     );
     assert.equal(r.summary.compiled + r.summary.failed + r.summary.skipped, r.summary.total_forms);
     assert.deepEqual(r.summary.top_blockers, [
       { operator: 'DEFUN', count: 4, priority: 'LOW' },
       { operator: 'DEFSTRUCT', count: 1, priority: 'LOW' },
-      { operator: 'READ-ERROR', count: 1, priority: 'LOW' },
     ]);
     assert.deepEqual(r.modules, [
       { path: 'src/a.lisp', compiled: 1, failed: 4, total: 6 },
-      { path: 'src/b.lisp', compiled: 0, failed: 2, total: 2 },
+      { path: 'src/b.lisp', compiled: 0, failed: 1, total: 1 },
       { path: 'src/missing.lisp', compiled: 0, failed: 0, total: 0 },
     ]);
     assert.deepEqual(r.status_counts, { compiled: 1, failed: 4, skipped: 1, timeout: 1, read_error: 1, no_output: 0, crashed: 0 });
@@ -123,6 +122,12 @@ describe('stage1 report', () => {
     assert.equal(r.backend.stage0?.sha256, 'ab');
     assert.equal(r.generator.version, '9.9.9');
     assert.equal(r.blockers[0].category, 'missing-function');
+    // Blocker impact is of the compilable forms (7 − 1 skipped), as coverage is: the 5 failing forms
+    // all carry the helper's default category. Read errors are no blocker.
+    assert.equal(r.blockers[0].impact_pct, 83.33);
+    assert.ok(!r.blockers.some((b) => b.category === 'read-error'));
+    assert.equal(r.forms[7].status, 'read-error');
+    assert.equal(r.forms[7].pattern, 'unterminated string');
     assert.deepEqual(r.module_list, { source: 'setting', modules: ['src/a.lisp', 'src/b.lisp', 'src/missing.lisp'] });
   });
 
@@ -138,6 +143,6 @@ describe('stage1 report', () => {
     assert.equal(patternId('x'), patternId('x'));
     assert.deepEqual([operatorPriority(11), operatorPriority(6), operatorPriority(5)], ['HIGH', 'MEDIUM', 'LOW']);
     assert.deepEqual([patternPriority(1001, 0), patternPriority(1, 5.01), patternPriority(101, 0), patternPriority(1, 1.01), patternPriority(100, 1)], ['high', 'high', 'medium', 'medium', 'low']);
-    assert.deepEqual(['compiled', 'skipped', 'failed', 'no-output', 'timeout'].map(countsAsFailed), [false, false, true, true, true]);
+    assert.deepEqual(['compiled', 'skipped', 'failed', 'no-output', 'timeout', 'read-error'].map(countsAsFailed), [false, false, true, true, true, false]);
   });
 });

@@ -18,9 +18,11 @@ const forms = [
 describe('blocker tree', () => {
   it('ranks categories, then normalised patterns, then forms; counts equal the aggregate', () => {
     const tree = buildBlockerTree(forms, new Set());
-    assert.equal(tree.totalForms, 7);
+    // 7 forms − 1 skipped: the base of every percentage, as for coverage.
+    assert.equal(tree.compilableForms, 6);
     assert.deepEqual(tree.regressions, []);
-    const aggregate = aggregateBlockers(forms, forms.length);
+    assert.deepEqual(tree.readErrors, []);
+    const aggregate = aggregateBlockers(forms);
     assert.deepEqual(
       tree.categories.map((c) => [c.category, c.count, c.impactPct, c.priority]),
       aggregate.map((b) => [b.category, b.count, b.impactPct, b.priority]),
@@ -32,7 +34,8 @@ describe('blocker tree', () => {
     assert.equal(missing.recommendation.length > 0, true);
     // The server sends why the category has its priority (the client keeps no copy of the rule).
     assert.equal(missing.priority, 'HIGH');
-    assert.equal(missing.priorityReason, 'impact 57.14 % of all forms is above 10 %');
+    assert.equal(missing.impactPct, 66.67);
+    assert.equal(missing.priorityReason, 'impact 66.67 % of compilable forms is above 10 %');
     const ref = missing.patterns[0].forms[0];
     assert.deepEqual(ref, formRef(forms[1]));
     assert.equal(ref.regression, undefined);
@@ -47,10 +50,19 @@ describe('blocker tree', () => {
 
   it('filters to one module, with impact relative to that module', () => {
     const tree = buildBlockerTree(forms, new Set(['2:0']), 'src/b.lisp');
-    assert.equal(tree.totalForms, 1);
+    assert.equal(tree.compilableForms, 1);
     assert.deepEqual(tree.categories.map((c) => [c.category, c.count, c.impactPct]), [['missing-function', 1, 100]]);
     assert.deepEqual(tree.regressions.map((f) => f.id), ['2:0']);
-    assert.deepEqual(buildBlockerTree(forms, new Set(), 'src/none.lisp'), { regressions: [], categories: [], totalForms: 0 });
+    assert.deepEqual(buildBlockerTree(forms, new Set(), 'src/none.lisp'), { regressions: [], readErrors: [], categories: [], compilableForms: 0 });
+  });
+
+  it('lists read errors on their own, outside the categories and the percentages', () => {
+    const stray = syntheticForm({ index: 6, status: 'read-error', message: 'unmatched close parenthesis' });
+    const tree = buildBlockerTree([...forms, stray], new Set());
+    assert.deepEqual(tree.readErrors.map((f) => [f.id, f.status]), [[stray.id, 'read-error']]);
+    const without = buildBlockerTree(forms, new Set());
+    assert.equal(tree.compilableForms, without.compilableForms);
+    assert.deepEqual(tree.categories, without.categories);
   });
 
   it('points a form at its blamed subform when there is one', () => {
@@ -71,10 +83,16 @@ describe('module rows', () => {
       (file) => (file === 'src/missing.lisp' ? 'Module not found: src/missing.lisp' : undefined),
     );
     assert.deepEqual(rows, [
-      { file: 'src/a.lisp', moduleIndex: 1, analysed: true, total: 6, compiled: 1, failed: 4, skipped: 1, coveragePct: 20 },
-      { file: 'src/b.lisp', moduleIndex: 2, analysed: true, total: 1, compiled: 0, failed: 1, skipped: 0, coveragePct: 0, stale: true },
-      { file: 'src/missing.lisp', moduleIndex: 3, analysed: false, total: 0, compiled: 0, failed: 0, skipped: 0, coveragePct: 0, problem: 'Module not found: src/missing.lisp' },
-      { file: 'src/later.lisp', moduleIndex: 4, analysed: false, total: 0, compiled: 0, failed: 0, skipped: 0, coveragePct: 0 },
+      { file: 'src/a.lisp', moduleIndex: 1, analysed: true, total: 6, compiled: 1, failed: 4, skipped: 1, readErrors: 0, coveragePct: 20 },
+      { file: 'src/b.lisp', moduleIndex: 2, analysed: true, total: 1, compiled: 0, failed: 1, skipped: 0, readErrors: 0, coveragePct: 0, stale: true },
+      { file: 'src/missing.lisp', moduleIndex: 3, analysed: false, total: 0, compiled: 0, failed: 0, skipped: 0, readErrors: 0, coveragePct: 0, problem: 'Module not found: src/missing.lisp' },
+      { file: 'src/later.lisp', moduleIndex: 4, analysed: false, total: 0, compiled: 0, failed: 0, skipped: 0, readErrors: 0, coveragePct: 0 },
     ]);
+  });
+
+  it('counts a read error apart: not in the total, not in the failures', () => {
+    const stray = syntheticForm({ index: 6, status: 'read-error', message: 'unmatched close parenthesis' });
+    const [row] = buildModuleRows(['src/a.lisp'], () => ({ forms: [...forms.filter((f) => f.file === 'src/a.lisp'), stray], stale: false }), () => undefined);
+    assert.deepEqual(row, { file: 'src/a.lisp', moduleIndex: 1, analysed: true, total: 6, compiled: 1, failed: 4, skipped: 1, readErrors: 1, coveragePct: 20 });
   });
 });

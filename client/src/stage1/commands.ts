@@ -31,9 +31,6 @@ export const STAGE1_COMMANDS = {
 
 type Output = Pick<vscode.OutputChannel, 'appendLine'>;
 
-function settingsFor(): Stage1Settings {
-  return stage1Settings(workspaceFolder());
-}
 
 /** Runs `send` under a cancellable notification fed by the server's work-done progress. */
 async function withServerProgress<T>(client: LanguageClient, title: string, send: (workDoneToken: string, token: vscode.CancellationToken) => Promise<T>): Promise<T | undefined> {
@@ -61,7 +58,10 @@ function generationMessage(o: Stage1Outcome): string {
   return `Clysm Stage 1: ${o.message}`;
 }
 
-export function registerStage1Commands(context: vscode.ExtensionContext, getClient: () => LanguageClient | undefined, output: Output): vscode.Disposable[] {
+/** @param getFolder the folder of `getClient()`'s server (several folders each have one). */
+export function registerStage1Commands(context: vscode.ExtensionContext, getClient: () => LanguageClient | undefined, output: Output, getFolder: () => vscode.WorkspaceFolder | undefined = workspaceFolder): vscode.Disposable[] {
+  /** The Stage 1 settings of the folder whose server runs the command. */
+  const settingsFor = (): Stage1Settings => stage1Settings(getFolder());
   const texts = new WasmTextProvider();
   const showTextDiff = async (model: ReportViewModel | undefined): Promise<void> => {
     const diff = model?.diff ?? model?.fixedPoint?.structural;

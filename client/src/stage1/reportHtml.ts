@@ -48,7 +48,8 @@ function generationSection(o: Stage1Outcome): string {
   const kind = o.status === 'generated' ? (o.validation?.valid ? 'ok' : 'bad') : o.status === 'cancelled' || o.status === 'no-output' ? 'warn' : 'bad';
   const c = o.counts;
   const counts = c
-    ? `${c.total} forms: <b>${c.compiled}</b> compiled, <b>${c.failed}</b> failed, <b>${c.skipped}</b> skipped${c.notProcessed ? `, ${c.notProcessed} not processed` : ''}; coverage <b>${c.coveragePct.toFixed(2)}%</b> <span class="muted">(compiled / (total − skipped))</span>`
+    ? `${c.total} forms: <b>${c.compiled}</b> compiled, <b>${c.failed}</b> failed, <b>${c.skipped}</b> skipped${c.notProcessed ? `, ${c.notProcessed} not processed` : ''}; coverage <b>${c.coveragePct.toFixed(2)}%</b> <span class="muted">(compiled / (total − skipped))</span>` +
+      (c.readErrors ? `; ${c.readErrors} read error${c.readErrors === 1 ? '' : 's'} <span class="muted">(not forms, in no count)</span>` : '')
     : undefined;
   const k = o.clysmCounts;
   const clysm = k ? e(`${k.total_forms} total, ${k.compiled} compiled, ${k.failed} failed, ${k.skipped} skipped`) : undefined;
@@ -67,8 +68,14 @@ function generationSection(o: Stage1Outcome): string {
   ]));
   if (o.warnings.length > 0) out.push(`<ul class="warnings">${o.warnings.map((w) => `<li>${e(w)}</li>`).join('')}</ul>`);
   if (o.validation) out.push('<h3>Validation</h3>', validationTable(o.validation.verdicts));
+  if (o.blockers && o.blockers.length > 0) {
+    // The blocker categories: the same words and numbers as the Blockers view and the hovers.
+    out.push('<h3>Top blockers</h3>', table(['Category', 'Forms', '% of compilable forms', 'Priority'], o.blockers.map((b) => `<tr><td><code>${e(b.category)}</code></td><td class="num">${b.count}</td><td class="num">${b.impactPct.toFixed(2)}</td><td class="num">${e(b.priority)}</td></tr>`)));
+  }
   if (o.topBlockers && o.topBlockers.length > 0) {
-    out.push('<h3>Top blockers (by operator)</h3>', table(['Operator', 'Forms', 'Priority'], o.topBlockers.map((b) => `<tr><td><code>${e(b.operator)}</code></td><td class="num">${b.count}</td><td class="num">${e(b.priority)}</td></tr>`)));
+    // Clysm's own field, kept for comparison with its report: another grouping, another rule.
+    const rows = o.topBlockers.map((b) => `<tr><td><code>${e(b.operator)}</code></td><td class="num">${b.count}</td><td class="num">${e(b.priority)}</td></tr>`);
+    out.push(`<details><summary>Clysm's <code>summary.top_blockers</code> field: failing forms by top-level operator (Clysm's grouping and priority rule, not the blocker categories)</summary>${table(['Top-level operator', 'Failing forms', "Clysm's priority"], rows)}</details>`);
   }
   if (o.modules && o.modules.length > 0) {
     const rows = o.modules.map((m) => `<tr><td><code>${e(m.path)}</code></td><td class="num">${m.compiled}</td><td class="num">${m.failed}</td><td class="num">${m.total}</td></tr>`);

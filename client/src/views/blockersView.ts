@@ -1,12 +1,14 @@
 // The Blockers tree: regressions first, then, in the default Fixes mode, root causes → forms
 // (fixes.ts), or in the Categories mode blocker categories → message patterns → forms.
-// It renders clysm/rootCauses and clysm/blockerTree answers; ranking, counts and priorities all come from the server.
+// One group per analysed folder when there are several (docs/multi-root.md). It renders
+// clysm/rootCauses and clysm/blockerTree answers; ranking, counts and priorities all come from the server.
 import * as vscode from 'vscode';
 import type { BlockerCategoryNode, BlockerPatternNode, BlockerTree, BlockerTreeParams, FormRef, RootCauseList, RootCauseNode, ServerStatus } from '../../../server/src/protocol';
 import { causeItem, MODE_CONTEXT, type BlockersMode } from './fixes';
-import { relativePathOf } from '../paths';
+import type { FolderRef } from '../folders/clysmFolders';
+import { folderOf, relativePathOf } from '../paths';
 import { describeRequestError } from '../requests';
-import { categoryDescription, escapeMarkdown, failingCount, formIdExplained, formIdLabel, formLabel, moduleName } from './labels';
+import { categoryDescription, escapeMarkdown, failingCount, formIdExplained, formIdLabel, formLabel, moduleName, readErrorsDescription } from './labels';
 import { Throttle } from './throttle';
 import { snapshot, type ItemSnapshot } from './snapshot';
 
@@ -16,12 +18,33 @@ const FILTER_CONTEXT = 'clysm.blockers.filter';
 
 export type BlockersFilter = 'all' | 'active';
 
+/** One analysed folder's tree, and its Fixes list when the Fixes mode asked for it. */
+export interface FolderTree {
+  folder: FolderRef;
+  tree: BlockerTree;
+  fixes?: RootCauseList;
+}
+
+/** The active module of the filter: a file of one folder. */
+export interface ActiveFile {
+  folderUri: string;
+  file: string;
+}
+
+/** `scope` tells apart the same node of two folders (empty with one folder, so ids stay as they were). */
+interface InFolder {
+  group: FolderTree;
+  scope: string;
+}
+
 export type BlockerNode =
-  | { kind: 'regressions'; forms: FormRef[] }
-  | { kind: 'cause'; cause: RootCauseNode }
-  | { kind: 'category'; category: BlockerCategoryNode }
-  | { kind: 'pattern'; category: BlockerCategoryNode; pattern: BlockerPatternNode }
-  | { kind: 'form'; form: FormRef; idPrefix: string };
+  | { kind: 'folder'; group: FolderTree }
+  | ({ kind: 'regressions'; forms: FormRef[] } & InFolder)
+  | ({ kind: 'cause'; cause: RootCauseNode } & InFolder)
+  | ({ kind: 'readErrors'; forms: FormRef[] } & InFolder)
+  | ({ kind: 'category'; category: BlockerCategoryNode } & InFolder)
+  | ({ kind: 'pattern'; category: BlockerCategoryNode; pattern: BlockerPatternNode } & InFolder)
+  | ({ kind: 'form'; form: FormRef; idPrefix: string } & InFolder);
 
 const priorityIcon: Record<BlockerCategoryNode['priority'], vscode.ThemeIcon> = {
   HIGH: new vscode.ThemeIcon('flame', new vscode.ThemeColor('charts.red')),
@@ -51,14 +74,14 @@ function formIcon(operator: string | null): vscode.ThemeIcon {
 
 export class BlockersView implements vscode.TreeDataProvider<BlockerNode>, vscode.Disposable {
   readonly view: vscode.TreeView<BlockerNode>;
-  private tree: BlockerTree | undefined;
-  private fixes: RootCauseList | undefined;
-  /** The nodes of the Fixes list last handed to VS Code: reveal() needs the same elements. */
-  private causeNodes: BlockerNode[] = [];
+  private groups: FolderTree[] | undefined;
+  /** The folder and Fixes nodes last handed to VS Code (per folder): reveal() needs the same elements. */
+  private folderNodes: BlockerNode[] = [];
+  private causeNodes = new Map<FolderTree, BlockerNode[]>();
   private mode: BlockersMode = 'fixes';
   private filter: BlockersFilter = 'all';
   /** The Lisp file last active in an editor: the "active module" of the filter. */
-  private activeFile: string | undefined;
+  private activeFile: ActiveFile | undefined;
   private status: ServerStatus | undefined;
   private problem: string | undefined;
   private readonly changed = new vscode.EventEmitter<BlockerNode | undefined>();
@@ -69,10 +92,8 @@ export class BlockersView implements vscode.TreeDataProvider<BlockerNode>, vscod
   private readonly throttle = new Throttle(200, () => this.load());
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(
-    private readonly fetch: (params: BlockerTreeParams) => Promise<BlockerTree>,
-    private readonly fetchFixes: (params: BlockerTreeParams) => Promise<RootCauseList>,
-  ) {
+  /** @param fetch every analysed folder's tree (only `folderUri`'s when given), with its Fixes list when `withFixes`. */
+  constructor(private readonly fetch: (params: BlockerTreeParams, folderUri: string | undefined, withFixes: boolean) => Promise<FolderTree[]>) {
     this.view = vscode.window.createTreeView(BLOCKERS_VIEW, { treeDataProvider: this, showCollapseAll: true });
     this.trackActiveEditor(vscode.window.activeTextEditor);
     this.disposables.push(
@@ -87,9 +108,9 @@ export class BlockersView implements vscode.TreeDataProvider<BlockerNode>, vscod
     void vscode.commands.executeCommand('setContext', MODE_CONTEXT, this.mode);
   }
 
-  /** The last Fixes list loaded from the server. */
+  /** The first folder's last Fixes list loaded from the server. */
   currentFixes(): RootCauseList | undefined {
-    return this.fixes;
+    return this.groups?.[0]?.fixes;
   }
 
   currentMode(): BlockersMode {
@@ -112,21 +133,27 @@ export class BlockersView implements vscode.TreeDataProvider<BlockerNode>, vscod
       void vscode.commands.executeCommand('setContext', FILTER_CONTEXT, this.filter);
     }
     await this.refresh();
-    this.getChildren();
-    const node = this.causeNodes.find((n) => n.kind === 'cause' && n.cause.id === id);
+    // Make the nodes as VS Code will ask for them, then find the cause in any folder.
+    for (const top of this.getChildren()) if (top.kind === 'folder') this.getChildren(top);
+    const node = [...this.causeNodes.values()].flat().find((n) => n.kind === 'cause' && n.cause.id === id);
     if (!node) return false;
     await this.view.reveal(node, { select: true, focus: true, expand: true });
     return true;
   }
 
-  getParent(): BlockerNode | undefined {
-    // Only root-cause nodes are revealed, and they sit at the top level.
-    return undefined;
+  getParent(node: BlockerNode): BlockerNode | undefined {
+    // Only root-cause nodes are revealed: at the top level, or under their folder when grouped.
+    return node.kind === 'cause' && node.scope ? this.folderNodes.find((f) => f.kind === 'folder' && f.group === node.group) : undefined;
   }
 
-  /** The last tree loaded from the server (undefined after a failed load). */
+  /** The first folder's tree last loaded from the server (undefined after a failed load). */
   current(): BlockerTree | undefined {
-    return this.tree;
+    return this.groups?.[0]?.tree;
+  }
+
+  /** Every folder's tree last loaded (undefined after a failed load). */
+  currentGroups(): FolderTree[] | undefined {
+    return this.groups;
   }
 
   currentFilter(): BlockersFilter {
@@ -159,42 +186,72 @@ export class BlockersView implements vscode.TreeDataProvider<BlockerNode>, vscod
   }
 
   getTreeItem(node: BlockerNode): vscode.TreeItem {
+    if (node.kind === 'folder') return folderItem(node.group);
+    const item = this.itemOf(node);
+    if (node.scope) item.id = `${node.scope}\u0000${item.id ?? ''}`;
+    return item;
+  }
+
+  private itemOf(node: Exclude<BlockerNode, { kind: 'folder' }>): vscode.TreeItem {
     switch (node.kind) {
       case 'regressions':
         return this.regressionsItem(node.forms);
       case 'cause':
-        return causeItem(node.cause, this.fixes?.coveragePct ?? 0);
+        return causeItem(node.cause, node.group.fixes?.coveragePct ?? 0);
+      case 'readErrors':
+        return readErrorsItem(node.forms);
       case 'category':
-        return categoryItem(node.category, this.tree?.totalForms ?? 0);
+        return categoryItem(node.category, node.group.tree.compilableForms);
       case 'pattern':
         return patternItem(node.category, node.pattern);
       case 'form':
-        return formItem(node.form, node.idPrefix);
+        return formItem(node.form, node.idPrefix, node.group.folder.uri);
     }
   }
 
   getChildren(node?: BlockerNode): BlockerNode[] {
     if (!node) {
-      if (!this.tree) return [];
-      const top: BlockerNode[] = this.tree.regressions.length ? [{ kind: 'regressions', forms: this.tree.regressions }] : [];
-      if (this.mode === 'fixes') {
-        if (this.causeNodes.length === 0 && this.fixes) this.causeNodes = this.fixes.causes.map((cause): BlockerNode => ({ kind: 'cause', cause }));
-        return top.concat(this.causeNodes);
+      const groups = this.groups ?? [];
+      // Several folders: one group each; one folder: its tree at the top, as without multi-root.
+      if (groups.length > 1) {
+        if (this.folderNodes.length === 0) this.folderNodes = groups.map((group): BlockerNode => ({ kind: 'folder', group }));
+        return this.folderNodes;
       }
-      return top.concat(this.tree.categories.map((category): BlockerNode => ({ kind: 'category', category })));
+      return groups.length === 1 ? this.topNodes({ group: groups[0], scope: '' }) : [];
     }
+    const scope: InFolder = node.kind === 'folder' ? { group: node.group, scope: node.group.folder.uri } : { group: node.group, scope: node.scope };
     switch (node.kind) {
+      case 'folder':
+        return this.topNodes(scope);
       case 'regressions':
-        return node.forms.map((form): BlockerNode => ({ kind: 'form', form, idPrefix: 'regression' }));
+        return node.forms.map((form): BlockerNode => ({ kind: 'form', form, idPrefix: 'regression', ...scope }));
       case 'cause':
-        return node.cause.forms.map((form): BlockerNode => ({ kind: 'form', form, idPrefix: `cause\u0000${node.cause.id}` }));
+        return node.cause.forms.map((form): BlockerNode => ({ kind: 'form', form, idPrefix: `cause\u0000${node.cause.id}`, ...scope }));
+      case 'readErrors':
+        return node.forms.map((form): BlockerNode => ({ kind: 'form', form, idPrefix: 'read-error', ...scope }));
       case 'category':
-        return node.category.patterns.map((pattern): BlockerNode => ({ kind: 'pattern', category: node.category, pattern }));
+        return node.category.patterns.map((pattern): BlockerNode => ({ kind: 'pattern', category: node.category, pattern, ...scope }));
       case 'pattern':
-        return node.pattern.forms.map((form): BlockerNode => ({ kind: 'form', form, idPrefix: `${node.category.category}\u0000${node.pattern.pattern}` }));
+        return node.pattern.forms.map((form): BlockerNode => ({ kind: 'form', form, idPrefix: `${node.category.category}\u0000${node.pattern.pattern}`, ...scope }));
       case 'form':
         return [];
     }
+  }
+
+  /** The top nodes of one folder's tree: regressions, read errors, then its Fixes or its categories. */
+  private topNodes(scope: InFolder): BlockerNode[] {
+    const { tree, fixes } = scope.group;
+    const top: BlockerNode[] = tree.regressions.length ? [{ kind: 'regressions', forms: tree.regressions, ...scope }] : [];
+    if (tree.readErrors.length) top.push({ kind: 'readErrors', forms: tree.readErrors, ...scope });
+    if (this.mode === 'fixes') {
+      let causes = this.causeNodes.get(scope.group);
+      if (!causes) {
+        causes = (fixes?.causes ?? []).map((cause): BlockerNode => ({ kind: 'cause', cause, ...scope }));
+        this.causeNodes.set(scope.group, causes);
+      }
+      return top.concat(causes);
+    }
+    return top.concat(tree.categories.map((category): BlockerNode => ({ kind: 'category', category, ...scope })));
   }
 
   dispose(): void {
@@ -206,8 +263,9 @@ export class BlockersView implements vscode.TreeDataProvider<BlockerNode>, vscod
   private trackActiveEditor(editor: vscode.TextEditor | undefined): boolean {
     if (!editor || editor.document.languageId !== 'commonlisp') return false;
     const rel = relativePathOf(editor.document.uri);
-    if (!rel || rel === this.activeFile) return false;
-    this.activeFile = rel;
+    const folderUri = folderOf(editor.document.uri)?.uri.toString();
+    if (!rel || !folderUri || (rel === this.activeFile?.file && folderUri === this.activeFile.folderUri)) return false;
+    this.activeFile = { folderUri, file: rel };
     return true;
   }
 
@@ -216,60 +274,68 @@ export class BlockersView implements vscode.TreeDataProvider<BlockerNode>, vscod
       this.show(undefined, 'Open a Lisp module to see its blockers, or show all modules.');
       return;
     }
-    const params: BlockerTreeParams = this.filter === 'active' ? { file: this.activeFile } : {};
+    const active = this.filter === 'active' ? this.activeFile : undefined;
+    const params: BlockerTreeParams = active ? { file: active.file } : {};
     try {
       // The categories carry the regressions and the badge's count in both modes.
-      const [tree, fixes] = await Promise.all([this.fetch(params), this.mode === 'fixes' ? this.fetchFixes(params) : Promise.resolve(undefined)]);
-      this.fixes = fixes;
-      this.causeNodes = [];
-      this.show(tree, undefined);
+      this.show(await this.fetch(params, active?.folderUri, this.mode === 'fixes'), undefined);
     } catch (error) {
       // An empty view with the reason; the next clysm/status notification tries again.
-      this.fixes = undefined;
-      this.causeNodes = [];
       this.show(undefined, describeRequestError(this.mode === 'fixes' ? 'clysm/rootCauses' : 'clysm/blockerTree', error));
     }
   }
 
-  private show(tree: BlockerTree | undefined, problem: string | undefined): void {
-    this.tree = tree;
+  private show(groups: FolderTree[] | undefined, problem: string | undefined): void {
+    this.groups = groups;
+    this.folderNodes = [];
+    this.causeNodes = new Map();
     this.problem = problem;
-    const failing = tree ? failingCount(tree.categories) : 0;
-    const scope = this.filter === 'active' && this.activeFile ? ` in ${moduleName(this.activeFile)}` : '';
+    const failing = (groups ?? []).reduce((n, g) => n + failingCount(g.tree.categories), 0);
+    const active = this.filter === 'active' ? this.activeFile : undefined;
+    const scope = active ? ` in ${moduleName(active.file)}` : '';
     this.view.badge = failing > 0 ? { value: failing, tooltip: `${failing} failing forms${scope}` } : undefined;
-    this.view.message = this.message(tree);
-    this.view.description = this.filter === 'active' && this.activeFile ? moduleName(this.activeFile) : undefined;
+    this.view.message = this.message(groups);
+    this.view.description = active ? moduleName(active.file) : undefined;
     this.changed.fire(undefined);
     this.loaded.fire();
   }
 
-  private message(tree: BlockerTree | undefined): string | undefined {
+  private message(groups: FolderTree[] | undefined): string | undefined {
     if (this.problem) return this.problem;
-    if (!tree) return undefined;
+    if (!groups) return undefined;
     const s = this.status;
     const partial = s && s.modulesDone < s.modulesTotal ? ` Analysing: ${s.modulesDone} of ${s.modulesTotal} modules done.` : '';
-    if (tree.categories.length === 0 && tree.regressions.length === 0) {
-      const where = this.filter === 'active' && this.activeFile ? this.activeFile : 'the analysed modules';
+    if (groups.every(({ tree }) => tree.categories.length === 0 && tree.regressions.length === 0 && tree.readErrors.length === 0)) {
+      const where = this.filter === 'active' && this.activeFile ? this.activeFile.file : 'the analysed modules';
       return `No blockers: every form of ${where} compiles or is skipped.${partial}`;
     }
     return partial ? partial.trim() : undefined;
   }
 
   private regressionsItem(forms: FormRef[]): vscode.TreeItem {
-    const item = new vscode.TreeItem('Regressions', vscode.TreeItemCollapsibleState.Expanded);
-    item.id = 'regressions';
-    item.description = `${forms.length} ${forms.length === 1 ? 'form' : 'forms'} compiled in the baseline, fail now`;
-    item.iconPath = new vscode.ThemeIcon('arrow-circle-down', new vscode.ThemeColor('charts.red'));
-    item.tooltip = new vscode.MarkdownString(
-      '**Regressions**: forms that compiled in the baseline and fail now. The baseline is the report in ' +
-        '`clysm.baselineReport`, or else the previous run.',
-    );
-    item.contextValue = 'clysm.regressions';
-    return item;
+    return formGroupItem('Regressions', 'regressions', `${forms.length} ${forms.length === 1 ? 'form' : 'forms'} compiled in the baseline, fail now`, 'arrow-circle-down',
+      '**Regressions**: forms that compiled in the baseline and fail now. The baseline is the report in `clysm.baselineReport`, or else the previous run.');
   }
 }
 
-function categoryItem(c: BlockerCategoryNode, totalForms: number): vscode.TreeItem {
+/** A group of forms listed before the categories (regressions, read errors), expanded, in red. */
+function formGroupItem(label: string, id: string, description: string, icon: string, tooltip: string): vscode.TreeItem {
+  const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = id;
+  item.description = description;
+  item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor('charts.red'));
+  item.tooltip = new vscode.MarkdownString(tooltip);
+  item.contextValue = `clysm.${id}`;
+  return item;
+}
+
+function readErrorsItem(forms: FormRef[]): vscode.TreeItem {
+  return formGroupItem('Read errors', 'readErrors', readErrorsDescription(forms.length), 'bracket-error',
+    '**Read errors**: text the reader could not read (a stray `)`, an unterminated string). They are not forms, ' +
+      'so they are in none of the form counts and percentages; fix them first, since the reader resumes after them.');
+}
+
+function categoryItem(c: BlockerCategoryNode, compilableForms: number): vscode.TreeItem {
   const item = new vscode.TreeItem(c.category, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = `category\u0000${c.category}`;
   item.description = categoryDescription(c);
@@ -277,7 +343,7 @@ function categoryItem(c: BlockerCategoryNode, totalForms: number): vscode.TreeIt
   const md = new vscode.MarkdownString();
   // The server's own reason: the client keeps no copy of the priority rule.
   md.appendMarkdown(`**${escapeMarkdown(c.category)}**: priority **${c.priority}** (${escapeMarkdown(c.priorityReason)})\n\n`);
-  md.appendMarkdown(`${c.count} of ${totalForms} forms fail with this blocker (impact ${c.impactPct.toFixed(2)} %).\n\n`);
+  md.appendMarkdown(`${c.count} of the ${compilableForms} compilable forms (total − skipped) fail with this blocker: impact ${c.impactPct.toFixed(2)} % of compilable forms, the coverage it could add.\n\n`);
   md.appendMarkdown(`**Recommendation:** ${escapeMarkdown(c.recommendation)}`);
   item.tooltip = md;
   item.contextValue = 'clysm.category';
@@ -300,7 +366,19 @@ function patternItem(c: BlockerCategoryNode, p: BlockerPatternNode): vscode.Tree
   return item;
 }
 
-function formItem(form: FormRef, idPrefix: string): vscode.TreeItem {
+/** A folder's group (several analysed folders): its name and how many of its forms fail. */
+function folderItem({ folder, tree }: FolderTree): vscode.TreeItem {
+  const item = new vscode.TreeItem(folder.name, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = `folder\u0000${folder.uri}`;
+  const failing = failingCount(tree.categories);
+  item.description = `${failing} failing ${failing === 1 ? 'form' : 'forms'}${tree.regressions.length ? ` · ${tree.regressions.length} regressions` : ''}`;
+  item.iconPath = new vscode.ThemeIcon('root-folder');
+  item.tooltip = `${folder.name}: its own Clysm analysis (${vscode.Uri.parse(folder.uri).fsPath})`;
+  item.contextValue = 'clysm.folder';
+  return item;
+}
+
+function formItem(form: FormRef, idPrefix: string, folderUri: string): vscode.TreeItem {
   const item = new vscode.TreeItem(formLabel(form), vscode.TreeItemCollapsibleState.None);
   item.id = `form\u0000${idPrefix}\u0000${form.id}`;
   item.description = [formIdLabel(form.id), form.status === 'failed' ? undefined : form.status, form.regression ? 'regression' : undefined].filter(Boolean).join(' · ');
@@ -309,7 +387,7 @@ function formItem(form: FormRef, idPrefix: string): vscode.TreeItem {
   md.appendMarkdown(`**${escapeMarkdown(form.name ?? form.operator ?? form.id)}** · \`${form.file}:${form.range.start.line + 1}\` · form ${formIdExplained(form.id)} · ${form.status}\n\n`);
   if (form.message) md.appendCodeblock(form.message, 'text');
   item.tooltip = md;
-  item.command = { command: 'clysm.revealForm', title: 'Reveal Form', arguments: [form] };
+  item.command = { command: 'clysm.revealForm', title: 'Reveal Form', arguments: [form, folderUri] };
   item.contextValue = 'clysm.form';
   return item;
 }

@@ -4,9 +4,14 @@ import type { BlockerCategoryNode, FormRef, ModuleRow } from '../../../server/sr
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
-/** "37 forms · 4.4%" */
+/** "37 forms · 4.4% of compilable": the percentage says what it is of, as coverage does. */
 export function categoryDescription(c: Pick<BlockerCategoryNode, 'count' | 'impactPct'>): string {
-  return `${plural(c.count, 'form')} · ${c.impactPct.toFixed(1)}%`;
+  return `${plural(c.count, 'form')} · ${c.impactPct.toFixed(1)}% of compilable`;
+}
+
+/** "2 read errors (not forms)" */
+export function readErrorsDescription(count: number): string {
+  return `${plural(count, 'read error')} (not forms)`;
 }
 
 /** Last path segment without the `.lisp` extension: the module's short name. */
@@ -42,7 +47,8 @@ export function moduleDescription(row: ModuleRow): string {
   const compilable = row.total - row.skipped;
   if (compilable === 0) return `${plural(row.total, 'form')}, all skipped`;
   // Stale: counts from the persisted cache, not re-checked yet in this session.
-  return `${row.compiled}/${compilable} · ${row.coveragePct.toFixed(1)}%${row.stale ? ' · cached' : ''}`;
+  const readErrors = row.readErrors > 0 ? ` · ${readErrorsDescription(row.readErrors)}` : '';
+  return `${row.compiled}/${compilable} · ${row.coveragePct.toFixed(1)}%${readErrors}${row.stale ? ' · cached' : ''}`;
 }
 
 /** Coverage bucket for the pie icons in media/: 0, 25, 50, 75 or 100 (100 only when all compile). */

@@ -1,7 +1,9 @@
 // The Modules view: every module with compiled/(total − skipped), its coverage and its folder,
-// in the order the user picked (remembered per workspace). Rows come from clysm/modules as they are.
+// in the order the user picked (remembered per workspace); one group per analysed workspace
+// folder when there are several. Rows come from clysm/modules as they are.
 import * as vscode from 'vscode';
 import type { ModuleRow } from '../../../server/src/protocol';
+import type { FolderRef } from '../folders/clysmFolders';
 import { uriOf } from '../paths';
 import { describeRequestError } from '../requests';
 import { coverageBucket, moduleDescription } from './labels';
@@ -10,13 +12,21 @@ import { snapshot, type ItemSnapshot } from './snapshot';
 import { Throttle } from './throttle';
 
 export const MODULES_VIEW = 'clysm.modules';
+
+/** One analysed folder's module rows. */
+export interface FolderRows {
+  folder: FolderRef;
+  rows: ModuleRow[];
+}
+
+export type ModuleNode = { kind: 'folder'; group: FolderRows } | { kind: 'module'; row: ModuleRow; group: FolderRows; grouped: boolean };
 /** workspaceState key of the chosen order. */
 const ORDER_KEY = 'clysm.modules.order';
 
-export class ModulesView implements vscode.TreeDataProvider<ModuleRow>, vscode.Disposable {
-  readonly view: vscode.TreeView<ModuleRow>;
-  private rows: ModuleRow[] | undefined;
-  private readonly changed = new vscode.EventEmitter<ModuleRow | undefined>();
+export class ModulesView implements vscode.TreeDataProvider<ModuleNode>, vscode.Disposable {
+  readonly view: vscode.TreeView<ModuleNode>;
+  private groups: FolderRows[] | undefined;
+  private readonly changed = new vscode.EventEmitter<ModuleNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly loaded = new vscode.EventEmitter<void>();
   /** Fires after each load, successful or not. */
@@ -25,7 +35,7 @@ export class ModulesView implements vscode.TreeDataProvider<ModuleRow>, vscode.D
   private order: ModuleOrder;
 
   constructor(
-    private readonly fetch: () => Promise<ModuleRow[]>,
+    private readonly fetch: () => Promise<FolderRows[]>,
     private readonly mediaUri: vscode.Uri,
     private readonly state: vscode.Memento,
   ) {
@@ -57,9 +67,14 @@ export class ModulesView implements vscode.TreeDataProvider<ModuleRow>, vscode.D
     return chosen;
   }
 
-  /** The last rows loaded from the server (undefined after a failed load). */
+  /** The first folder's rows last loaded from the server (undefined after a failed load). */
   current(): ModuleRow[] | undefined {
-    return this.rows;
+    return this.groups?.[0]?.rows;
+  }
+
+  /** Every folder's rows last loaded (undefined after a failed load). */
+  currentGroups(): FolderRows[] | undefined {
+    return this.groups;
   }
 
   items(): Promise<ItemSnapshot[]> {
@@ -74,10 +89,12 @@ export class ModulesView implements vscode.TreeDataProvider<ModuleRow>, vscode.D
     return this.throttle.runNow();
   }
 
-  getTreeItem(row: ModuleRow): vscode.TreeItem {
-    const uri = uriOf(row.file);
+  getTreeItem(node: ModuleNode): vscode.TreeItem {
+    if (node.kind === 'folder') return folderItem(node.group);
+    const { row, group } = node;
+    const uri = uriOf(row.file, group.folder.uri);
     const item = new vscode.TreeItem(row.file.slice(row.file.lastIndexOf('/') + 1), vscode.TreeItemCollapsibleState.None);
-    item.id = row.file;
+    item.id = node.grouped ? `${group.folder.uri}\u0000${row.file}` : row.file;
     item.resourceUri = uri;
     // The folder first: it tells apart modules with the same file name (several package.lisp),
     // and stays visible in a narrow side bar; the pie icon shows the coverage too.
@@ -85,11 +102,11 @@ export class ModulesView implements vscode.TreeDataProvider<ModuleRow>, vscode.D
     item.iconPath = this.icon(row);
     const compilable = row.total - row.skipped;
     const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**${row.file}**: module ${row.moduleIndex} of ${this.rows?.length ?? '?'} in the module list\n\n`);
+    md.appendMarkdown(`**${row.file}**: module ${row.moduleIndex} of ${group.rows.length} in the module list${node.grouped ? ` of ${group.folder.name}` : ''}\n\n`);
     if (row.problem) md.appendMarkdown(`⚠ ${row.problem}\n\n`);
     else if (!row.analysed) md.appendMarkdown('Not analysed yet.\n\n');
     else {
-      md.appendMarkdown(`compiled ${row.compiled} · failed ${row.failed} · skipped ${row.skipped} · ${row.total} forms\n\n`);
+      md.appendMarkdown(`compiled ${row.compiled} · failed ${row.failed} · skipped ${row.skipped} · ${row.total} forms` + (row.readErrors ? ` · ${row.readErrors} read errors (not forms)` : '') + '\n\n');
       md.appendMarkdown(`coverage = compiled / (total − skipped) = ${row.compiled} / ${compilable} = ${row.coveragePct.toFixed(2)} %`);
       if (row.stale) md.appendMarkdown('\n\nFrom the cache of a previous session; being re-checked.');
     }
@@ -99,8 +116,15 @@ export class ModulesView implements vscode.TreeDataProvider<ModuleRow>, vscode.D
     return item;
   }
 
-  getChildren(row?: ModuleRow): ModuleRow[] {
-    return row ? [] : sortModules(this.rows ?? [], this.order);
+  getChildren(node?: ModuleNode): ModuleNode[] {
+    const groups = this.groups ?? [];
+    const rowsOf = (group: FolderRows, grouped: boolean): ModuleNode[] => sortModules(group.rows, this.order).map((row) => ({ kind: 'module', row, group, grouped }));
+    if (!node) {
+      // Several folders: one group each; one folder: its modules at the top, as without multi-root.
+      if (groups.length > 1) return groups.map((group): ModuleNode => ({ kind: 'folder', group }));
+      return groups.length === 1 ? rowsOf(groups[0], false) : [];
+    }
+    return node.kind === 'folder' ? rowsOf(node.group, true) : [];
   }
 
   dispose(): void {
@@ -123,14 +147,26 @@ export class ModulesView implements vscode.TreeDataProvider<ModuleRow>, vscode.D
 
   private async load(): Promise<void> {
     try {
-      this.rows = await this.fetch();
-      this.view.message = this.rows.length ? undefined : 'The module list is empty: no Lisp modules were found.';
+      this.groups = await this.fetch();
+      this.view.message = this.groups.some((g) => g.rows.length > 0) ? undefined : 'The module list is empty: no Lisp modules were found.';
     } catch (error) {
-      this.rows = undefined;
+      this.groups = undefined;
       // Empty reason: a welcome view already explains (untrusted workspace, no folder).
       this.view.message = describeRequestError('clysm/modules', error) || undefined;
     }
     this.changed.fire(undefined);
     this.loaded.fire();
   }
+}
+
+/** A folder's group: its name and how many of its modules are analysed. */
+function folderItem({ folder, rows }: FolderRows): vscode.TreeItem {
+  const item = new vscode.TreeItem(folder.name, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = `folder\u0000${folder.uri}`;
+  const analysed = rows.filter((r) => r.analysed).length;
+  item.description = `${rows.length} ${rows.length === 1 ? 'module' : 'modules'}${analysed < rows.length ? ` · ${analysed} analysed` : ''}`;
+  item.iconPath = new vscode.ThemeIcon('root-folder');
+  item.tooltip = `${folder.name}: its own Clysm analysis (${vscode.Uri.parse(folder.uri).fsPath})`;
+  item.contextValue = 'clysm.folder';
+  return item;
 }

@@ -4,7 +4,7 @@ import type { AnalyzedForm, FormStatus } from '../types.js';
 import { categorize } from './categorize.js';
 import type { Blocker, BlockerPattern, Summary } from './model.js';
 import { normalizeMessage } from './patterns.js';
-import { impactPct, priority, round2 } from './priority.js';
+import { impactPct, priorityDecision, round2 } from './priority.js';
 import { recommendation, recommendationSubject } from './recommendations.js';
 
 export function messageOf(form: AnalyzedForm): string | undefined {
@@ -34,13 +34,30 @@ interface Group {
   patterns: Map<string, BlockerPattern>;
 }
 
+/** A read error is text the reader could not read: not a form, so it is counted apart from forms. */
+export function isReadError(form: AnalyzedForm): boolean {
+  return form.result.status === 'read-error';
+}
+
+/**
+ * The denominator of every percentage over forms (coverage, blocker impact): the compilable
+ * forms, that is every form except skipped directives. Read errors are not forms.
+ */
+export function compilableCount(summary: Pick<Summary, 'total' | 'skipped'>): number {
+  return summary.total - summary.skipped;
+}
+
 /**
  * One blocker per category over the forms that have one, sorted by count (descending),
- * then category name. `totalForms` is the size of the whole analysis (the impact base).
+ * then category name. Impact is relative to the compilable forms of `forms` (compilableCount),
+ * the same base as coverage, so fixing a blocker of impact x % raises coverage by up to x points.
+ * Read errors are not forms: they are counted apart (Summary.readErrors), not as a blocker.
  */
-export function aggregateBlockers(forms: readonly AnalyzedForm[], totalForms: number): Blocker[] {
+export function aggregateBlockers(forms: readonly AnalyzedForm[]): Blocker[] {
+  const base = compilableCount(summarize(forms));
   const groups = new Map<string, Group>();
   for (const form of forms) {
+    if (isReadError(form)) continue;
     const cat = categoryOf(form);
     if (cat === undefined) continue;
     let group = groups.get(cat.category);
@@ -66,11 +83,13 @@ export function aggregateBlockers(forms: readonly AnalyzedForm[], totalForms: nu
     // Name the operator or function only when it is the same for every form of the category.
     const [only] = group.subjects;
     const subject = group.subjects.size === 1 ? only : undefined;
+    const decision = priorityDecision(count, base);
     blockers.push({
       category,
       count,
-      impactPct: impactPct(count, totalForms),
-      priority: priority(count, totalForms),
+      impactPct: impactPct(count, base),
+      priority: decision.priority,
+      priorityReason: decision.reason,
       recommendation: recommendation(category, subject),
       patterns: [...group.patterns.values()].sort(byCountThen((p) => p.pattern)),
       formIds: group.formIds,
@@ -80,8 +99,9 @@ export function aggregateBlockers(forms: readonly AnalyzedForm[], totalForms: nu
 }
 
 /**
- * Status counts. Coverage = compiled / (total − skipped) × 100, 2 decimals (Clysm's
- * Phase 13D-3 summary: directives are neither success nor failure); 0 when nothing is compilable.
+ * Status counts. `total` counts forms; read errors are not forms and are only in `readErrors`.
+ * Coverage = compiled / (total − skipped) × 100, 2 decimals (Clysm's Phase 13D-3 summary:
+ * directives are neither success nor failure); 0 when nothing is compilable.
  */
 export function summarize(forms: readonly AnalyzedForm[]): Summary {
   const counts: Record<FormStatus, number> = {
@@ -94,8 +114,8 @@ export function summarize(forms: readonly AnalyzedForm[]): Summary {
     crashed: 0,
   };
   for (const form of forms) counts[form.result.status]++;
-  const total = forms.length;
-  const compilable = total - counts.skipped;
+  const total = forms.length - counts['read-error'];
+  const compilable = compilableCount({ total, skipped: counts.skipped });
   return {
     total,
     compiled: counts.compiled,

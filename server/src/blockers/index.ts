@@ -7,7 +7,7 @@ export { categorize, extractNamedOperator, extractNamedVariable, UNSUPPORTED_MAC
 export { recommendation, recommendationSubject } from './recommendations.js';
 export { impactPct, priority, priorityDecision } from './priority.js';
 export { normalizeMessage, truncateStructDumps, EMPTY_PATTERN } from './patterns.js';
-export { aggregateBlockers, summarize } from './aggregate.js';
+export { aggregateBlockers, compilableCount, isReadError, summarize } from './aggregate.js';
 export type { FormBlame } from './analyze.js';
 export { blameForm } from './analyze.js';
 export type { NameDefinition, RootCause } from './model.js';

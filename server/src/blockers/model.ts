@@ -14,9 +14,11 @@ export interface BlockerPattern {
 export interface Blocker {
   category: string;
   count: number;
-  /** 100 × count / total forms of the analysis, 2 decimals. */
+  /** 100 × count / compilable forms of the analysis (total − skipped), 2 decimals. */
   impactPct: number;
   priority: Priority;
+  /** Why: the priority rule applied to this count and impact, in words (for tooltips). */
+  priorityReason: string;
   recommendation: string;
   /** Sorted by count, descending. */
   patterns: BlockerPattern[];
@@ -25,12 +27,14 @@ export interface Blocker {
 
 /** Per-status counts for a set of analysed forms. */
 export interface Summary {
+  /** Forms: every top-level datum that was read. Read errors are not forms (see readErrors). */
   total: number;
   compiled: number;
   /** Only `failed` status; timeouts, read errors and crashes are counted separately. */
   failed: number;
   skipped: number;
   timeout: number;
+  /** Text the reader could not read (a stray `)`, an unterminated string): counted apart, not in `total`. */
   readErrors: number;
   noOutput: number;
   crashed: number;

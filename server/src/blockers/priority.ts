@@ -16,13 +16,14 @@ export function impactPct(count: number, total: number): number {
 }
 
 /**
+ * `total` is the number of compilable forms (total − skipped), the base of every percentage.
  * impact > 10 % → HIGH; impact > 5 % → MEDIUM; count > 10 → MEDIUM; else LOW, with the reason
  * in words (the views show it; the client holds no copy of the rule).
  * The rounded impact is compared, so the number shown and the priority never disagree.
  */
 export function priorityDecision(count: number, total: number): { priority: Priority; reason: string } {
   const impact = impactPct(count, total);
-  const share = `${impact.toFixed(2)} % of all forms`;
+  const share = `${impact.toFixed(2)} % of compilable forms`;
   if (impact > 10) return { priority: 'HIGH', reason: `impact ${share} is above 10 %` };
   if (impact > 5) return { priority: 'MEDIUM', reason: `impact ${share} is above 5 %` };
   if (count > 10) return { priority: 'MEDIUM', reason: `${count} forms is more than 10 (impact ${share})` };

@@ -3,7 +3,7 @@
 // message shape. A failure that names a missing function the workspace defines in a form
 // that fails itself waits on that form's cause, and counts towards it.
 import type { AnalyzedForm, FormResult } from '../types.js';
-import { categoryOf, messageOf } from './aggregate.js';
+import { categoryOf, compilableCount, messageOf } from './aggregate.js';
 import { extractNamedOperator, extractNamedVariable, symbolName } from './names.js';
 import type { NameDefinition, RootCause, Summary } from './model.js';
 import { messageShape } from './messageShape.js';
@@ -184,10 +184,11 @@ export function buildRootCauses(forms: readonly AnalyzedForm[], summary: Summary
     unlocked.set(cause.id, set);
     return set;
   };
-  const compilable = summary.total - summary.skipped;
+  const compilable = compilableCount(summary);
   for (const cause of causes) {
     cause.unlocks = unlockedBy(cause).size;
-    cause.impactPct = impactPct(cause.unlocks, summary.total);
+    // Of the compilable forms, as coverage and the categories' impact (docs/blockers.md).
+    cause.impactPct = impactPct(cause.unlocks, compilable);
     cause.coverageIfFixedPct = compilable > 0 ? round2((100 * Math.min(compilable, summary.compiled + cause.unlocks)) / compilable) : 0;
   }
   for (const cause of causes) {

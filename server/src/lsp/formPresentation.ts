@@ -1,7 +1,7 @@
 // How an analysed form looks in the editor: its diagnostic and its hover. Pure, so the
 // wording is unit-tested without a server.
 import type { Blocker, RootCause, Summary } from '../blockers';
-import { summarizeMessage } from '../blockers';
+import { compilableCount, summarizeMessage } from '../blockers';
 import type { AnalyzedForm, Range } from '../types';
 import { localTime, relativeTime } from '../protocol/time';
 import { hasBytes } from '../wasm/text/formWat';
@@ -143,6 +143,14 @@ export function hoverMarkdown(form: AnalyzedForm, context: HoverContext): string
     case 'no-output':
       lines.push(`${head} — **no output**: this Stage 0 returned nothing for the form (it does not compile yet)`);
       break;
+    case 'read-error': {
+      // Not a form: no blocker share, no coverage line; only what the reader said.
+      const n = context.summary.readErrors;
+      lines.push(`${head} — **read error**: the reader could not read this text, so it is not a form and is in none of the form counts`);
+      if (r.message) lines.push(escapeMarkdownText(summarizeMessage(r.message)));
+      lines.push(`${n} read error${n === 1 ? '' : 's'} in the analysed modules, counted apart from the ${context.summary.total} forms.`);
+      break;
+    }
     default: {
       lines.push(`${head} — **${r.status}**`);
       if (context.regressionBaseline) lines.push(`**Regression:** this form compiled in the baseline (${context.regressionBaseline}).`);
@@ -156,7 +164,7 @@ export function hoverMarkdown(form: AnalyzedForm, context: HoverContext): string
       if (cause) lines.push(...rootCauseHoverLines(cause, context.summary.coveragePct, context.root ?? ''));
       const blocker = context.blockers.find((b) => b.category === category);
       const share = blocker
-        ? ` · ${blocker.count} form${blocker.count === 1 ? '' : 's'} in this category (${blocker.impactPct.toFixed(2)}% of all forms, priority ${blocker.priority})`
+        ? ` · ${blocker.count} form${blocker.count === 1 ? '' : 's'} in this category (${blocker.impactPct.toFixed(2)}% of the ${compilableCount(context.summary)} compilable forms, priority ${blocker.priority})`
         : '';
       lines.push(`Blocker: \`${category}\`${blame}${share}`);
       if (form.recommendation) lines.push(`**Recommendation:** ${form.recommendation}`);

@@ -20,6 +20,7 @@ export function stage1OutcomeToWire(o: Stage1Outcome): wire.Stage1Outcome {
     durationMs: o.durationMs,
     counts: o.counts,
     modules: o.modules,
+    blockers: o.blockers,
     topBlockers: o.topBlockers,
     stage1: o.stage1,
     stale: o.stale,

@@ -1,6 +1,6 @@
 // What the client's Blockers and Modules views show, built from analysed forms. Pure: the
 // client renders these shapes (protocol/analysis.ts) and holds no analysis logic.
-import { aggregateBlockers, priorityDecision, summarize } from '../blockers';
+import { aggregateBlockers, compilableCount, isReadError, summarize } from '../blockers';
 import type { BlockerTree, FormRef, ModuleRow } from '../protocol';
 import type { AnalyzedForm } from '../types';
 
@@ -22,8 +22,9 @@ export function formRef(f: AnalyzedForm, regression = false): FormRef {
 /**
  * Categories (by affected forms) → normalised message patterns (by count) → forms.
  * Regressions come first: as their own list, and first within each pattern; otherwise forms
- * keep module-list order. With `file`, only that module's forms count, and the impact
- * percentages and priorities are relative to that module's forms.
+ * keep module-list order. Read errors are not forms: they come as their own list, outside the
+ * categories. With `file`, only that module's forms count, and the impact percentages and
+ * priorities are relative to that module's compilable forms.
  */
 export function buildBlockerTree(forms: readonly AnalyzedForm[], regressionIds: ReadonlySet<string>, file?: string): BlockerTree {
   const scope = file === undefined ? forms : forms.filter((f) => f.file === file);
@@ -36,17 +37,17 @@ export function buildBlockerTree(forms: readonly AnalyzedForm[], regressionIds: 
       .map((x) => formRef(x.form, regressionIds.has(x.form.id)));
   return {
     regressions: scope.filter((f) => regressionIds.has(f.id)).map((f) => formRef(f, true)),
-    categories: aggregateBlockers(scope, scope.length).map((b) => ({
+    readErrors: scope.filter(isReadError).map((f) => formRef(f, regressionIds.has(f.id))),
+    categories: aggregateBlockers(scope).map((b) => ({
       category: b.category,
       count: b.count,
       impactPct: b.impactPct,
       priority: b.priority,
-      // Same count and total as aggregateBlockers used, so the reason matches the priority.
-      priorityReason: priorityDecision(b.count, scope.length).reason,
+      priorityReason: b.priorityReason,
       recommendation: b.recommendation,
       patterns: b.patterns.map((p) => ({ pattern: p.pattern, count: p.count, forms: ordered(p.formIds) })),
     })),
-    totalForms: scope.length,
+    compilableForms: compilableCount(summarize(scope)),
   };
 }
 
@@ -73,6 +74,7 @@ export function buildModuleRows(
       compiled: s.compiled,
       failed: s.failed,
       skipped: s.skipped,
+      readErrors: s.readErrors,
       coveragePct: s.coveragePct,
     };
     const problem = problemOf(file);

@@ -4,7 +4,10 @@
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { ServerSettings } from './settings';
 
-/** Per-status counts and coverage (compiled / (total − skipped) × 100, 2 decimals). */
+/**
+ * Per-status counts and coverage (compiled / (total − skipped) × 100, 2 decimals). `total`
+ * counts forms; read errors are not forms and are counted apart in `readErrors`.
+ */
 export interface CoverageCounts {
   total: number;
   compiled: number;
@@ -85,6 +88,7 @@ export interface BlockerPatternNode {
 export interface BlockerCategoryNode {
   category: string;
   count: number;
+  /** 100 × count / compilable forms (BlockerTree.compilableForms), 2 decimals. */
   impactPct: number;
   priority: 'HIGH' | 'MEDIUM' | 'LOW';
   /** Why the server gave this priority (its rule applied to this category), for tooltips. */
@@ -101,9 +105,11 @@ export interface BlockerTreeParams {
 export interface BlockerTree {
   /** Forms that compiled in the baseline and fail now; shown first. */
   regressions: FormRef[];
+  /** Text the reader could not read: not forms, so outside the categories and the counts. */
+  readErrors: FormRef[];
   categories: BlockerCategoryNode[];
-  /** Total forms the impact percentages are relative to. */
-  totalForms: number;
+  /** Compilable forms (total − skipped, read errors excluded): what impact percentages are of. */
+  compilableForms: number;
 }
 
 export const BlockerTreeRequest = new RequestType<BlockerTreeParams, BlockerTree, void>('clysm/blockerTree');
@@ -117,6 +123,8 @@ export interface ModuleRow {
   compiled: number;
   failed: number;
   skipped: number;
+  /** Text the reader could not read: not forms, so not in `total`. */
+  readErrors: number;
   /** compiled / (total − skipped) × 100, 2 decimals. */
   coveragePct: number;
   /** Missing file, non-UTF-8 text. */

@@ -117,8 +117,12 @@ export interface Stage1Outcome {
   generator?: string;
   startedAt: string;
   durationMs: number;
-  counts?: { total: number; compiled: number; failed: number; skipped: number; notProcessed: number; coveragePct: number };
+  /** `total` counts forms; read errors are not forms and are counted apart. Coverage = compiled / (total − skipped). */
+  counts?: { total: number; compiled: number; failed: number; skipped: number; notProcessed: number; readErrors: number; coveragePct: number };
   modules?: { path: string; compiled: number; failed: number; total: number }[];
+  /** The first blocker categories (the Blockers view's vocabulary); impact is % of compilable forms. */
+  blockers?: { category: string; count: number; impactPct: number; priority: string }[];
+  /** Clysm's own `summary.top_blockers` field: failures by top-level operator, by Clysm's rule. */
   topBlockers?: { operator: string; count: number; priority: 'HIGH' | 'MEDIUM' | 'LOW' }[];
   /** This run's Stage 1, verified on disk by its sha256; `previous` is where the one before it was kept. */
   stage1?: { path: string; size: number; sha256: string; previous?: string; fresh: true };

@@ -113,7 +113,7 @@ export function formatCheckReportText(report: CheckReport, topCauses = 10): stri
   lines.push('');
   lines.push(
     `Coverage ${s.coverage_pct.toFixed(2)}% = compiled ${s.compiled} / (total ${s.total} - skipped ${s.skipped})` +
-      ` · failed ${s.failed} · timeout ${s.timeout} · read errors ${s.read_errors}` +
+      ` · failed ${s.failed} · timeout ${s.timeout} · read errors ${s.read_errors} (not forms, not in total)` +
       (s.crashed ? ` · crashed ${s.crashed}` : '') +
       (s.no_output ? ` · no output ${s.no_output}` : ''),
   );

@@ -47,7 +47,7 @@ export function originPhrase(origin: Origin): string {
 /** Text mode: the first `top` root causes, one line each, with where to fix them. */
 export function formatRootCauseLines(causes: readonly ReportRootCause[], top = 10): string[] {
   if (causes.length === 0) return [];
-  const lines = ['Top root causes (forms failing · forms unlocked · impact):'];
+  const lines = ['Top root causes (forms failing · forms unlocked · impact, % of compilable forms):'];
   for (const c of causes.slice(0, top)) {
     const where = c.origin ? ` — in ${originPhrase(c.origin)}` : '';
     lines.push(`  ${String(c.count).padStart(5)}  ${String(c.unlocks).padStart(5)}  ${c.impact_pct.toFixed(2).padStart(6)}%  ${c.category}: ${c.message}${where}`);

@@ -3,7 +3,7 @@
 // and the backend that produced it. Pure: the caller passes the time and the data.
 // Every field's computation is documented in docs/report-format.md.
 import { createHash } from 'node:crypto';
-import { aggregateBlockers, normalizeMessage, summarize } from '../blockers';
+import { aggregateBlockers, isReadError, normalizeMessage, summarize } from '../blockers';
 import { round2 } from '../blockers/priority';
 import type { AnalyzedForm, BackendStatus } from '../types';
 import { position, reportBlockers, reportFormFields, type ReportBlocker, type ReportFormFields } from './reportForm';
@@ -47,7 +47,10 @@ export interface Stage1Report {
     failed: number;
     skipped: number;
     coverage_pct: number;
+    /** Clysm's field: failures grouped by top-level operator, not by blocker category (that is `blockers`). */
     top_blockers: { operator: string; count: number; priority: 'HIGH' | 'MEDIUM' | 'LOW' }[];
+    /** Beyond Clysm's fields: text the reader could not read; not forms, so in none of the counts above. */
+    read_errors: number;
   };
   error_patterns: ErrorPatternEntry[];
   top_patterns_coverage_pct: number;
@@ -91,9 +94,12 @@ export interface Stage1ReportInput {
   regressionIds?: ReadonlySet<string>;
 }
 
-/** Clysm's "failed" is "not success": everything neither compiled nor skipped (a directive). */
+/**
+ * Clysm's "failed" is "not success": every form neither compiled nor skipped (a directive).
+ * A read error is not a form (it is counted apart, in `read_errors`).
+ */
 export function countsAsFailed(status: string): boolean {
-  return status !== 'compiled' && status !== 'skipped';
+  return status !== 'compiled' && status !== 'skipped' && status !== 'read-error';
 }
 
 /**
@@ -129,9 +135,8 @@ function byCountThen<T>(count: (x: T) => number, key: (x: T) => string): (a: T, 
   return (a, b) => count(b) - count(a) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 }
 
-/** Top-level operator of a form as Clysm's failure groups name it. */
+/** Top-level operator of a form as Clysm's failure groups name it (read errors are not forms: never here). */
 function operatorLabel(form: AnalyzedForm): string {
-  if (form.form.kind === 'read-error') return 'READ-ERROR';
   return form.form.operator ?? '(atom)';
 }
 
@@ -178,7 +183,7 @@ function reportForm(f: AnalyzedForm, regression: boolean): Stage1ReportForm {
   const { bytes, ...fields } = reportFormFields(f, f.form.range);
   return {
     ...fields,
-    pattern: countsAsFailed(f.result.status) ? normalizeMessage(f.result.message ?? f.result.status) : null,
+    pattern: countsAsFailed(f.result.status) || isReadError(f) ? normalizeMessage(f.result.message ?? f.result.status) : null,
     bytes,
     blame: f.blameRange ? { ...position(f.blameRange.start), operator: f.blameOperator ?? null } : null,
     regression,
@@ -204,12 +209,13 @@ export function buildStage1Report(input: Stage1ReportInput): Stage1Report {
       skipped: s.skipped,
       coverage_pct: s.coveragePct,
       top_blockers: topBlockers(forms),
+      read_errors: s.readErrors,
     },
     error_patterns: patterns,
     top_patterns_coverage_pct: coveredPct,
     defun_failures: defuns.length,
     modules: input.modules.map((path) => {
-      const own = forms.filter((f) => f.file === path);
+      const own = forms.filter((f) => f.file === path && !isReadError(f));
       const compiled = own.filter((f) => f.result.status === 'compiled').length;
       return { path, compiled, failed: own.filter((f) => countsAsFailed(f.result.status)).length, total: own.length };
     }),
@@ -237,7 +243,7 @@ export function buildStage1Report(input: Stage1ReportInput): Stage1Report {
       no_output: s.noOutput,
       crashed: s.crashed,
     },
-    blockers: reportBlockers(aggregateBlockers(forms, forms.length)),
+    blockers: reportBlockers(aggregateBlockers(forms)),
     baseline: input.baseline ? { source: input.baseline.source, regressions: regressions.length } : null,
     regressions: regressions.map((f) => ({
       id: f.id,

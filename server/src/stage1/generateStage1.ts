@@ -44,9 +44,22 @@ export interface OutcomeCounts {
   failed: number;
   skipped: number;
   notProcessed: number;
+  /** Text the reader could not read: not forms, so not in `total`. */
+  readErrors: number;
   /** compiled / (total − skipped) × 100, 2 decimals. */
   coveragePct: number;
 }
+
+/** The first blocker categories of the report, as the report panel and the CLI list them. */
+export interface OutcomeBlocker {
+  category: string;
+  count: number;
+  /** 100 × count / compilable forms (total − skipped). */
+  impactPct: number;
+  priority: string;
+}
+
+const OUTCOME_BLOCKERS = 5;
 
 export interface Stage1Outcome {
   /**
@@ -61,6 +74,9 @@ export interface Stage1Outcome {
   durationMs: number;
   counts?: OutcomeCounts;
   modules?: Stage1Report['modules'];
+  /** Blocker categories, the vocabulary of the Blockers view and the hovers. */
+  blockers?: OutcomeBlocker[];
+  /** Clysm's own `summary.top_blockers`: failures grouped by top-level operator (Clysm's rule). */
   topBlockers?: Stage1Report['summary']['top_blockers'];
   /** This run's Stage 1, verified on disk by its sha256. */
   stage1?: CommittedStage1 & { fresh: true };
@@ -161,12 +177,14 @@ export async function generateStage1(options: GenerateStage1Options, onProgress:
       failed: joined.forms.filter((f) => countsAsFailed(f.result.status)).length,
       skipped: report.summary.skipped,
       notProcessed: joined.notProcessed,
+      readErrors: report.summary.read_errors,
       coveragePct: report.summary.coverage_pct,
     };
     const common = {
       generator: result.description,
       counts,
       modules: report.modules,
+      blockers: report.blockers.slice(0, OUTCOME_BLOCKERS).map((b) => ({ category: b.category, count: b.count, impactPct: b.impact_pct, priority: b.priority })),
       topBlockers: report.summary.top_blockers,
       clysmCounts: clysmCountsOf(result.clysmReport),
       formValidator: result.formValidator,

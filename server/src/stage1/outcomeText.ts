@@ -17,7 +17,11 @@ export function stage1OutcomeText(o: Stage1Outcome, backendReason?: string): str
   const c = o.counts;
   if (c) {
     const np = c.notProcessed > 0 ? `, ${c.notProcessed} not processed (counted as failed)` : '';
-    out.push(`  forms: ${c.total} total, ${c.compiled} compiled, ${c.failed} failed, ${c.skipped} skipped${np}; coverage ${c.coveragePct.toFixed(2)}% (compiled / (total − skipped))`);
+    const re = c.readErrors > 0 ? `; ${c.readErrors} read error${c.readErrors === 1 ? '' : 's'} (not forms)` : '';
+    out.push(`  forms: ${c.total} total, ${c.compiled} compiled, ${c.failed} failed, ${c.skipped} skipped${np}; coverage ${c.coveragePct.toFixed(2)}% (compiled / (total − skipped))${re}`);
+  }
+  if (o.blockers && o.blockers.length > 0) {
+    out.push(`  top blockers (category: forms, % of compilable forms): ${o.blockers.map((b) => `${b.category} ${b.count} (${b.impactPct.toFixed(2)}%)`).join(', ')}`);
   }
   if (o.clysmCounts) {
     const k = o.clysmCounts;

@@ -230,8 +230,7 @@ export class WorkspaceModel {
   }
 
   blockers(): Blocker[] {
-    const forms = this.allForms();
-    return aggregateBlockers(forms, forms.length);
+    return aggregateBlockers(this.allForms());
   }
 
   moduleProblems(): ModuleProblem[] {
