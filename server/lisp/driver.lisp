@@ -935,12 +935,13 @@ sources do not load): what would need one is applied in place if it can be, else
 
 (defun apply-file-change (change defined-names)
   "Evaluates the new forms of CHANGE in file order and removes the definitions that went away.
-Returns (values evaluated-count errors removed-names)."
-  (let ((errors '()) (evaluated 0) (removed '())
+Returns (values evaluated-count errors removed-names evaluated-names)."
+  (let ((errors '()) (evaluated 0) (removed '()) (names '())
         (failed-keys (make-hash-table :test 'equal)))
     (dolist (entry (file-change-added change))
       (let ((error-object (evaluate-changed-form (file-change-path change) entry)))
         (incf evaluated)
+        (let ((name (form-name (first entry)))) (when name (push name names)))
         (when error-object
           (push error-object errors)
           (setf (gethash (fifth entry) failed-keys) t))))
@@ -963,7 +964,7 @@ Returns (values evaluated-count errors removed-names)."
         (push (obj "path" (file-change-path change) "start" start "end" end "message" message
                    "condition" "READER-ERROR")
               errors)))
-    (values evaluated (nreverse errors) (nreverse removed))))
+    (values evaluated (nreverse errors) (nreverse removed) (nreverse names))))
 
 (defun reload-files (request)
   "The system's files named by the request (all of them when it names none), in load order."
@@ -999,17 +1000,18 @@ Returns (values evaluated-count errors removed-names)."
                            append (loop for entry in (file-change-forms change)
                                         for name = (definition-name (first entry))
                                         when name collect name)))
-            (evaluated 0) (errors '()) (removed '()))
+            (evaluated 0) (errors '()) (removed '()) (names '()))
         (handler-case
             (dolist (change changes)
-              (multiple-value-bind (count file-errors file-removed) (apply-file-change change defined)
+              (multiple-value-bind (count file-errors file-removed file-names) (apply-file-change change defined)
                 (incf evaluated count)
                 (setf errors (append errors file-errors)
-                      removed (append removed file-removed))))
+                      removed (append removed file-removed)
+                      names (append names file-names))))
           (needs-full-reload (c)
             (return-from reload-request (reply "full" "reason" (reload-reason c)))))
         (reply "incremental" "forms" evaluated "errors" (coerce errors 'vector)
-               "removed" (coerce removed 'vector))))))
+               "removed" (coerce removed 'vector) "names" (coerce names 'vector))))))
 
 ;;; ------------------------------------------------------------------------------------------
 ;;; The request loop

@@ -57,6 +57,7 @@ describe('SBCL hot reload of the stand-in compiler', () => {
 
     assert.equal(outcome.mode, 'incremental');
     assert.equal(outcome.forms, 1, 'only the changed defun is evaluated');
+    assert.deepEqual(outcome.names, ['FOLD']);
     assert.deepEqual(outcome.errors, []);
     assert.equal(backend.processId, pid, 'no restart');
     assert.notEqual(backend.identity(), identity, 'the compiler generation is part of the identity');

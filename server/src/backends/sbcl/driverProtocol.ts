@@ -155,6 +155,8 @@ export interface ReloadedMessage {
   errors?: ReloadErrorEntry[] | null;
   /** Definitions removed (FMAKUNBOUND) because their form went away. */
   removed?: string[] | null;
+  /** Names of the definitions evaluated in place. */
+  names?: string[] | null;
   ms: number;
 }
 

@@ -26,6 +26,8 @@ export interface ReloadOutcome {
   forms: number;
   errors: ReloadError[];
   removed: string[];
+  /** Names of the definitions evaluated in place (what the change was, for the delta). */
+  names: string[];
   /** The image runs on the last good saved core because the sources do not load. */
   fromLastGoodCore: boolean;
   ms: number;
@@ -43,6 +45,7 @@ export function incrementalOutcome(reply: ReloadedMessage, fromLastGoodCore = fa
     forms: reply.forms ?? 0,
     errors: (reply.errors ?? []).map(toReloadError),
     removed: reply.removed ?? [],
+    names: reply.names ?? [],
     fromLastGoodCore,
     ms: reply.ms,
   };

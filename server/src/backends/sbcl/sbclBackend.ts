@@ -195,7 +195,7 @@ export class SbclBackend implements CompilerBackend {
     this.lastFallback = undefined;
     if (fallback) return { ...fallback, mode: 'full', reason: `${reason}; ${fallback.reason}` };
     if (status.state !== 'ready') throw new BackendUnavailableError(status.message);
-    return { mode: 'full', reason, files, forms: 0, errors: [], removed: [], fromLastGoodCore: false, ms: 0 };
+    return { mode: 'full', reason, files, forms: 0, errors: [], removed: [], names: [], fromLastGoodCore: false, ms: 0 };
   }
 
   /** What the last start-up from the last good core applied, for the reload that caused it. */
