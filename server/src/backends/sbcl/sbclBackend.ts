@@ -131,6 +131,11 @@ export class SbclBackend implements CompilerBackend {
     return `sbcl:${this.ready?.sbcl_version ?? 'unknown'}:${this.sourceHash.slice(0, 16)}${partial ? `:partial-${partial}` : ''}`;
   }
 
+  /** The loaded system's .asd and source files (absolute): a change to one reloads the compiler. */
+  compilerFiles(): string[] {
+    return (this.ready?.source_files ?? []).map((file) => path.resolve(file));
+  }
+
   /** Counts the reloads that changed the compiler in this session. */
   generation(): number {
     return this.compilerGeneration;
