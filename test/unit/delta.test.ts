@@ -28,6 +28,12 @@ describe('compiler change delta', () => {
     assert.deepEqual(deltaCounts(changed), { compiled: 1, regressions: 1, messagesChanged: 1 });
   });
 
+  it('does not count a message whose only difference is a gensym counter or an object address', () => {
+    const earlier = outcomesById([form('1:0', 'failed', 'Unbound G123 in #<FN {1001E756A3}>')]);
+    assert.deepEqual(changedForms(earlier, [form('1:0', 'failed', 'Unbound G987 in #<FN {10025B0000}>')]), []);
+    assert.equal(changedForms(earlier, [form('1:0', 'failed', 'Unbound X in #<FN {10025B0000}>')]).length, 1);
+  });
+
   it('says the counts and the cause in one line', () => {
     assert.equal(
       deltaText({ compiled: 12, regressions: 1, messagesChanged: 3 }, ['/w/src/codegen/func-section.lisp'], ['COMPILE-IF']),

@@ -13,12 +13,21 @@ export function outcomesById(forms: readonly AnalyzedForm[]): Map<string, FormOu
   return new Map(forms.map((form) => [form.id, outcomeOf(form)]));
 }
 
+/**
+ * A message as the delta compares it: gensym counters and object addresses differ from one
+ * image to the next, so digit runs and `{…}` addresses do not make a change.
+ */
+export function comparableMessage(message: string | null): string | null {
+  return message === null ? null : message.replace(/\{[0-9A-Fa-f]+\}/g, '{…}').replace(/\d+/g, 'N');
+}
+
 function changeKind(before: FormOutcome, after: FormOutcome): ChangeKind | undefined {
   const compiledBefore = before.status === 'compiled';
   const compiledAfter = after.status === 'compiled';
   if (compiledAfter && !compiledBefore) return 'compiled';
   if (compiledBefore && !compiledAfter) return 'regression';
-  if (before.status !== after.status || before.message !== after.message || before.category !== after.category) return 'message';
+  const messageChanged = comparableMessage(before.message) !== comparableMessage(after.message);
+  if (before.status !== after.status || messageChanged || before.category !== after.category) return 'message';
   return undefined;
 }
 

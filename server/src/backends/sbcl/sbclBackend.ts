@@ -407,6 +407,13 @@ export class SbclBackend implements CompilerBackend {
     this.log(`[sbcl] ready: SBCL ${ready.sbcl_version}, ${ready.system} from ${ready.source_root}, pid ${ready.pid}`);
     // A restart reloads the system from disk, where the sources may have changed: then the
     // identity changes too, and listeners hear about it.
+    if (!this.starting && this.fallbackCore) {
+      // A restart on the last good core lost what the reloads had applied: apply it again.
+      void this.requestReload(undefined, true).then(
+        (reply) => this.reloadErrorsInForce.record(incrementalOutcome(reply, true)),
+        (error: unknown) => this.log(`[sbcl] re-applying the changed sources after a restart failed: ${String(error)}`),
+      );
+    }
     if (!this.starting) {
       const before = this.identity();
       void this.refreshSourceHash(ready).then(() => {
