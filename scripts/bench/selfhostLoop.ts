@@ -41,12 +41,16 @@ function uptime(): string {
 /** A private copy of the checkout (no .git), refreshed from it, so edits never touch the original. */
 function benchCopy(checkout: string): string {
   const copy = path.join(os.tmpdir(), 'clysm-selfhost-loop-bench');
-  fs.cpSync(checkout, copy, { recursive: true, filter: (source) => path.basename(source) !== '.git' });
+  fs.cpSync(checkout, copy, { recursive: true, preserveTimestamps: true, filter: (source) => path.basename(source) !== '.git' });
   return copy;
 }
 
-async function started(root: string, coreCacheDir: string | undefined): Promise<{ backend: SbclBackend; model: WorkspaceModel; startMs: number; analyzeMs: number }> {
-  const backend = new SbclBackend({ workspaceRoot: root, coreCacheDir, log: () => undefined });
+async function started(
+  root: string,
+  coreCacheDir: string | undefined,
+  log: (line: string) => void = () => undefined,
+): Promise<{ backend: SbclBackend; model: WorkspaceModel; startMs: number; analyzeMs: number }> {
+  const backend = new SbclBackend({ workspaceRoot: root, coreCacheDir, log });
   const t0 = performance.now();
   const status = await backend.start();
   if (status.state !== 'ready') throw new Error(`SBCL backend did not start: ${status.message}`);
@@ -61,10 +65,24 @@ export async function benchSelfhostLoop(checkout: string): Promise<void> {
   const root = benchCopy(checkout);
   const edited = path.join(root, EDITED);
   const original = fs.readFileSync(edited, 'utf8');
+  // Restored with its time too, so that the fasls compiled from it stay valid for cold starts.
+  const { atime, mtime } = fs.statSync(edited);
+  const restore = (): void => {
+    fs.writeFileSync(edited, original);
+    fs.utimesSync(edited, atime, mtime);
+  };
   const cores = fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-loop-cores-'));
   try {
-    const first = await started(root, cores);
+    let coreSaved: (line: string) => void = () => undefined;
+    const saved = new Promise<string>((resolve) => {
+      coreSaved = resolve;
+    });
+    const first = await started(root, cores, (entry) => {
+      if (/saved core|saving a core did not work/.test(entry)) coreSaved(entry);
+    });
     console.log(`loop    first start ${first.startMs.toFixed(0)} ms, ${first.model.allForms().length} forms analysed in ${first.analyzeMs.toFixed(0)} ms`);
+    // The core is saved in the background: let it finish before measuring anything else.
+    console.log(`loop    ${(await saved).replace(/^\[sbcl\] /, '')}`);
     const rechecks: number[] = [];
     const reloads: number[] = [];
     const loop = new CompilerReloadLoop({
@@ -93,7 +111,7 @@ export async function benchSelfhostLoop(checkout: string): Promise<void> {
       reloads.push(change.ms - rechecks[rechecks.length - 1]);
       last = `${change.text}; reload ${change.reload.mode}, ${change.reload.forms} form(s)`;
     }
-    fs.writeFileSync(edited, original);
+    restore();
     console.log(`loop    last delta: ${last}`);
     console.log(line('save → delta, one defun of func-section.lisp', deltas, 1000));
     console.log(line('  of which the reload in the image', reloads, 1000));
@@ -114,7 +132,7 @@ export async function benchSelfhostLoop(checkout: string): Promise<void> {
     console.log(line('cold start + every form, saved core (if one was saved in time)', withCore, 500, 0.5));
     console.log(line('cold start + every form, no saved core', without, 1500, 0.5));
   } finally {
-    fs.writeFileSync(edited, original);
+    restore();
     fs.rmSync(cores, { recursive: true, force: true });
     console.log(`loop    ${uptime()}`);
   }
