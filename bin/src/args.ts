@@ -33,6 +33,8 @@ export interface CheckArgs extends CommonArgs {
   cacheDir?: string;
   /** What stdout gets (`--format`; `--json` is `--format json`). */
   format: OutputFormat;
+  /** After the result, keep watching the compiler's files and print each change's delta (`--watch`). */
+  watch?: boolean;
 }
 
 export class UsageError extends Error {}
@@ -99,6 +101,7 @@ export const usage = `usage: clysm-check [WORKSPACE] [--backend auto|stage0|sbcl
                    [--modules a.lisp,b.lisp] [--verbose]
                    [--engine embedded|wasmtime] [--wasmtime PATH]
                    [--report FILE] [--baseline FILE] [--cache DIR] [--format text|json|sarif|github]
+                   [--watch]
        clysm-check stage1 [WORKSPACE] [--out DIR] [--json] [--backend ...]   (docs/stage1.md)
        clysm-check diff A.wasm B.wasm [--json]   (exit 0 identical, 1 differ, 2 error)
 
@@ -115,7 +118,10 @@ correct counts, plus per-form detail; docs/report-format.md). --baseline FILE co
 run with such a report (or a --json output) and lists every form that compiled there and
 fails now as "file:line:col: regression: message (compiled in baseline)". --cache DIR keeps
 results between runs: forms whose text, package, preceding directives and backend are
-unchanged are not compiled again. --format sarif prints a SARIF 2.1.0 log (one result per
+unchanged are not compiled again. --watch (SBCL backend) then keeps running: each saved change
+to a file of the compiler reloads it and re-checks every form, and prints the delta (with
+--json one object per line: "event":"result" first, then "event":"delta"); SIGINT or SIGTERM
+ends it. --format sarif prints a SARIF 2.1.0 log (one result per
 failing form, rule = blocker category); --format github prints GitHub Actions annotations.
 
 exit codes: 0 every form compiled or was skipped; 1 some form failed, timed out or could
@@ -142,6 +148,7 @@ export function parseCheckArgs(argv: string[], defaultWorkspace: string): CheckA
       case '--report': args.report = path.resolve(value()); return true;
       case '--baseline': args.baseline = path.resolve(value()); return true;
       case '--cache': args.cacheDir = path.resolve(value()); return true;
+      case '--watch': args.watch = true; return true;
       case '--format': {
         const format = value();
         if (!isOneOf(OUTPUT_FORMATS, format)) throw new UsageError(`--format must be ${OUTPUT_FORMATS.join(', ')}`);
@@ -153,5 +160,6 @@ export function parseCheckArgs(argv: string[], defaultWorkspace: string): CheckA
   });
   if (parsed.json && parsed.format !== 'text' && parsed.format !== 'json') throw new UsageError(`--json and --format ${parsed.format} cannot be used together`);
   if (parsed.json) parsed.format = 'json';
+  if (parsed.watch && parsed.format !== 'text' && parsed.format !== 'json') throw new UsageError('--watch prints text or --json lines');
   return parsed;
 }

@@ -17,6 +17,7 @@ import { runDiffCommand } from './diffCommand';
 import { formatCheckOutput } from './formats';
 import { runStage1Command } from './stage1Command';
 import { runWatCommand } from './watCommand';
+import { resultLine, watchCompiler } from './watchCommand';
 
 const EXIT_OK = 0;
 const EXIT_FORMS_FAILED = 1;
@@ -105,6 +106,11 @@ async function main(argv: string[]): Promise<number> {
       baseline: baseline ? { source: baseline.source } : undefined,
       regressionIds,
     });
+    if (args.watch) {
+      process.stdout.write(args.format === 'json' ? `${resultLine(report)}\n` : formatCheckOutput(report, args.format, args.workspace));
+      await watchCompiler({ run, workspace: args.workspace, json: args.format === 'json', log, write: (line) => process.stdout.write(`${line}\n`) });
+      return EXIT_OK;
+    }
     process.stdout.write(formatCheckOutput(report, args.format, args.workspace));
     if (regressionIds.size > 0) return EXIT_FORMS_FAILED;
     return forms.some((f) => isProblemStatus(f.result.status)) ? EXIT_FORMS_FAILED : EXIT_OK;

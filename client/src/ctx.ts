@@ -14,6 +14,7 @@ import {
   RootCausesRequest,
   ReanalyzeRequest,
   StatusNotification,
+  LastChangeRequest,
   StatusRequest,
   type BlockerTreeParams,
   type ClysmConfigurationChange,
@@ -29,6 +30,7 @@ import { folderOf } from './paths';
 import { ServerNotRunning } from './requests';
 import { CoverageStatusBar } from './statusBar';
 import { BlockersView, type FolderTree } from './views/blockersView';
+import { LastChangeNotifier } from './views/lastChange';
 import { ModulesView, type FolderRows } from './views/modulesView';
 import type { ServerRun } from './serverRun';
 
@@ -53,6 +55,7 @@ export class Ctx implements vscode.Disposable {
   readonly modules: ModulesView;
   private readonly moduleStatus: ModuleLanguageStatus;
   private readonly statusEmitter = new vscode.EventEmitter<ServerStatus>();
+  private readonly lastChangeNotifier = new LastChangeNotifier();
   private starting: Promise<void> = Promise.resolve();
   /** Why no server runs (shown by the views); empty when a welcome view already says it. */
   private notRunning = 'The Clysm server is starting.';
@@ -179,6 +182,7 @@ export class Ctx implements vscode.Disposable {
     run.own(
       run.client.onNotification(StatusNotification, (status) => {
         entry.latest = status;
+        this.lastChangeNotifier.statusChanged(status.lastChange);
         if (this.shown() === entry) {
           this.statusBar.update(status, this.runs.size > 1 ? folder.name : undefined);
           this.moduleStatus.statusChanged(status);
@@ -281,12 +285,14 @@ export class Ctx implements vscode.Disposable {
   private blockerTrees(params: BlockerTreeParams, folderUri: string | undefined, withFixes: boolean): Promise<FolderTree[]> {
     const runs = this.runningFolders().filter(({ folder }) => folderUri === undefined || folder.uri.toString() === folderUri);
     return Promise.all(
-      runs.map(async ({ folder, run }): Promise<FolderTree> => {
-        const [tree, fixes] = await Promise.all([
+      runs.map(async ({ folder, run, latest }): Promise<FolderTree> => {
+        const [tree, fixes, lastChange] = await Promise.all([
           run.client.sendRequest(BlockerTreeRequest, params),
           withFixes ? run.client.sendRequest(RootCausesRequest, params) : Promise.resolve<RootCauseList | undefined>(undefined),
+          // The delta is asked for only once a compiler change happened (the status says so).
+          latest?.lastChange ? run.client.sendRequest(LastChangeRequest) : Promise.resolve(null),
         ]);
-        return { folder: refOf(folder), tree, ...(fixes && { fixes }) };
+        return { folder: refOf(folder), tree, ...(fixes && { fixes }), ...(lastChange && { lastChange }) };
       }),
     );
   }

@@ -83,6 +83,7 @@ export class CoverageStatusBar implements vscode.Disposable {
     } else {
       md.appendMarkdown(`**Clysm self-compilation coverage: ${s.coveragePct.toFixed(2)}%**\n\n`);
       md.appendMarkdown(`coverage = compiled / (total − skipped) = ${s.compiled} / (${s.total} − ${s.skipped})\n\n`);
+      if (status.lastChange) md.appendMarkdown(`**Last compiler change:** ${escapeMarkdown(status.lastChange.text)} ([show](command:clysm.focusBlockers))\n\n`);
       md.appendMarkdown(
         `compiled ${s.compiled} · failed ${s.failed} · skipped ${s.skipped} · timeout ${s.timeout} · read errors ${s.readErrors} (not forms, not in total)` +
           (s.crashed ? ` · crashed ${s.crashed}` : '') +

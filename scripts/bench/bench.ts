@@ -15,6 +15,7 @@ import { generateLargeModule } from './largeModule';
 import { benchWorkspace } from './workspaceBench';
 import { benchWasmReader } from './wasmSections';
 import { benchFlood } from './floodBench';
+import { benchSelfhostLoop } from './selfhostLoop';
 
 const root = path.resolve(__dirname, '..');
 const exampleWorkspace = path.join(root, 'examples', 'workspace');
@@ -169,6 +170,7 @@ async function main(): Promise<void> {
   console.log((await (await import('./manyModules.js')).benchManyModules(root)).join('\n'));
   await benchServerFlood();
   if (checkout) await benchSbclWorkspace(checkout);
+  if (checkout) await benchSelfhostLoop(checkout);
 }
 
 void main().catch((error: unknown) => {

@@ -242,7 +242,8 @@ loading, with its file and form: ASDF's own condition only names the file that f
                       :source-root (sb-ext:native-namestring (asdf-call "SYSTEM-SOURCE-DIRECTORY" system))
                       :source-files (system-source-files system)
                       :asdf-version (asdf-call "ASDF-VERSION")
-                      :load-ms (elapsed-ms start))))))))
+                      :load-ms (elapsed-ms start)))
+          (record-all-snapshots))))))
 
 ;;; ------------------------------------------------------------------------------------------
 ;;; Where the compiler raised it: the innermost frames of the workspace's own system, found by
@@ -738,6 +739,281 @@ the debugger streams read nothing."
     (obj "type" "stage1-finished" "id" *stage1-request*)))
 
 ;;; ------------------------------------------------------------------------------------------
+;;; Hot reload (op "reload")
+;;;
+;;; The image remembers the text of every top-level form of the system's files as it loaded
+;;; them (*form-snapshots*). A reload reads the files again and evaluates, in file order and in
+;;; each form's package, only the forms whose text is new; a definition whose form disappeared
+;;; is removed (FMAKUNBOUND), as an incremental Lisp compile would. What cannot be applied in
+;;; place (the .asd, a DEFPACKAGE, an incompatible DEFSTRUCT) is reported as mode "full": the
+;;; server then reloads the system in a fresh image. A form that does not read, or that fails
+;;; to compile or signals while evaluated, is reported in `errors' and its previous definition
+;;; stays.
+;;; ------------------------------------------------------------------------------------------
+
+(defvar *form-snapshots* (make-hash-table :test 'equal)
+  "Native namestring -> list of snapshot records, the forms the image holds; kept in a saved core.")
+
+(defstruct (snapshot (:constructor make-snapshot (key package operator name &optional (applied t))))
+  key package operator name applied)
+
+(defparameter +removable-definers+ '(defun defmacro defgeneric)
+  "Operators whose definition is removed (FMAKUNBOUND) when their form disappears.")
+
+(defparameter +full-reload-operators+ '(defpackage)
+  "Operators whose change cannot be applied in place: the package system keeps the old shape.")
+
+(defun skip-leading-comments (text start end)
+  "Position of the first character of the datum read from TEXT between START and END: past
+whitespace, `;' comments and `#|...|#' blocks, so that comment edits do not count as changes."
+  (let ((i start))
+    (loop
+      (cond ((>= i end) (return end))
+            ((member (char text i) '(#\Space #\Tab #\Newline #\Return #\Page)) (incf i))
+            ((char= (char text i) #\;)
+             (setf i (or (position #\Newline text :start i :end end) end)))
+            ((and (char= (char text i) #\#) (< (1+ i) end) (char= (char text (1+ i)) #\|))
+             (let ((depth 1) (j (+ i 2)))
+               (loop while (and (plusp depth) (< (1+ j) end))
+                     do (cond ((and (char= (char text j) #\|) (char= (char text (1+ j)) #\#))
+                               (decf depth) (incf j 2))
+                              ((and (char= (char text j) #\#) (char= (char text (1+ j)) #\|))
+                               (incf depth) (incf j 2))
+                              (t (incf j))))
+               (setf i (min j end))))
+            (t (return i))))))
+
+(defun definition-name (form)
+  (when (and (consp form) (member (car form) +removable-definers+) (consp (cdr form)))
+    (second form)))
+
+(defun read-file-forms (path)
+  "The top-level forms of PATH as (form start end package-name key) lists, in file order,
+and the read error that stopped the reading as (start end message), or NIL."
+  (let ((text (read-file-text path))
+        (forms '())
+        (*package* (find-package "CL-USER"))
+        (*read-eval* nil))
+    (with-input-from-string (in text)
+      (loop
+        (let* ((before (file-position in))
+               (start (skip-leading-comments text before (length text)))
+               (package-name (package-name *package*)))
+          (handler-case
+              ;; Preserving whitespace: the form's text ends at its last character.
+              (let ((form (read-preserving-whitespace in nil '%eof)))
+                (when (eq form '%eof) (return))
+                (when (and (consp form) (eq (car form) 'in-package))
+                  (let ((target (ignore-errors (find-package (second form)))))
+                    (when target (setf *package* target))))
+                (let ((end (file-position in)))
+                  (push (list form start end package-name
+                              (concatenate 'string package-name '(#\Nul) (subseq text start end)))
+                        forms)))
+            (end-of-file ()
+              ;; SBCL's own text names a string stream that the user never saw.
+              (return-from read-file-forms
+                (values (nreverse forms)
+                        (list start (length text)
+                              (format nil "end of file on ~A: the form starting here is not closed (a parenthesis or a string quote is missing)"
+                                      (file-namestring path))))))
+            (error (c)
+              (return-from read-file-forms
+                (values (nreverse forms) (list start (max start (or (file-position in) (length text))) (condition-text c)))))))))
+    (values (nreverse forms) nil)))
+
+(defun asd-file-p (path) (string-equal (pathname-type path) "asd"))
+
+(defun asd-snapshot (path)
+  ;; The system definition is only compared as a whole: any change needs a full load.
+  (list (make-snapshot (read-file-text path) "CL-USER" 'asdf-system nil)))
+
+(defun asd-changed-p (path)
+  (string/= (read-file-text path) (let ((old (first (gethash path *form-snapshots*)))) (if old (snapshot-key old) ""))))
+
+(defun record-snapshot (path)
+  "Remembers PATH's forms as they are on disk; used after loading the system from it."
+  (when (asd-file-p path)
+    (return-from record-snapshot (setf (gethash path *form-snapshots*) (asd-snapshot path))))
+  (let ((forms (ignore-errors (read-file-forms path))))
+    (setf (gethash path *form-snapshots*)
+          (loop for (form nil nil package key) in forms
+                collect (make-snapshot key package (and (consp form) (car form)) (definition-name form))))))
+
+(defun record-all-snapshots ()
+  (clrhash *form-snapshots*)
+  (dolist (file (getf *loaded* :source-files))
+    (record-snapshot file)))
+
+(defun key-counts (records)
+  (let ((counts (make-hash-table :test 'equal)))
+    (dolist (record records counts)
+      (when (snapshot-applied record) (incf (gethash (snapshot-key record) counts 0))))))
+
+(defun take-key (counts key)
+  "True when COUNTS still holds KEY (a form the image already has), consuming one."
+  (when (plusp (gethash key counts 0))
+    (decf (gethash key counts))
+    t))
+
+(defstruct file-change path forms read-error added removed)
+
+(defun diff-file (path)
+  "What changed in PATH since its snapshot: forms to evaluate (added) and records gone (removed)."
+  (multiple-value-bind (forms read-error) (read-file-forms path)
+    (let* ((old (gethash path *form-snapshots*))
+           (counts (key-counts old))
+           (added (remove-if (lambda (entry) (take-key counts (fifth entry))) forms))
+           (removed (unless read-error      ; unread forms may still be there: keep what they defined
+                      (remove-if-not (lambda (record)
+                                       (and (snapshot-applied record)
+                                            (plusp (gethash (snapshot-key record) counts 0))
+                                            (progn (decf (gethash (snapshot-key record) counts)) t)))
+                                     old))))
+      (make-file-change :path path :forms forms :read-error read-error :added added :removed removed))))
+
+(defun full-reload-reason (path changes)
+  "Why CHANGES (of PATH) cannot be applied in place, or NIL."
+  (or (and (asd-file-p path)
+           (format nil "~A changed: the system definition is only read by a full load" (file-namestring path)))
+      (loop for entry in (file-change-added changes)
+            for form = (first entry)
+            when (and (consp form) (member (car form) +full-reload-operators+))
+              return (format nil "a ~(~A~) changed in ~A (~A)" (car form) (file-namestring path) (form-name form)))
+      (loop for record in (file-change-removed changes)
+            when (member (snapshot-operator record) +full-reload-operators+)
+              return (format nil "a ~(~A~) was removed from ~A" (snapshot-operator record) (file-namestring path)))))
+
+(define-condition needs-full-reload (error)
+  ((reason :initarg :reason :reader reload-reason))
+  (:report (lambda (c s) (write-string (reload-reason c) s))))
+
+(defun incompatible-redefinition-p (condition)
+  (search "incompatibly" (condition-text condition)))
+
+(defvar *in-place-only* nil
+  "True when a full load is not possible (the image runs on the last good core because the
+sources do not load): what would need one is applied in place if it can be, else reported.")
+
+(defun evaluate-changed-form (path entry)
+  "Compiles and runs one changed top-level form. Returns NIL, or an error object for the reply."
+  (destructuring-bind (form start end package-name key) entry
+    (declare (ignore key))
+    (let ((failures '())
+          (*package* (or (find-package package-name) (find-package "CL-USER")))
+          (*read-eval* nil))
+      (flet ((fail (message &optional condition)
+               (obj "path" path "start" start "end" end "message" (clip message +max-message-chars+)
+                    "condition" condition "operator" (form-operator form) "name" (form-name form))))
+        (with-captured-output (out err)
+          (handler-case
+              (multiple-value-bind (thunk warnings-p failure-p)
+                  ;; Warnings are noted, not muffled: a muffled one would not make FAILURE-P true.
+                  (handler-bind ((warning (lambda (w)
+                                            (unless (typep w 'style-warning)
+                                              (push (condition-text w) failures)))))
+                    (compile nil `(lambda () ,form)))
+                (declare (ignore warnings-p))
+                (if failure-p
+                    ;; SBCL would install a definition that signals when called: keep the old one.
+                    (fail (format nil "~{~A~^~%~}" (or (reverse failures) '("The form did not compile"))) "COMPILE-FAILURE")
+                    (handler-bind ((warning #'muffle-warning))
+                      (funcall thunk)
+                      nil)))
+            (error (c)
+              (if (and (not *in-place-only*) (consp form) (eq (car form) 'defstruct) (incompatible-redefinition-p c))
+                  (error 'needs-full-reload
+                         :reason (format nil "defstruct ~A in ~A changed incompatibly (its instances would no longer fit)"
+                                         (form-name form) (file-namestring path)))
+                  (fail (condition-text c) (condition-type-name c))))))))))
+
+(defun remove-definition (record)
+  (let ((name (snapshot-name record)))
+    (when (and name (ignore-errors (fboundp name)))
+      (fmakunbound name)
+      t)))
+
+(defun apply-file-change (change defined-names)
+  "Evaluates the new forms of CHANGE in file order and removes the definitions that went away.
+Returns (values evaluated-count errors removed-names evaluated-names)."
+  (let ((errors '()) (evaluated 0) (removed '()) (names '())
+        (failed-keys (make-hash-table :test 'equal)))
+    (dolist (entry (file-change-added change))
+      (let ((error-object (evaluate-changed-form (file-change-path change) entry)))
+        (incf evaluated)
+        (let ((name (form-name (first entry)))) (when name (push name names)))
+        (when error-object
+          (push error-object errors)
+          (setf (gethash (fifth entry) failed-keys) t))))
+    (dolist (record (file-change-removed change))
+      (unless (member (snapshot-name record) defined-names :test #'equal)
+        (when (remove-definition record)
+          (push (princ-to-string (snapshot-name record)) removed))))
+    ;; The new snapshot: what read, marked unapplied where it failed (tried again next time),
+    ;; plus, after a read error, the old records the reader could not reach.
+    (let ((fresh (loop for (form nil nil package key) in (file-change-forms change)
+                       collect (make-snapshot key package (and (consp form) (car form)) (definition-name form)
+                                              (not (gethash key failed-keys))))))
+      (setf (gethash (file-change-path change) *form-snapshots*)
+            (if (file-change-read-error change)
+                (append fresh (remove-if (lambda (old) (find (snapshot-key old) fresh :key #'snapshot-key :test #'string=))
+                                         (gethash (file-change-path change) *form-snapshots*)))
+                fresh)))
+    (when (file-change-read-error change)
+      (destructuring-bind (start end message) (file-change-read-error change)
+        (push (obj "path" (file-change-path change) "start" start "end" end "message" message
+                   "condition" "READER-ERROR")
+              errors)))
+    (values evaluated (nreverse errors) (nreverse removed) (nreverse names))))
+
+(defun reload-files (request)
+  "The system's files named by the request (all of them when it names none), in load order."
+  (let ((system-files (getf *loaded* :source-files))
+        (named (map 'list #'identity (or (jget request "files") #()))))
+    (if named
+        (append (remove-if-not (lambda (f) (member f named :test #'string=)) system-files)
+                (remove-if (lambda (f) (member f system-files :test #'string=)) named))
+        system-files)))
+
+(defun reload-request (request)
+  (let* ((id (jget request "id"))
+         (started (now-ms))
+         (*in-place-only* (eq (jget request "in_place_only") t))
+         (files (remove-if-not #'probe-file (reload-files request)))
+         (changes '()))
+    (flet ((reply (mode &rest more)
+             (apply #'obj-with-nulls "type" "reloaded" "id" id "mode" mode "files" (coerce files 'vector)
+                    "ms" (elapsed-ms started) more)))
+      ;; First decide, touching nothing, whether the change can be applied in place at all.
+      (dolist (file files)
+        (cond ((asd-file-p file)
+               (when (and (asd-changed-p file) (not *in-place-only*))
+                 (return-from reload-request (reply "full" "reason" (full-reload-reason file nil)))))
+              (t
+               (let* ((change (diff-file file))
+                      (reason (full-reload-reason file change)))
+                 (when (and reason (not *in-place-only*))
+                   (return-from reload-request (reply "full" "reason" reason)))
+                 (push change changes)))))
+      (setf changes (nreverse changes))
+      (let ((defined (loop for change in changes
+                           append (loop for entry in (file-change-forms change)
+                                        for name = (definition-name (first entry))
+                                        when name collect name)))
+            (evaluated 0) (errors '()) (removed '()) (names '()))
+        (handler-case
+            (dolist (change changes)
+              (multiple-value-bind (count file-errors file-removed file-names) (apply-file-change change defined)
+                (incf evaluated count)
+                (setf errors (append errors file-errors)
+                      removed (append removed file-removed)
+                      names (append names file-names))))
+          (needs-full-reload (c)
+            (return-from reload-request (reply "full" "reason" (reload-reason c)))))
+        (reply "incremental" "forms" evaluated "errors" (coerce errors 'vector)
+               "removed" (coerce removed 'vector) "names" (coerce names 'vector))))))
+
+;;; ------------------------------------------------------------------------------------------
 ;;; The request loop
 ;;; ------------------------------------------------------------------------------------------
 
@@ -750,6 +1026,7 @@ the debugger streams read nothing."
     (cond ((string= op "compile") (send (compile-request request)))
           ((string= op "list-forms") (send (list-forms-request request)))
           ((string= op "generate-stage1") (send (generate-stage1-request request)))
+          ((string= op "reload") (send (reload-request request)))
           ((string= op "ping") (send (obj "type" "pong" "id" (jget request "id")
                                           "heap_bytes" (sb-kernel:dynamic-usage))))
           ((string= op "quit") (finish-output *reply*) (sb-ext:exit :code 0))

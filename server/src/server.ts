@@ -35,10 +35,12 @@ import {
   ReanalyzeRequest,
   StatusNotification,
   StatusRequest,
+  LastChangeRequest,
   type ClysmConfigurationChange,
   type ServerSettings,
 } from './protocol';
 import { Session } from './session';
+import { reloadDiagnostics } from './lsp/reloadDiagnostics';
 import { registerStage1Handlers, sessionStage1Context } from './stage1/handlers';
 import type { BackendStatus } from './types';
 import { AnalysisCancelled } from './workspace/analyzeModule';
@@ -153,6 +155,10 @@ connection.languages.diagnostics.on(async (params, token): Promise<DocumentDiagn
   const rel = relativePathOf(uri);
   const document = documents.get(uri);
   const current = session;
+  if (current && document && rel && current.moduleIndexOf(rel) === undefined && current.reloadErrorsIn(rel).length > 0) {
+    // A compiler file outside the module list (a package definition, ...): only its reload errors.
+    return { kind: DocumentDiagnosticReportKind.Full, items: reloadDiagnostics(current.reloadErrorsIn(rel), (offset) => document.positionAt(offset)) };
+  }
   if (!current || !document || !rel || current.moduleIndexOf(rel) === undefined) {
     return { kind: DocumentDiagnosticReportKind.Full, items: [] };
   }
@@ -166,7 +172,8 @@ connection.languages.diagnostics.on(async (params, token): Promise<DocumentDiagn
         return documentDiagnostics(current.storedFormsFor(rel, text) ?? [], { isRegression, stale: current.staleness() });
       }
       const analysis = await current.analyzeDocument(rel, text, signal);
-      return documentDiagnostics(analysis?.forms ?? [], { isRegression, fileProblem: current.workspace()?.problems.get(rel) });
+      const reloadErrors = reloadDiagnostics(current.reloadErrorsIn(rel), (offset) => document.positionAt(offset));
+      return [...documentDiagnostics(analysis?.forms ?? [], { isRegression, fileProblem: current.workspace()?.problems.get(rel) }), ...reloadErrors];
     });
   } catch (error) {
     if (!(error instanceof AnalysisCancelled)) log(`diagnostics of ${rel} failed: ${String(error)}`);
@@ -207,10 +214,14 @@ connection.onDidChangeConfiguration((params: Partial<ClysmConfigurationChange>) 
 connection.onDidChangeWatchedFiles((params) => {
   for (const change of params.changes) {
     const rel = relativePathOrNothing(change.uri);
+    // A saved compiler file reloads the compiler, open in the editor or not.
+    if (rel && documents.get(change.uri)) void session?.compilerFileChanged(rel);
     // Open documents are tracked through their buffers, not the disk.
     if (rel && !documents.get(change.uri)) void session?.fileChangedOnDisk(rel);
   }
 });
+
+connection.onRequest(LastChangeRequest, () => session?.lastChange() ?? null);
 
 connection.onRequest(StatusRequest, () => session?.status() ?? {
   backend: 'none', backendReason: '', status: { state: 'stopped', message: 'no workspace folder', engine: { name: 'none', version: '' } },

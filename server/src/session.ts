@@ -19,6 +19,9 @@ import { writeFileAtomic } from './util/atomicWrite';
 import { ResultCache } from './workspace/resultCache';
 import { ResultPersistence } from './workspace/resultPersistence';
 import { DiskFiles, OverlayFiles } from './workspace/workspaceFiles';
+import { CompilerReloadLoop, isReloadable } from './workspace/compilerReload';
+import type { LastChange } from './protocol';
+import type { ReloadError } from './backends/sbcl/hotReload';
 import { publishesStatus, WorkspaceModel, type ProgressReport } from './workspace/workspaceModel';
 import { NO_BACKEND_STATUS, WorkspaceRun } from './workspace/workspaceRun';
 
@@ -59,6 +62,18 @@ export class Session {
   private runCompletionPending = false;
   private downstreamTimer: NodeJS.Timeout | undefined;
   private backendStatusSubscription: { dispose(): void } | undefined;
+  /** Saved changes to the compiler itself: reload, re-check everything, keep the delta. */
+  readonly compilerLoop = new CompilerReloadLoop({
+    backend: () => this.backend,
+    forms: () => this.model?.allForms() ?? [],
+    recheckAll: () => this.analyzeWorkspace({ rotateBaseline: false }),
+    relativePath: (file) => this.relativePath(file),
+    log: (message) => this.hooks.log(message),
+    changed: () => {
+      this.publishStatus();
+      this.hooks.resultsChanged();
+    },
+  });
   /** The workspace's blockers and summary for hovers, which come in bursts; per model version. */
   private overview: { version: number; blockers: Blocker[]; summary: Summary } | undefined;
 
@@ -274,9 +289,33 @@ export class Session {
     return analysis;
   }
 
+  /**
+   * A file was saved or changed on disk, open in the editor or not: when it belongs to the
+   * compiler the backend has loaded, reload it and re-check every form. True when it did.
+   */
+  async compilerFileChanged(file: string): Promise<boolean> {
+    const absolute = path.resolve(this.root, file);
+    if (!this.isReady() || !this.compilerLoop.isCompilerFile(absolute)) return false;
+    await this.compilerLoop.filesChanged([absolute]);
+    return true;
+  }
+
+  /** The delta of the last compiler change (clysm/lastChange). */
+  lastChange(): LastChange | undefined {
+    return this.compilerLoop.lastChange();
+  }
+
+  /** Changed compiler forms the backend's image could not take, in the file `relPath`. */
+  reloadErrorsIn(relPath: string): ReloadError[] {
+    const backend = this.backend;
+    const file = path.resolve(this.root, relPath);
+    return isReloadable(backend) ? backend.reloadErrors().filter((error) => error.file === file) : [];
+  }
+
   /** A file changed on disk (not through the editor). */
   async fileChangedOnDisk(relPath: string): Promise<void> {
     if (!this.model) return;
+    if (await this.compilerFileChanged(relPath)) return;
     // Stage 0, or its WASI-command build (X.wasi.wasm, what the wasmtime engine runs).
     const stage0 = this.stage0AbsolutePath();
     const changed = path.resolve(this.root, relPath);
@@ -349,6 +388,7 @@ export class Session {
       summary: this.overview.summary,
       regressionBaseline: this.isRegression(form) ? this.baselineSource() : undefined,
       stale: this.staleness(),
+      compilerChange: this.compilerLoop.changeOf(form.id),
     };
   }
 
@@ -405,6 +445,7 @@ export class Session {
       regressions: this.regressionIds().size,
       baselineSource: this.baselines.source(),
       ...(stale > 0 && savedAt !== undefined && { snapshot: { savedAt, staleModules: stale } }),
+      ...(this.compilerLoop.lastChange() && { lastChange: { text: this.compilerLoop.lastChange()!.text, at: this.compilerLoop.lastChange()!.at } }),
     };
   }
 

@@ -3,7 +3,8 @@
 // One group per analysed folder when there are several (docs/multi-root.md). It renders
 // clysm/rootCauses and clysm/blockerTree answers; ranking, counts and priorities all come from the server.
 import * as vscode from 'vscode';
-import type { BlockerCategoryNode, BlockerPatternNode, BlockerTree, BlockerTreeParams, FormRef, RootCauseList, RootCauseNode, ServerStatus } from '../../../server/src/protocol';
+import type { BlockerCategoryNode, BlockerPatternNode, BlockerTree, BlockerTreeParams, ChangedForm, FormRef, LastChange, RootCauseList, RootCauseNode, ServerStatus } from '../../../server/src/protocol';
+import { changedFormItem, lastChangeItem } from './lastChange';
 import { causeItem, MODE_CONTEXT, type BlockersMode } from './fixes';
 import type { FolderRef } from '../folders/clysmFolders';
 import { folderOf, relativePathOf } from '../paths';
@@ -23,6 +24,8 @@ export interface FolderTree {
   folder: FolderRef;
   tree: BlockerTree;
   fixes?: RootCauseList;
+  /** The delta of the folder's last compiler change. */
+  lastChange?: LastChange;
 }
 
 /** The active module of the filter: a file of one folder. */
@@ -39,6 +42,8 @@ interface InFolder {
 
 export type BlockerNode =
   | { kind: 'folder'; group: FolderTree }
+  | ({ kind: 'lastChange'; change: LastChange } & InFolder)
+  | ({ kind: 'changedForm'; change: ChangedForm } & InFolder)
   | ({ kind: 'regressions'; forms: FormRef[] } & InFolder)
   | ({ kind: 'cause'; cause: RootCauseNode } & InFolder)
   | ({ kind: 'readErrors'; forms: FormRef[] } & InFolder)
@@ -194,6 +199,10 @@ export class BlockersView implements vscode.TreeDataProvider<BlockerNode>, vscod
 
   private itemOf(node: Exclude<BlockerNode, { kind: 'folder' }>): vscode.TreeItem {
     switch (node.kind) {
+      case 'lastChange':
+        return lastChangeItem(node.change);
+      case 'changedForm':
+        return changedFormItem(node.change, node.group.folder.uri);
       case 'regressions':
         return this.regressionsItem(node.forms);
       case 'cause':
@@ -223,6 +232,10 @@ export class BlockersView implements vscode.TreeDataProvider<BlockerNode>, vscod
     switch (node.kind) {
       case 'folder':
         return this.topNodes(scope);
+      case 'lastChange':
+        return node.change.changed.map((change): BlockerNode => ({ kind: 'changedForm', change, ...scope }));
+      case 'changedForm':
+        return [];
       case 'regressions':
         return node.forms.map((form): BlockerNode => ({ kind: 'form', form, idPrefix: 'regression', ...scope }));
       case 'cause':
@@ -240,8 +253,9 @@ export class BlockersView implements vscode.TreeDataProvider<BlockerNode>, vscod
 
   /** The top nodes of one folder's tree: regressions, read errors, then its Fixes or its categories. */
   private topNodes(scope: InFolder): BlockerNode[] {
-    const { tree, fixes } = scope.group;
-    const top: BlockerNode[] = tree.regressions.length ? [{ kind: 'regressions', forms: tree.regressions, ...scope }] : [];
+    const { tree, fixes, lastChange } = scope.group;
+    const top: BlockerNode[] = lastChange ? [{ kind: 'lastChange', change: lastChange, ...scope }] : [];
+    if (tree.regressions.length) top.push({ kind: 'regressions', forms: tree.regressions, ...scope });
     if (tree.readErrors.length) top.push({ kind: 'readErrors', forms: tree.readErrors, ...scope });
     if (this.mode === 'fixes') {
       let causes = this.causeNodes.get(scope.group);

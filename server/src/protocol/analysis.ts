@@ -52,6 +52,8 @@ export interface ServerStatus {
   baselineSource: string;
   /** Present while results from the persisted cache are shown that have not been re-checked yet. */
   snapshot?: { savedAt: string; staleModules: number };
+  /** The delta of the last compiler change (clysm/lastChange has the forms). */
+  lastChange?: { text: string; at: string };
 }
 
 /** Server → client whenever the status or the coverage changes. */

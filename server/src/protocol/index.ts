@@ -6,3 +6,4 @@ export * from './stage1';
 export * from './time';
 export * from './wat';
 export * from './rootCauses';
+export * from './lastChange';

@@ -52,6 +52,21 @@ export interface CheckReportInput {
   regressionIds?: ReadonlySet<string>;
 }
 
+/** The summary in the report's (snake_case) shape; also each `clysm-check --watch` delta's. */
+export function reportSummary(summary: Summary): CheckReport['summary'] {
+  return {
+    total: summary.total,
+    compiled: summary.compiled,
+    failed: summary.failed,
+    skipped: summary.skipped,
+    timeout: summary.timeout,
+    read_errors: summary.readErrors,
+    no_output: summary.noOutput,
+    crashed: summary.crashed,
+    coverage_pct: summary.coveragePct,
+  };
+}
+
 export function buildCheckReport(input: CheckReportInput): CheckReport {
   const { status, summary } = input;
   const report: CheckReport = {
@@ -62,17 +77,7 @@ export function buildCheckReport(input: CheckReportInput): CheckReport {
       ? { path: status.stage0.path, sha256: status.stage0.sha256, status: status.stage0.status, message: status.stage0.message }
       : null,
     module_list: { source: input.moduleListSource, modules: input.modules },
-    summary: {
-      total: summary.total,
-      compiled: summary.compiled,
-      failed: summary.failed,
-      skipped: summary.skipped,
-      timeout: summary.timeout,
-      read_errors: summary.readErrors,
-      no_output: summary.noOutput,
-      crashed: summary.crashed,
-      coverage_pct: summary.coveragePct,
-    },
+    summary: reportSummary(summary),
     forms: input.forms.map(toReportForm),
     blockers: reportBlockers(input.blockers),
     root_causes: reportRootCauses(buildRootCauses(input.forms, summary)),

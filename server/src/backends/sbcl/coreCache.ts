@@ -56,6 +56,16 @@ export class CoreCache {
     return coreKey(manifest.files, inputs.sbcl) === manifest.key ? manifest.core : undefined;
   }
 
+  /**
+   * The core saved after the last load that worked, even if the sources changed since: the
+   * start-up to fall back on when the sources no longer load (hot reload applies the changes).
+   */
+  lastGoodCore(inputs: Pick<CoreKeyInputs, 'workspaceRoot' | 'sbcl'>): string | undefined {
+    const manifest = this.readManifest(inputs.workspaceRoot);
+    if (!manifest || manifest.sbcl !== inputs.sbcl || this.rejected.has(manifest.core)) return undefined;
+    return fs.existsSync(manifest.core) ? manifest.core : undefined;
+  }
+
   /** Never offers `core` again in this session (it failed to start). */
   reject(core: string): void {
     this.rejected.add(core);

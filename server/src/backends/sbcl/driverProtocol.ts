@@ -10,6 +10,9 @@ export type DriverRequest =
   | { op: 'list-forms'; path: string }
   /** Only to a process started for generation (stage1Generation.ts): the generator changes the image. */
   | { op: 'generate-stage1'; output: string; report: string; defun_errors: string }
+  /** Re-evaluates the changed top-level forms of these files (all the system's files when absent). */
+  /** `in_place_only`: no full load is possible, so apply even what would need one, where it can be. */
+  | { op: 'reload'; files?: string[]; in_place_only?: boolean }
   | { op: 'ping' }
   | { op: 'quit' };
 
@@ -130,6 +133,33 @@ export interface SavingCoreMessage {
   path: string;
 }
 
+/** A changed form that did not read, compile or evaluate during a reload; offsets into `path`. */
+export interface ReloadErrorEntry {
+  path: string;
+  start: number;
+  end: number;
+  message: string;
+  condition?: string;
+  operator?: string;
+  name?: string;
+}
+
+/** The driver's answer to `reload`: applied in place, or `full` (a fresh load is needed, nothing applied). */
+export interface ReloadedMessage {
+  type: 'reloaded';
+  id: number;
+  mode: 'incremental' | 'full';
+  reason?: string | null;
+  files: string[];
+  forms?: number | null;
+  errors?: ReloadErrorEntry[] | null;
+  /** Definitions removed (FMAKUNBOUND) because their form went away. */
+  removed?: string[] | null;
+  /** Names of the definitions evaluated in place. */
+  names?: string[] | null;
+  ms: number;
+}
+
 /** What Clysm's generator did, as the driver observed it; `id` is the generate-stage1 request's. */
 export type Stage1Event = { type: 'stage1-event'; id: number } & (
   | { kind: 'loaded' }
@@ -147,10 +177,10 @@ export interface Stage1FinishedMessage {
   id: number;
 }
 
-export type DriverReply = ResultMessage | FormsMessage | PongMessage | ErrorMessage | Stage1FinishedMessage;
+export type DriverReply = ResultMessage | FormsMessage | ReloadedMessage | PongMessage | ErrorMessage | Stage1FinishedMessage;
 export type DriverMessage = ReadyMessage | FatalMessage | LogMessage | SavingCoreMessage | Stage1Event | DriverReply;
 
-const TYPES = new Set(['ready', 'fatal', 'log', 'saving-core', 'result', 'forms', 'pong', 'error', 'stage1-event', 'stage1-finished']);
+const TYPES = new Set(['ready', 'fatal', 'log', 'saving-core', 'result', 'forms', 'pong', 'error', 'stage1-event', 'stage1-finished', 'reloaded']);
 
 /** Parses one line from fd 3; undefined for anything that is not a driver message. */
 export function parseDriverLine(line: string): DriverMessage | undefined {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BackendStatus, CompileRequest, CompilerBackend } from '../../types';
 import type { GenerationProgress, GeneratorResult, Stage1GenerationRequest } from '../generation';
-import type { DriverForm, ReadyMessage } from './driverProtocol';
+import type { DriverForm, ReadyMessage, ReloadedMessage } from './driverProtocol';
 import { defaultDriverPath, driverFiles } from './driverPath';
 import { findExecutable } from '../../util/findExecutable';
 import { driverLaunchSpec, type DriverLaunch } from './launchSpec';
@@ -17,6 +17,7 @@ import { runSbclGenerator } from './stage1Generation';
 import { BackendUnavailableError, SbclSupervisor, type RestartEvent, type SupervisorState } from './supervisor';
 import { CoreCache } from './coreCache';
 import { WasmValidator } from '../../wasm/validate';
+import { describeReload, incrementalOutcome, ReloadErrors, type ReloadError, type ReloadOutcome } from './hotReload';
 
 export interface SbclBackendOptions {
   /** Folder holding `clysm.asd` (the Clysm checkout). */
@@ -83,6 +84,12 @@ export class SbclBackend implements CompilerBackend {
   private sourceHash = 'unknown';
   private sbclExecutable: string | undefined;
   private offeredCore: string | undefined;
+  /** Set while the image runs on the last good core because the sources do not load. */
+  private fallbackCore: string | undefined;
+  private readonly reloadErrorsInForce = new ReloadErrors();
+  private readonly reloadListeners = new Set<Listener<ReloadOutcome>>();
+  private reloadChain: Promise<unknown> = Promise.resolve();
+  private compilerGeneration = 0;
   private disposed = false;
 
   constructor(options: SbclBackendOptions) {
@@ -93,7 +100,7 @@ export class SbclBackend implements CompilerBackend {
     this.current = { state: 'stopped', message: 'SBCL backend not started', engine: { name: 'SBCL', version: 'unknown' } };
     this.supervisor = new SbclSupervisor({
       launch: () => {
-        this.offeredCore = this.coreCache?.coreFor(this.coreKeyInputs());
+        this.offeredCore = this.fallbackCore ?? this.coreCache?.coreFor(this.coreKeyInputs());
         return driverLaunchSpec(this.launchConfig(this.offeredCore));
       },
       onLaunchFailed: () => {
@@ -114,10 +121,90 @@ export class SbclBackend implements CompilerBackend {
     return this.options.timeoutMs;
   }
 
-  /** `sbcl:<SBCL version>:<hash of the system's sources and the driver>`. */
+  /**
+   * `sbcl:<SBCL version>:<hash of the system's sources and the driver>[:partial-<hash>]`: the
+   * compiler generation. A reload changes the sources' hash; forms of the sources that the
+   * image could not take (reload errors) add the partial part.
+   */
   identity(): string {
-    return `sbcl:${this.ready?.sbcl_version ?? 'unknown'}:${this.sourceHash.slice(0, 16)}`;
+    const partial = this.reloadErrorsInForce.fingerprint();
+    return `sbcl:${this.ready?.sbcl_version ?? 'unknown'}:${this.sourceHash.slice(0, 16)}${partial ? `:partial-${partial}` : ''}`;
   }
+
+  /** The loaded system's .asd and source files (absolute): a change to one reloads the compiler. */
+  compilerFiles(): string[] {
+    return (this.ready?.source_files ?? []).map((file) => path.resolve(file));
+  }
+
+  /** Counts the reloads that changed the compiler in this session. */
+  generation(): number {
+    return this.compilerGeneration;
+  }
+
+  /** Changed forms that the image could not take; it keeps their previous definitions. */
+  reloadErrors(): ReloadError[] {
+    return this.reloadErrorsInForce.all();
+  }
+
+  /** Fires after each reload, once the new compiler generation is in force. */
+  onDidReload(listener: Listener<ReloadOutcome>): Disposable {
+    return listen(this.reloadListeners, listener);
+  }
+
+  /**
+   * Applies changed files of the system (absolute paths) to the running image: the changed
+   * forms in place when the driver can, else a full load in a fresh image. Reloads run one
+   * at a time, in the order asked.
+   */
+  reload(files: string[]): Promise<ReloadOutcome> {
+    const next = this.reloadChain.then(() => this.doReload(files.map((file) => path.resolve(file))));
+    this.reloadChain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async doReload(files: string[]): Promise<ReloadOutcome> {
+    await this.ensureStarted();
+    const started = Date.now();
+    // On the last good core, every save tries the sources again: they may load now.
+    const reply = this.fallbackCore ? undefined : await this.requestReload(files);
+    const outcome =
+      reply?.mode === 'incremental'
+        ? incrementalOutcome(reply)
+        : await this.fullReload(files, reply?.reason ?? 'the image runs on the last good saved core; trying the sources again');
+    outcome.ms = Date.now() - started;
+    this.reloadErrorsInForce.record(outcome);
+    if (this.ready) await this.refreshSourceHash(this.ready);
+    this.compilerGeneration++;
+    this.log(describeReload(outcome));
+    for (const error of outcome.errors) this.log(`[sbcl] reload-error in ${error.file} at ${error.start}: ${error.message}`);
+    this.reloadListeners.forEach((listener) => listener(outcome));
+    return outcome;
+  }
+
+  private async requestReload(files: string[] | undefined, inPlaceOnly = false): Promise<ReloadedMessage> {
+    const outcome = await this.supervisor.submit({ op: 'reload', ...(files ? { files } : {}), ...(inPlaceOnly ? { in_place_only: true } : {}) });
+    if (outcome.kind !== 'reply' || outcome.reply.type !== 'reloaded') {
+      const why = outcome.kind === 'reply' ? (outcome.reply.type === 'error' ? outcome.reply.message : outcome.reply.type) : outcome.message;
+      throw new Error(`reloading ${files?.join(', ') ?? 'the system'} failed: ${why}`);
+    }
+    return outcome.reply;
+  }
+
+  /** A fresh image loads the system from sources; when they do not load, the last good core takes what it can. */
+  private async fullReload(files: string[], reason: string): Promise<ReloadOutcome> {
+    await this.supervisor.stop();
+    this.fallbackCore = undefined;
+    this.setStatus({ ...this.current, state: 'starting', message: `Reloading ${this.options.systemName}: ${reason}` });
+    const status = await this.start();
+    const fallback = this.lastFallback;
+    this.lastFallback = undefined;
+    if (fallback) return { ...fallback, mode: 'full', reason: `${reason}; ${fallback.reason}` };
+    if (status.state !== 'ready') throw new BackendUnavailableError(status.message);
+    return { mode: 'full', reason, files, forms: 0, errors: [], removed: [], names: [], fromLastGoodCore: false, ms: 0 };
+  }
+
+  /** What the last start-up from the last good core applied, for the reload that caused it. */
+  private lastFallback: ReloadOutcome | undefined;
 
   status(): BackendStatus {
     return this.current;
@@ -233,13 +320,49 @@ export class SbclBackend implements CompilerBackend {
         // A stale or incompatible saved core: it is rejected now, so load from sources.
         if (this.offeredCore && !(error instanceof DriverFatalError)) return this.supervisor.start();
         throw error;
-      });
+      }).catch((error: unknown) => this.startFromLastGoodCore(error));
       await this.refreshSourceHash(ready);
+      if (this.fallbackCore) return this.setStatus(this.fallbackStatus(ready));
       this.coreCache?.ensure(this.coreKeyInputs(), (saveCore) => driverLaunchSpec(this.launchConfig(undefined, saveCore)));
       return this.setStatus(this.readyStatus(ready));
     } catch (error) {
       return this.setStatus({ ...this.current, state: 'error', message: this.startFailureMessage(error) });
     }
+  }
+
+  /**
+   * The sources do not load (a compiler file saved broken): start from the core saved after the
+   * last load that worked, then apply what can be applied of the files as they are now, so that
+   * one broken file never leaves every form without a result.
+   */
+  private async startFromLastGoodCore(error: unknown): Promise<ReadyMessage> {
+    const core = error instanceof DriverFatalError && error.fatal.kind === 'load-failed'
+      ? this.coreCache?.lastGoodCore({ workspaceRoot: path.resolve(this.options.workspaceRoot), sbcl: this.sbclExecutable ?? this.options.sbclPath })
+      : undefined;
+    if (!core) throw error;
+    this.log(`[sbcl] ${(error as Error).message.split('\n')[0]}; starting from the last good saved core ${core}`);
+    this.fallbackCore = core;
+    let ready: ReadyMessage;
+    try {
+      ready = await this.supervisor.start();
+    } catch {
+      this.fallbackCore = undefined;
+      throw error; // the load failure says more than the core's
+    }
+    const reply = await this.requestReload(undefined, true);
+    const applied = incrementalOutcome(reply, true);
+    this.lastFallback = { ...applied, reason: `started from the last good saved core: ${(error as Error).message.split('\n')[0]}` };
+    this.reloadErrorsInForce.record(this.lastFallback);
+    this.log(describeReload({ ...this.lastFallback, mode: 'full' }));
+    return ready;
+  }
+
+  private fallbackStatus(ready: ReadyMessage): BackendStatus {
+    const broken = this.reloadErrorsInForce.all().length;
+    return {
+      ...this.readyStatus(ready),
+      message: `Clysm on SBCL ${ready.sbcl_version}: ${ready.system} does not load from its sources, so the image runs on the last good saved core with the changes that apply (${broken} form(s) not applied)`,
+    };
   }
 
   private checkPrerequisites(): string | undefined {
@@ -284,6 +407,13 @@ export class SbclBackend implements CompilerBackend {
     this.log(`[sbcl] ready: SBCL ${ready.sbcl_version}, ${ready.system} from ${ready.source_root}, pid ${ready.pid}`);
     // A restart reloads the system from disk, where the sources may have changed: then the
     // identity changes too, and listeners hear about it.
+    if (!this.starting && this.fallbackCore) {
+      // A restart on the last good core lost what the reloads had applied: apply it again.
+      void this.requestReload(undefined, true).then(
+        (reply) => this.reloadErrorsInForce.record(incrementalOutcome(reply, true)),
+        (error: unknown) => this.log(`[sbcl] re-applying the changed sources after a restart failed: ${String(error)}`),
+      );
+    }
     if (!this.starting) {
       const before = this.identity();
       void this.refreshSourceHash(ready).then(() => {

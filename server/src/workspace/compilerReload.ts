@@ -1,0 +1,111 @@
+// The self-hosting loop on the server side: a saved change to a file of the compiler itself
+// reloads it into the backend, every form is re-checked by the new compiler generation, and the
+// delta against the results just before is kept for the status bar, the views, the hover and
+// the CLI. One change at a time, in the order they came.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ReloadError, ReloadOutcome } from '../backends/sbcl/hotReload';
+import type { ChangedForm, LastChange } from '../protocol';
+import type { AnalyzedForm } from '../types';
+import { LineIndex } from '../reader/lineIndex';
+import { changedForms, deltaCounts, deltaText, outcomesById } from './delta';
+
+/** A backend whose compiler can be reloaded in place (the SBCL backend). */
+export interface ReloadableCompiler {
+  /** Absolute paths of the compiler's own files (its .asd and sources). */
+  compilerFiles(): string[];
+  reload(files: string[]): Promise<ReloadOutcome>;
+  /** Changed forms the image could not take (it keeps their previous definitions). */
+  reloadErrors(): ReloadError[];
+}
+
+export function isReloadable(backend: unknown): backend is ReloadableCompiler {
+  const candidate = backend as Partial<ReloadableCompiler> | undefined;
+  return typeof candidate?.compilerFiles === 'function' && typeof candidate.reload === 'function' && typeof candidate.reloadErrors === 'function';
+}
+
+export interface CompilerReloadDeps {
+  backend(): unknown;
+  /** Every form's current result. */
+  forms(): AnalyzedForm[];
+  /** Re-checks every form of the module list with the current compiler; resolves when done. */
+  recheckAll(): Promise<void>;
+  /** Workspace-relative path, or undefined outside the workspace. */
+  relativePath(file: string): string | undefined;
+  log(message: string): void;
+  /** A delta is ready. */
+  changed(change: LastChange): void;
+}
+
+export class CompilerReloadLoop {
+  private last: LastChange | undefined;
+  private byForm = new Map<string, ChangedForm>();
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: CompilerReloadDeps) {}
+
+  /** True when `file` (absolute) is part of the compiler the backend has loaded. */
+  isCompilerFile(file: string): boolean {
+    const backend = this.deps.backend();
+    return isReloadable(backend) && backend.compilerFiles().includes(path.resolve(file));
+  }
+
+  lastChange(): LastChange | undefined {
+    return this.last;
+  }
+
+  /** How the last compiler change moved this form, if it did. */
+  changeOf(formId: string): ChangedForm | undefined {
+    return this.byForm.get(formId);
+  }
+
+  /** Files of the compiler changed on disk (absolute paths, `changedAt` when noticed). */
+  filesChanged(files: string[], changedAt = Date.now()): Promise<LastChange | undefined> {
+    const next = this.chain.then(() => this.reloadAndRecheck(files, changedAt));
+    this.chain = next.catch((error: unknown) => this.deps.log(`compiler reload failed: ${String(error)}`));
+    return next;
+  }
+
+  private async reloadAndRecheck(files: string[], changedAt: number): Promise<LastChange | undefined> {
+    const backend = this.deps.backend();
+    if (!isReloadable(backend)) return undefined;
+    const before = outcomesById(this.deps.forms());
+    const outcome = await backend.reload(files);
+    await this.deps.recheckAll();
+    const changed = changedForms(before, this.deps.forms());
+    const counts = deltaCounts(changed);
+    const shownFiles = files.map((file) => this.deps.relativePath(file) ?? file);
+    const change: LastChange = {
+      at: new Date().toISOString(),
+      files: shownFiles,
+      text: deltaText(counts, files, outcome.names),
+      ...counts,
+      reload: {
+        mode: outcome.mode,
+        forms: outcome.forms,
+        errors: outcome.errors.map((error) => ({
+          file: this.deps.relativePath(error.file) ?? error.file,
+          line: lineOf(error.file, error.start),
+          name: error.name ?? null,
+          message: error.message,
+        })),
+      },
+      ms: Date.now() - changedAt,
+      changed,
+    };
+    this.last = change;
+    this.byForm = new Map(changed.map((c) => [c.id, c]));
+    this.deps.log(`compiler change: ${change.text} in ${change.ms} ms`);
+    this.deps.changed(change);
+    return change;
+  }
+}
+
+/** 1-based line of a character offset into the file as it is on disk now. */
+function lineOf(file: string, offset: number): number {
+  try {
+    return new LineIndex(fs.readFileSync(file, 'utf8')).positionAt(offset).line + 1;
+  } catch {
+    return 1;
+  }
+}
