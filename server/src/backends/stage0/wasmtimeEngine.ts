@@ -19,12 +19,12 @@ import type { HostConfig } from './hostImports';
 import { PrecompileCache } from './precompileCache';
 import type { RuntimeProbeResult } from '../../wasm/runtimeProbe';
 import { abortError, inPackageForm, type EngineCompileOptions, type Stage0Engine } from './stage0Engine';
-import { SerialQueue, SessionSlot } from './sessionSupport';
+import { SerialQueue, ProcessSlot } from './processSupport';
 import { makeValidator } from './stage0Instance';
 import type { WasmExportDescriptor, WasmImportDescriptor } from '../../wasm/webAssembly';
 import { collectOutputs } from './wasiOutput';
 import { answerToResult, classifyEnd } from './wasiProtocol';
-import { WasiSession, type SessionOutcome, type WasiLaunch } from './wasiSession';
+import { Stage0WasmtimeProcess, type WasmtimeRequestOutcome, type WasiLaunch } from './wasmtimeProcess';
 import { minimumWasmtime, missingWasmtimeMessage, parseWasmtimeVersion, wasmtimeFlags, type WasmtimeVersion } from './wasmtimeVersion';
 import type { Stage0LoadInfo } from './workerProtocol';
 
@@ -77,9 +77,9 @@ export class WasmtimeEngine implements Stage0Engine {
   private flags: string[] = [];
   private loaded?: Loaded;
   /** The current process and the replacement started after a timeout, trap, cancel or crash. */
-  private readonly slot = new SessionSlot<WasiSession>({
-    start: () => (this.loaded && !this.disposed ? this.startSession() : undefined),
-    stop: (session) => session.stop(),
+  private readonly slot = new ProcessSlot<Stage0WasmtimeProcess>({
+    start: () => (this.loaded && !this.disposed ? this.startProcess() : undefined),
+    stop: (wasmtime) => wasmtime.stop(),
   });
   private privateOutput?: string;
   private readonly queue = new SerialQueue();
@@ -150,7 +150,7 @@ export class WasmtimeEngine implements Stage0Engine {
       }
       this.loaded = loaded;
       try {
-        this.slot.session = await this.startSession();
+        this.slot.active = await this.startProcess();
       } catch (error) {
         if (!loaded.precompiled) {
           this.loaded = undefined;
@@ -162,7 +162,7 @@ export class WasmtimeEngine implements Stage0Engine {
         loaded.precompiled = undefined;
         this.lastPrecompile = 'none';
         try {
-          this.slot.session = await this.startSession();
+          this.slot.active = await this.startProcess();
         } catch (retryError) {
           this.loaded = undefined;
           throw retryError;
@@ -192,23 +192,23 @@ export class WasmtimeEngine implements Stage0Engine {
     };
   }
 
-  private async startSession(): Promise<WasiSession> {
-    const session = new WasiSession(this.launch(), this.log, this.options.loadTimeoutMs ?? defaultOf('clysm.stage0.loadTimeoutMs'));
+  private async startProcess(): Promise<Stage0WasmtimeProcess> {
+    const wasmtime = new Stage0WasmtimeProcess(this.launch(), this.log, this.options.loadTimeoutMs ?? defaultOf('clysm.stage0.loadTimeoutMs'));
     try {
-      await session.ready;
+      await wasmtime.ready;
     } catch (error) {
-      await session.stop();
+      await wasmtime.stop();
       throw error;
     }
-    return session;
+    return wasmtime;
   }
 
   /** Sends the `(in-package …)` preamble when the form's package differs (its answer is ignored). */
-  private async preamble(session: WasiSession, options: EngineCompileOptions): Promise<SessionOutcome | undefined> {
-    if (!options.package || options.package === session.currentPackage) return undefined;
-    const outcome = await session.request(this.nextId++, inPackageForm(options.package), options.timeoutMs, options.signal);
+  private async preamble(wasmtime: Stage0WasmtimeProcess, options: EngineCompileOptions): Promise<WasmtimeRequestOutcome | undefined> {
+    if (!options.package || options.package === wasmtime.currentPackage) return undefined;
+    const outcome = await wasmtime.request(this.nextId++, inPackageForm(options.package), options.timeoutMs, options.signal);
     if (outcome.kind !== 'answer') return outcome;
-    session.currentPackage = options.package;
+    wasmtime.currentPackage = options.package;
     return undefined;
   }
 
@@ -217,15 +217,15 @@ export class WasmtimeEngine implements Stage0Engine {
       for (let attempt = 1; ; attempt++) {
         if (this.disposed) throw new Error('the Stage 0 engine was disposed');
         if (options.signal?.aborted) throw abortError(options.signal);
-        let session: WasiSession;
+        let wasmtime: Stage0WasmtimeProcess;
         try {
-          session = await this.slot.current();
+          wasmtime = await this.slot.current();
         } catch (error) {
           if (!this.loaded) throw error;
           return { status: 'crashed', message: `wasmtime could not be restarted: ${(error as Error).message}` };
         }
         const started = performance.now();
-        const outcome = (await this.preamble(session, options)) ?? (await session.request(this.nextId++, text, options.timeoutMs, options.signal));
+        const outcome = (await this.preamble(wasmtime, options)) ?? (await wasmtime.request(this.nextId++, text, options.timeoutMs, options.signal));
         const durationMs = performance.now() - started;
         if (outcome.kind === 'answer') {
           const { overLimit } = collectOutputs(this.privateOutputDir(), this.options, this.log);

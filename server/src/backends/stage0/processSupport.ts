@@ -1,6 +1,6 @@
-// What both Stage 0 engines (engine.ts on a V8 worker, wasmtimeEngine.ts on a wasmtime process)
-// and their sessions share: one request at a time, each ending with its reply, a time limit or
-// an abort; and a session that is replaced in the background after it had to be stopped.
+// What both Stage 0 engines (v8Engine.ts on a V8 worker, wasmtimeEngine.ts on a wasmtime process)
+// and their processes share: one request at a time, each ending with its reply, a time limit or
+// an abort; and a process that is replaced in the background after it had to be stopped.
 
 /** Runs tasks one at a time, in call order; a failed task does not block the next. */
 export class SerialQueue {
@@ -17,8 +17,8 @@ export class SerialQueue {
 export type Interrupted = { kind: 'timeout' } | { kind: 'aborted' };
 
 /**
- * The one request a session is serving: it settles once, with whatever settle() is given
- * first (a reply, the session's end), the time limit or an abort, and always drops its timer
+ * The one request a process is serving: it settles once, with whatever settle() is given
+ * first (a reply, the process's end), the time limit or an abort, and always drops its timer
  * and abort listener.
  */
 export class PendingRequest<Outcome, Reply> {
@@ -54,31 +54,31 @@ export class PendingRequest<Outcome, Reply> {
   }
 }
 
-export interface SessionSlotHooks<S> {
-  /** Starts a fresh session with the loaded Stage 0, or returns undefined when there is none to start (nothing loaded, disposed). */
+export interface ProcessSlotHooks<S> {
+  /** Starts a fresh process with the loaded Stage 0, or returns undefined when there is none to start (nothing loaded, disposed). */
   start(): Promise<S> | undefined;
-  /** Stops a session; false means it could not be stopped. */
-  stop(session: S): Promise<boolean | void>;
+  /** Stops a process; false means it could not be stopped. */
+  stop(process: S): Promise<boolean | void>;
 }
 
 /**
- * The engine's current session plus the replacement being started after a timeout, cancel or
+ * The engine's current process plus the replacement being started after a timeout, cancel or
  * crash, which starts at once so the next form does not wait for its start-up.
  */
-export class SessionSlot<S extends { readonly alive: boolean }> {
-  session?: S;
+export class ProcessSlot<S extends { readonly alive: boolean }> {
+  active?: S;
   private starting?: Promise<S>;
-  /** How many times a session was replaced after a timeout, cancel or crash. */
+  /** How many times a process was replaced after a timeout, cancel or crash. */
   restarts = 0;
 
-  constructor(private readonly hooks: SessionSlotHooks<S>) {}
+  constructor(private readonly hooks: ProcessSlotHooks<S>) {}
 
-  /** Stops the current session and any replacement still starting. */
+  /** Stops the current process and any replacement still starting. */
   async drop(): Promise<void> {
     const pending = this.starting;
     this.starting = undefined;
-    const old = this.session;
-    this.session = undefined;
+    const old = this.active;
+    this.active = undefined;
     if (old) await this.hooks.stop(old);
     if (pending) await pending.then((s) => this.hooks.stop(s), () => undefined);
   }
@@ -91,26 +91,26 @@ export class SessionSlot<S extends { readonly alive: boolean }> {
     this.starting = starting;
   }
 
-  /** The live session, waiting for a replacement to finish starting if needed. */
+  /** The live process, waiting for a replacement to finish starting if needed. */
   async current(): Promise<S> {
-    if (this.session?.alive) return this.session;
+    if (this.active?.alive) return this.active;
     if (!this.starting) {
       this.startReplacement();
       if (!this.starting) throw new Error('no Stage 0 is loaded');
     }
     const starting = this.starting;
     try {
-      this.session = await starting;
-      return this.session;
+      this.active = await starting;
+      return this.active;
     } finally {
       if (this.starting === starting) this.starting = undefined;
     }
   }
 
-  /** Stops the current session (after a timeout, cancel or crash) and starts its replacement; false when it could not be stopped. */
+  /** Stops the current process (after a timeout, cancel or crash) and starts its replacement; false when it could not be stopped. */
   async replace(): Promise<boolean> {
-    const old = this.session;
-    this.session = undefined;
+    const old = this.active;
+    this.active = undefined;
     const stopped = old ? (await this.hooks.stop(old)) !== false : true;
     this.startReplacement();
     return stopped;
