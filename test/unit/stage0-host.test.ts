@@ -125,7 +125,7 @@ describe('Stage 0 file sandbox', () => {
     fs.mkdirSync(sshDir);
     fs.rmSync(path.join(root, 'dist'), { recursive: true });
     fs.symlinkSync(sshDir, path.join(root, 'dist'));
-    assert.equal(session.writeBytes('ssh-ed25519 AAAA attacker', 'authorized_keys'), -1);
+    assert.equal(stage0Host.writeBytes('ssh-ed25519 AAAA attacker', 'authorized_keys'), -1);
     assert.deepEqual(fs.readdirSync(sshDir), []);
     assert.ok(logs.some((l) => l.includes(`the output folder ${path.join(root, 'dist')} (it leads to ${sshDir}) is outside the workspace folder`)), logs.join('\n'));
   });
@@ -133,13 +133,13 @@ describe('Stage 0 file sandbox', () => {
   it('write-bytes does not follow a file name that is a symbolic link out, even a dangling one', () => {
     const target = path.join(path.dirname(root), 'authorized_keys');
     fs.symlinkSync(target, path.join(root, 'dist', 'keys'));
-    assert.equal(session.writeBytes('x', 'keys'), -1);
+    assert.equal(stage0Host.writeBytes('x', 'keys'), -1);
     assert.equal(fs.existsSync(target), false);
     const refused = resolveWritable(path.join(root, 'dist'), 'keys');
     assert.ok(!refused.ok && refused.reason.includes(`symbolic link to ${target}`), JSON.stringify(refused));
     // A dangling link as a folder of the name: dist/ssh -> <outside>/.ssh (not there yet).
     fs.symlinkSync(path.join(path.dirname(root), '.ssh'), path.join(root, 'dist', 'ssh'));
-    assert.equal(session.writeBytes('x', 'ssh/authorized_keys'), -1);
+    assert.equal(stage0Host.writeBytes('x', 'ssh/authorized_keys'), -1);
     assert.equal(fs.existsSync(path.join(path.dirname(root), '.ssh')), false);
     const viaFolder = resolveWritable(path.join(root, 'dist'), 'ssh/authorized_keys');
     assert.ok(!viaFolder.ok && viaFolder.reason.includes(`symbolic link to ${path.join(path.dirname(root), '.ssh', 'authorized_keys')}`), JSON.stringify(viaFolder));
