@@ -1,6 +1,9 @@
 // What both Stage 0 engines (v8Engine.ts on a V8 worker, wasmtimeEngine.ts on a wasmtime process)
 // and their processes share: one request at a time, each ending with its reply, a time limit or
-// an abort; and a process that is replaced in the background after it had to be stopped.
+// an abort; a process that is replaced in the background after it had to be stopped; and the
+// retry rule for a form whose process died.
+import type { FormResult } from '../../types';
+import { abortError } from './stage0Engine';
 
 /** Runs tasks one at a time, in call order; a failed task does not block the next. */
 export class SerialQueue {
@@ -114,5 +117,41 @@ export class ProcessSlot<S extends { readonly alive: boolean }> {
     const stopped = old ? (await this.hooks.stop(old)) !== false : true;
     this.startReplacement();
     return stopped;
+  }
+}
+
+/** What one attempt at a form came to: its result, or the death of the process (not yet blamed on the form). */
+export type FormAttempt = { result: FormResult } | { died: string; durationMs: number };
+
+export interface FormOnProcess<S extends { readonly alive: boolean }> {
+  slot: ProcessSlot<S>;
+  disposed(): boolean;
+  /** False when nothing is loaded: then a failed start rejects instead of giving a result. */
+  loaded(): boolean;
+  /** Who could not be restarted, in the `crashed` message: `the Stage 0 engine`, `wasmtime`. */
+  restartSubject: string;
+  /** One request on the live process; after anything but a reply it has the process replaced. */
+  attempt(process: S): Promise<FormAttempt>;
+}
+
+/**
+ * One form on an engine's replaceable process. A process can die for reasons unrelated to the
+ * form, so a death is tried once more before the form is blamed for it; only disposal,
+ * cancellation and "nothing loaded" reject.
+ */
+export async function compileOnProcess<S extends { readonly alive: boolean }>(spec: FormOnProcess<S>, signal: AbortSignal | undefined): Promise<FormResult> {
+  for (let attempt = 1; ; attempt++) {
+    if (spec.disposed()) throw new Error('the Stage 0 engine was disposed');
+    if (signal?.aborted) throw abortError(signal);
+    let process: S;
+    try {
+      process = await spec.slot.current();
+    } catch (error) {
+      if (!spec.loaded()) throw error;
+      return { status: 'crashed', message: `${spec.restartSubject} could not be restarted: ${(error as Error).message}` };
+    }
+    const outcome = await spec.attempt(process);
+    if ('result' in outcome) return outcome.result;
+    if (attempt >= 2) return { status: 'crashed', message: `the Stage 0 engine died on this form twice: ${outcome.died}`, durationMs: outcome.durationMs };
   }
 }

@@ -8,7 +8,7 @@ import type { HostConfig } from './hostImports';
 import { defaultOf } from '../../protocol/settings';
 import { probeRuntime, type RuntimeProbeResult } from '../../wasm/runtimeProbe';
 import { abortError, type EngineCompileOptions, type Stage0Engine } from './stage0Engine';
-import { PendingRequest, SerialQueue, ProcessSlot } from './processSupport';
+import { compileOnProcess, PendingRequest, SerialQueue, ProcessSlot, type FormAttempt } from './processSupport';
 import { startTransport, type Transport, type WorkerEnd } from './workerTransport';
 import type { FromWorker, Stage0LoadInfo, ToWorker } from './workerProtocol';
 
@@ -190,47 +190,48 @@ export class EmbeddedV8Engine implements Stage0Engine {
    * are results; only cancellation (AbortSignal), disposal and "nothing loaded" reject.
    */
   compile(text: string, options: EngineCompileOptions): Promise<FormResult> {
-    return this.queue.run(async () => {
-      for (let attempt = 1; ; attempt++) {
-        if (this.disposed) throw new Error('the Stage 0 engine was disposed');
-        if (options.signal?.aborted) throw abortError(options.signal);
-        let worker: Stage0WorkerProcess;
-        try {
-          worker = await this.slot.current();
-        } catch (error) {
-          if (!this.bytes) throw error;
-          return { status: 'crashed', message: `the Stage 0 engine could not be restarted: ${(error as Error).message}` };
-        }
-        const id = this.nextId++;
-        const started = performance.now();
-        const outcome = await worker.request(
-          { type: 'compile', id, text, package: options.package },
-          (reply) => reply.type === 'result' && reply.id === id,
-          options.timeoutMs,
-          options.signal,
-        );
-        const durationMs = performance.now() - started;
-        if (outcome.kind === 'message' && outcome.message.type === 'result') {
-          await this.recycleIfBloated(outcome.message.residentMb);
-          return outcome.message.result;
-        }
-        if (this.disposed) throw new Error('the Stage 0 engine was disposed');
-        const stopped = await this.slot.replace();
-        if (outcome.kind === 'timeout') {
-          this.log(`Stage 0 exceeded ${options.timeoutMs} ms; engine worker restarted`);
-          const stuck = stopped ? '' : '; the timed-out worker could not be stopped and keeps running until the language server restarts';
-          return { status: 'timeout', message: `Stage 0 did not finish this form within ${options.timeoutMs} ms (the engine was restarted${stuck})`, durationMs };
-        }
-        if (outcome.kind === 'aborted') throw abortError(options.signal!);
-        const reason = outcome.kind === 'died' ? outcome.reason : 'unexpected reply';
-        this.log(`Stage 0 engine worker died (${reason}); restarted`);
-        // Over its memory limit on this form: the form's own doing (a worker starts every form
-        // below the recycle threshold), so no second try that would hide it.
-        if (outcome.kind === 'died' && outcome.cause === 'memory') return { status: 'crashed', message: `the Stage 0 engine died on this form: ${reason}`, durationMs };
-        // A worker can die for reasons unrelated to the form: try once more before blaming it.
-        if (attempt >= 2) return { status: 'crashed', message: `the Stage 0 engine died on this form twice: ${reason}`, durationMs };
-      }
-    });
+    return this.queue.run(() =>
+      compileOnProcess(
+        {
+          slot: this.slot,
+          disposed: () => this.disposed,
+          loaded: () => this.bytes !== undefined,
+          restartSubject: 'the Stage 0 engine',
+          attempt: (worker) => this.attempt(worker, text, options),
+        },
+        options.signal,
+      ),
+    );
+  }
+
+  private async attempt(worker: Stage0WorkerProcess, text: string, options: EngineCompileOptions): Promise<FormAttempt> {
+    const id = this.nextId++;
+    const started = performance.now();
+    const outcome = await worker.request(
+      { type: 'compile', id, text, package: options.package },
+      (reply) => reply.type === 'result' && reply.id === id,
+      options.timeoutMs,
+      options.signal,
+    );
+    const durationMs = performance.now() - started;
+    if (outcome.kind === 'message' && outcome.message.type === 'result') {
+      await this.recycleIfBloated(outcome.message.residentMb);
+      return { result: outcome.message.result };
+    }
+    if (this.disposed) throw new Error('the Stage 0 engine was disposed');
+    const stopped = await this.slot.replace();
+    if (outcome.kind === 'timeout') {
+      this.log(`Stage 0 exceeded ${options.timeoutMs} ms; engine worker restarted`);
+      const stuck = stopped ? '' : '; the timed-out worker could not be stopped and keeps running until the language server restarts';
+      return { result: { status: 'timeout', message: `Stage 0 did not finish this form within ${options.timeoutMs} ms (the engine was restarted${stuck})`, durationMs } };
+    }
+    if (outcome.kind === 'aborted') throw abortError(options.signal!);
+    const reason = outcome.kind === 'died' ? outcome.reason : 'unexpected reply';
+    this.log(`Stage 0 engine worker died (${reason}); restarted`);
+    // Over its memory limit on this form: the form's own doing (a worker starts every form
+    // below the recycle threshold), so no second try that would hide it.
+    if (outcome.kind === 'died' && outcome.cause === 'memory') return { result: { status: 'crashed', message: `the Stage 0 engine died on this form: ${reason}`, durationMs } };
+    return { died: reason, durationMs };
   }
 
   /**

@@ -19,7 +19,7 @@ import type { HostConfig } from './hostImports';
 import { PrecompileCache } from './precompileCache';
 import type { RuntimeProbeResult } from '../../wasm/runtimeProbe';
 import { abortError, inPackageForm, type EngineCompileOptions, type Stage0Engine } from './stage0Engine';
-import { SerialQueue, ProcessSlot } from './processSupport';
+import { compileOnProcess, SerialQueue, ProcessSlot, type FormAttempt } from './processSupport';
 import { makeValidator } from './stage0Instance';
 import type { WasmExportDescriptor, WasmImportDescriptor } from '../../wasm/webAssembly';
 import { collectOutputs } from './wasiOutput';
@@ -213,40 +213,41 @@ export class WasmtimeEngine implements Stage0Engine {
   }
 
   compile(text: string, options: EngineCompileOptions): Promise<FormResult> {
-    return this.queue.run(async () => {
-      for (let attempt = 1; ; attempt++) {
-        if (this.disposed) throw new Error('the Stage 0 engine was disposed');
-        if (options.signal?.aborted) throw abortError(options.signal);
-        let wasmtime: Stage0WasmtimeProcess;
-        try {
-          wasmtime = await this.slot.current();
-        } catch (error) {
-          if (!this.loaded) throw error;
-          return { status: 'crashed', message: `wasmtime could not be restarted: ${(error as Error).message}` };
-        }
-        const started = performance.now();
-        const outcome = (await this.preamble(wasmtime, options)) ?? (await wasmtime.request(this.nextId++, text, options.timeoutMs, options.signal));
-        const durationMs = performance.now() - started;
-        if (outcome.kind === 'answer') {
-          const { overLimit } = collectOutputs(this.privateOutputDir(), this.options, this.log);
-          // Same words as the embedded engine, where write-bytes throws WriteLimitExceeded.
-          if (overLimit) return { status: 'failed', errorType: 'trap', message: `WriteLimitExceeded: ${overLimit}`, durationMs };
-          return { ...answerToResult(outcome.answer, this.validate), durationMs };
-        }
-        if (this.disposed) throw new Error('the Stage 0 engine was disposed');
-        await this.slot.replace();
-        if (outcome.kind === 'timeout') {
-          this.log(`Stage 0 exceeded ${options.timeoutMs} ms; wasmtime process killed and restarted`);
-          return { status: 'timeout', message: `Stage 0 did not finish this form within ${options.timeoutMs} ms (the engine was restarted)`, durationMs };
-        }
-        if (outcome.kind === 'aborted') throw abortError(options.signal!);
-        const verdict = classifyEnd(outcome.end);
-        if (verdict.kind === 'trap') return { status: 'failed', errorType: 'trap', message: verdict.message, durationMs };
-        this.log(`wasmtime died on a form (${verdict.reason}); restarted`);
-        // A process can die for reasons unrelated to the form: try once more before blaming it.
-        if (attempt >= 2) return { status: 'crashed', message: `the Stage 0 engine died on this form twice: ${verdict.reason}`, durationMs };
-      }
-    });
+    return this.queue.run(() =>
+      compileOnProcess(
+        {
+          slot: this.slot,
+          disposed: () => this.disposed,
+          loaded: () => this.loaded !== undefined,
+          restartSubject: 'wasmtime',
+          attempt: (wasmtime) => this.attempt(wasmtime, text, options),
+        },
+        options.signal,
+      ),
+    );
+  }
+
+  private async attempt(wasmtime: Stage0WasmtimeProcess, text: string, options: EngineCompileOptions): Promise<FormAttempt> {
+    const started = performance.now();
+    const outcome = (await this.preamble(wasmtime, options)) ?? (await wasmtime.request(this.nextId++, text, options.timeoutMs, options.signal));
+    const durationMs = performance.now() - started;
+    if (outcome.kind === 'answer') {
+      const { overLimit } = collectOutputs(this.privateOutputDir(), this.options, this.log);
+      // Same words as the embedded engine, where write-bytes throws WriteLimitExceeded.
+      if (overLimit) return { result: { status: 'failed', errorType: 'trap', message: `WriteLimitExceeded: ${overLimit}`, durationMs } };
+      return { result: { ...answerToResult(outcome.answer, this.validate), durationMs } };
+    }
+    if (this.disposed) throw new Error('the Stage 0 engine was disposed');
+    await this.slot.replace();
+    if (outcome.kind === 'timeout') {
+      this.log(`Stage 0 exceeded ${options.timeoutMs} ms; wasmtime process killed and restarted`);
+      return { result: { status: 'timeout', message: `Stage 0 did not finish this form within ${options.timeoutMs} ms (the engine was restarted)`, durationMs } };
+    }
+    if (outcome.kind === 'aborted') throw abortError(options.signal!);
+    const verdict = classifyEnd(outcome.end);
+    if (verdict.kind === 'trap') return { result: { status: 'failed', errorType: 'trap', message: verdict.message, durationMs } };
+    this.log(`wasmtime died on a form (${verdict.reason}); restarted`);
+    return { died: verdict.reason, durationMs };
   }
 
   async dispose(): Promise<void> {
