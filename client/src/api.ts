@@ -6,9 +6,9 @@ import type { FolderRef } from './folders/clysmFolders';
 import type { BlockersFilter, FolderTree } from './views/blockersView';
 import type { BlockersMode } from './views/fixes';
 import type { FolderRows } from './views/modulesView';
-import type { ItemSnapshot } from './views/snapshot';
+import type { RenderedTreeItem } from './views/renderedTree';
 
-export type { ItemSnapshot };
+export type { RenderedTreeItem };
 
 export interface ClysmApi {
   /** Resolves once the server has started (or failed to). */
@@ -42,12 +42,12 @@ export interface ClysmApi {
   /** Fires when the Blockers view is shown or hidden. */
   onBlockersVisibility: vscode.Event<boolean>;
   /** Every Blockers item, fully expanded, as rendered (labels, descriptions, commands). */
-  blockerItems(): Promise<ItemSnapshot[]>;
+  blockerItems(): Promise<RenderedTreeItem[]>;
   /** Fires after each load of the Blockers view. */
   onBlockersLoaded: vscode.Event<void>;
   /** The Modules view: the last rows loaded and its message. */
   modules(): { rows: ModuleRow[] | undefined; message: string | undefined };
-  moduleItems(): Promise<ItemSnapshot[]>;
+  moduleItems(): Promise<RenderedTreeItem[]>;
   onModulesLoaded: vscode.Event<void>;
   /** Loads both views now. */
   refreshViews(): Promise<void>;

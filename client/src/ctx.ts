@@ -110,8 +110,8 @@ export class Ctx implements vscode.Disposable {
       blockerGroups: () => this.blockers.currentGroups(),
       moduleGroups: () => this.modules.currentGroups(),
       onStatus: this.statusEmitter.event,
-      statusBar: () => this.statusBar.snapshot(),
-      moduleStatus: () => this.moduleStatus.snapshot(),
+      statusBar: () => this.statusBar.viewState(),
+      moduleStatus: () => this.moduleStatus.viewState(),
       blockers: () => ({
         tree: this.blockers.current(),
         message: this.blockers.view.message,

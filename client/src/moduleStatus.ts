@@ -29,7 +29,7 @@ export class ModuleLanguageStatus implements vscode.Disposable {
   }
 
   /** What the item shows now (for the extension API and tests). */
-  snapshot(): { text: string; detail: string | undefined } {
+  viewState(): { text: string; detail: string | undefined } {
     return { text: this.item.text, detail: this.item.detail };
   }
 

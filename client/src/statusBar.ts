@@ -51,7 +51,7 @@ export class CoverageStatusBar implements vscode.Disposable {
   }
 
   /** The text and tooltip as shown (for the extension API and tests). */
-  snapshot(): { text: string; tooltip: string; command: string | undefined } {
+  viewState(): { text: string; tooltip: string; command: string | undefined } {
     const tooltip = this.item.tooltip;
     const command = this.item.command;
     return {
@@ -77,8 +77,8 @@ export class CoverageStatusBar implements vscode.Disposable {
       const what = status.backend === 'none' ? 'choosing and starting the backend' : escapeMarkdown(b.message);
       md.appendMarkdown(`**Loading the compiler:** ${what}\n\n`);
       md.appendMarkdown('Forms are checked once it has loaded (SBCL loading Clysm takes about 20 s on a cold checkout).\n\n');
-      if (status.snapshot && s.total > 0) {
-        md.appendMarkdown(`Last known coverage: ${coverageText(s)}, from the results saved ${describeTime(status.snapshot.savedAt)}\n\n`);
+      if (status.restoredResults && s.total > 0) {
+        md.appendMarkdown(`Last known coverage: ${coverageText(s)}, from the results saved ${describeTime(status.restoredResults.savedAt)}\n\n`);
       }
     } else {
       md.appendMarkdown(`**Clysm self-compilation coverage: ${s.coveragePct.toFixed(2)}%**\n\n`);
@@ -91,8 +91,8 @@ export class CoverageStatusBar implements vscode.Disposable {
       );
     }
     md.appendMarkdown(this.regressionsMarkdown(status));
-    if (status.snapshot) {
-      md.appendMarkdown(`Showing results saved ${describeTime(status.snapshot.savedAt)}; ${status.snapshot.staleModules} modules not re-checked yet.\n\n`);
+    if (status.restoredResults) {
+      md.appendMarkdown(`Showing results saved ${describeTime(status.restoredResults.savedAt)}; ${status.restoredResults.staleModules} modules not re-checked yet.\n\n`);
     }
     md.appendMarkdown(`Backend: **${status.backend}** (${b.state}) on ${b.engine.name} ${b.engine.version}\n\n`);
     if (status.backendReason) md.appendMarkdown(`Why: ${escapeMarkdown(status.backendReason)}\n\n`);

@@ -24,7 +24,7 @@ export function statusBarText(status: ServerStatus, folderName?: string): Status
   }
   if (state === 'starting') {
     // Zero counts here would read as "nothing compiles": say what is going on, with the last known coverage.
-    const last = status.snapshot && s.total > 0 ? ` (last ${s.coveragePct.toFixed(1)}%)` : '';
+    const last = status.restoredResults && s.total > 0 ? ` (last ${s.coveragePct.toFixed(1)}%)` : '';
     return { text: `$(sync~spin) ${clysm}: loading compiler…${last}`, warning: false, loading: true };
   }
   if (status.busy && s.total === 0) {

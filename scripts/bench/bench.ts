@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Stage0Backend } from '../../server/src/backends/stage0/backend';
-import { EmbeddedV8Engine } from '../../server/src/backends/stage0/engine';
+import { EmbeddedV8Engine } from '../../server/src/backends/stage0/v8Engine';
 import { readTopLevelForms } from '../../server/src/reader';
 import { selectBackend } from '../../server/src/backends/createBackend';
 import { DiskFiles } from '../../server/src/workspace/workspaceFiles';

@@ -1,5 +1,5 @@
 // Whole-workspace analysis time against the number of files (issue 10 item 11): clysm-check
-// and the language server's Session on generated workspaces of 1,000 / 2,500 / 5,000 modules
+// and the language server's WorkspaceSession on generated workspaces of 1,000 / 2,500 / 5,000 modules
 // with the fixture Stage 0. Linear
 // means a flat time per file; the target is per-file time at 5,000 over that at 1,000 ≤ 1.5.
 // Each size runs RUNS times and keeps the fastest, as the machine is shared.
@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { defaultServerSettings } from '../../server/src/protocol';
-import { Session } from '../../server/src/session';
+import { WorkspaceSession } from '../../server/src/workspaceSession';
 
 const SIZES = [1000, 2500, 5000];
 const TARGET_RATIO = 1.5;
@@ -40,11 +40,11 @@ function timeCli(cli: string, root: string): Timed {
   return { ms, forms: (JSON.parse(run.stdout) as { summary: { total: number } }).summary.total };
 }
 
-/** A language-server Session from start() to the end of its whole-workspace run. */
+/** A language-server WorkspaceSession from start() to the end of its whole-workspace run. */
 async function timeSession(root: string): Promise<Timed> {
   let settled: () => void = () => undefined;
   const analysed = new Promise<void>((resolve) => (settled = resolve));
-  const session = new Session(root, { ...defaultServerSettings, diagnosticsDelayMs: 0 }, {
+  const session = new WorkspaceSession(root, { ...defaultServerSettings, diagnosticsDelayMs: 0 }, {
     log: (m) => m.startsWith('workspace analysed') && settled(),
     statusChanged: () => undefined,
     resultsChanged: () => undefined,
@@ -85,10 +85,10 @@ async function measure(label: string, repoRoot: string, time: (root: string) => 
   return lines;
 }
 
-/** Returns the report lines: the CLI, then the Session, then the machine's load. */
+/** Returns the report lines: the CLI, then the WorkspaceSession, then the machine's load. */
 export async function benchManyModules(repoRoot: string): Promise<string[]> {
   const cli = path.join(repoRoot, 'dist', 'cli.js');
-  const lines = [...(await measure('clysm-check', repoRoot, (root) => timeCli(cli, root))), ...(await measure('server Session', repoRoot, timeSession))];
+  const lines = [...(await measure('clysm-check', repoRoot, (root) => timeCli(cli, root))), ...(await measure('server WorkspaceSession', repoRoot, timeSession))];
   lines.push(`scale   load average (1/5/15 min, as uptime prints it): ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} cores`);
   return lines;
 }

@@ -1,4 +1,4 @@
-// Whole-workspace numbers through the language server's Session (DESIGN.md §5): cold analysis
+// Whole-workspace numbers through the language server's WorkspaceSession (DESIGN.md §5): cold analysis
 // with an empty cache, warm reopen from the persistent cache (first results shown, then
 // revalidated with no backend call), and edit-to-update for one changed form of a 400-form
 // module (analysis + diagnostics + summary, the debounce excluded). Used by bench.ts.
@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { diagnosticFor } from '../../server/src/lsp/formPresentation';
 import { defaultServerSettings, type ServerStatus } from '../../server/src/protocol';
 import { readTopLevelForms } from '../../server/src/reader';
-import { Session } from '../../server/src/session';
+import { WorkspaceSession } from '../../server/src/workspaceSession';
 import type { CompilerBackend } from '../../server/src/types';
 import { CacheStore } from '../../server/src/workspace/cacheStore';
 import { CountingBackend } from '../../test/support/countingBackend';
@@ -22,11 +22,11 @@ export interface SessionTimes {
   forms: number;
 }
 
-async function openSession(root: string, backend: CountingBackend, storageDir: string, modules: string[] | null): Promise<{ session: Session; times: SessionTimes }> {
+async function openSession(root: string, backend: CountingBackend, storageDir: string, modules: string[] | null): Promise<{ session: WorkspaceSession; times: SessionTimes }> {
   let firstResultsAt: number | undefined;
   let settledAt: number | undefined;
   const callsBefore = backend.calls.length;
-  const session = new Session(
+  const session = new WorkspaceSession(
     root,
     { ...defaultServerSettings, modules, diagnosticsDelayMs: 0, storageDir },
     {

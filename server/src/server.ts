@@ -1,4 +1,4 @@
-// The Clysm language server: LSP wiring only. Analysis lives in Session and the pure modules;
+// The Clysm language server: LSP wiring only. Analysis lives in WorkspaceSession and the pure modules;
 // when a diagnostics pull does work is decided by the DiagnosticsScheduler.
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -39,9 +39,9 @@ import {
   type ClysmConfigurationChange,
   type ServerSettings,
 } from './protocol';
-import { Session } from './session';
+import { WorkspaceSession } from './workspaceSession';
 import { reloadDiagnostics } from './lsp/reloadDiagnostics';
-import { registerStage1Handlers, sessionStage1Context } from './stage1/handlers';
+import { registerStage1Handlers, stage1ContextOf } from './stage1/handlers';
 import type { BackendStatus } from './types';
 import { AnalysisCancelled } from './workspace/analyzeModule';
 import { DiagnosticsScheduler, type PullOutcome } from './workspace/diagnosticsScheduler';
@@ -51,7 +51,7 @@ const connection = createConnection(ProposedFeatures.all);
 // A failed notification or a bug in one handler must never take the server down with it.
 process.on('unhandledRejection', (reason) => connection.console.error(`unhandled rejection: ${String(reason)}`));
 const documents = new TextDocuments(TextDocument);
-let session: Session | undefined;
+let session: WorkspaceSession | undefined;
 let rootCauses: WorkspaceRootCauses | undefined;
 let settings: ServerSettings = defaultServerSettings;
 const pulls = new DiagnosticsScheduler<Diagnostic>(() => settings.diagnosticsDelayMs);
@@ -83,7 +83,7 @@ connection.onInitialize((params) => {
   const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
   const root = folder ? filePathOf(folder) : undefined;
   if (root !== undefined) {
-    session = new Session(root, settings, {
+    session = new WorkspaceSession(root, settings, {
       log,
       statusChanged: (status) => void connection.sendNotification(StatusNotification, status),
       resultsChanged: () => void connection.languages.diagnostics.refresh().catch(() => undefined),
@@ -295,7 +295,7 @@ connection.onShutdown(async () => {
   logBatcher.flush();
 });
 
-registerStage1Handlers(connection, () => (session ? sessionStage1Context(session, settings, log) : undefined));
+registerStage1Handlers(connection, () => (session ? stage1ContextOf(session, settings, log) : undefined));
 registerWatHandlers(connection, () => {
   const model = session?.workspace();
   return session && model && { forms: () => model.allForms(), relativePath: (p) => session?.relativePath(p), compileAgain: (f) => model.compileAgain(f) };

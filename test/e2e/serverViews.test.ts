@@ -72,7 +72,7 @@ describe('view requests and the persistent cache over stdio (fixture Stage 0)', 
       const settled = await reopened.settled();
       const first = reopened.statuses.find((s) => s.summary.total > 0);
       assert.ok(first, 'a status with results was published');
-      assert.equal(first.snapshot?.staleModules, check.module_list.modules.length, 'the first results came from the cache');
+      assert.equal(first.restoredResults?.staleModules, check.module_list.modules.length, 'the first results came from the cache');
       assert.equal(first.summary.coveragePct, check.summary.coverage_pct);
       assert.deepEqual(settled.summary, first.summary);
       assert.equal(settled.regressions, 0);

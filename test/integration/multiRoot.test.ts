@@ -4,7 +4,7 @@
 // the Blockers and Modules views group by folder. Waits on the extension's events, never on sleeps.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { ClysmApi, ItemSnapshot } from '../../client/src/api';
+import type { ClysmApi, RenderedTreeItem } from '../../client/src/api';
 import { activatedApi, clysmDiagnostics, waitFor } from './viewHelpers';
 
 const labelOf = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
@@ -59,7 +59,7 @@ suite('Clysm in a multi-root workspace', () => {
     await vscode.commands.executeCommand('clysm.blockers.showCategories');
     const blockers = await api.blockerItems();
     assert.deepEqual(blockers.map((b) => labelOf(b.item)), ['alpha', 'beta']);
-    const categoriesOf = (group: ItemSnapshot): string[] => group.children.map((c) => labelOf(c.item));
+    const categoriesOf = (group: RenderedTreeItem): string[] => group.children.map((c) => labelOf(c.item));
     const groups = api.blockerGroups() ?? [];
     assert.deepEqual(blockers.map(categoriesOf), groups.map((g) => g.tree.categories.map((c) => c.category)));
     assert.ok(groups.every((g) => g.tree.categories.length > 0), 'each folder has failing forms');

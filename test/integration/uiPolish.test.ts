@@ -5,14 +5,14 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ClysmApi, ItemSnapshot } from '../../client/src/api';
+import type { ClysmApi, RenderedTreeItem } from '../../client/src/api';
 import type { ModuleRow, ServerStatus } from '../../server/src/protocol';
 import type { DiffResult, FixedPointOutcome, Stage1Outcome } from '../../server/src/protocol';
 import { activatedApi, hoverText, topLevelForms, waitFor } from './viewHelpers';
 
 const ISO_TIME = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 const labelOf = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
-const flatten = (items: ItemSnapshot[]): ItemSnapshot[] => items.flatMap((i) => [i, ...flatten(i.children)]);
+const flatten = (items: RenderedTreeItem[]): RenderedTreeItem[] => items.flatMap((i) => [i, ...flatten(i.children)]);
 const webviewTabs = (): vscode.Tab[] => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview);
 
 /** Resolves when webview tabs with all these labels are open at once; waits on tab events. */
@@ -109,8 +109,8 @@ suite('Clysm everyday papercuts in a real VS Code', () => {
 
   test('while the server restarts and loads its compiler, the status bar says "loading compiler…", never 0.0% · 0/0', async function () {
     this.timeout(180_000);
-    const seen: { state: string; snapshot: boolean; text: string; tooltip: string }[] = [];
-    const subscription = api.onStatus((s) => seen.push({ state: s.status.state, snapshot: !!s.snapshot, ...api.statusBar() }));
+    const seen: { state: string; restored: boolean; text: string; tooltip: string }[] = [];
+    const subscription = api.onStatus((s) => seen.push({ state: s.status.state, restored: !!s.restoredResults, ...api.statusBar() }));
     try {
       await vscode.commands.executeCommand('clysm.restartServer');
       await waitFor([api.onStatus], () => (seen.length > 0 && settled(api.lastStatus()) ? true : undefined), 'the restarted server to finish its run',
@@ -124,8 +124,8 @@ suite('Clysm everyday papercuts in a real VS Code', () => {
     for (const s of loading) {
       assert.match(s.text, /^\$\(sync~spin\) Clysm: loading compiler…/, s.text);
       assert.match(s.tooltip, /Loading the compiler/, s.tooltip);
-      // After a restart the results of the run before are in the snapshot: shown as the last known coverage.
-      if (s.snapshot) {
+      // After a restart the results of the run before are restored from the saved state: shown as the last known coverage.
+      if (s.restored) {
         assert.match(s.text, /\(last \d+\.\d%\)$/, s.text);
         assert.match(s.tooltip, /Last known coverage: \d+\.\d% · \d+\/\d+, from the results saved (now|\d+ (seconds?|minutes?) ago)/, s.tooltip);
       }

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ClysmApi, ItemSnapshot } from '../../client/src/api';
+import type { ClysmApi, RenderedTreeItem } from '../../client/src/api';
 import type { BlockerTree, FormRef } from '../../server/src/protocol';
 import { countsOf, replaceText, runCli, topLevelForms, waitFor, type CliReport, type Span } from './viewHelpers';
 
@@ -50,7 +50,7 @@ async function settledOn(cli: CliReport): Promise<BlockerTree> {
   );
 }
 
-const categoryItems = (items: ItemSnapshot[]): ItemSnapshot[] => items.filter((i) => i.item.contextValue === 'clysm.category');
+const categoryItems = (items: RenderedTreeItem[]): RenderedTreeItem[] => items.filter((i) => i.item.contextValue === 'clysm.category');
 
 const labelOf = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
 

@@ -98,7 +98,7 @@ export class LanguageServerProcess {
 
   /** Resolves once a whole-workspace run has finished on a ready backend, with nothing left from a restored snapshot. */
   settled(): Promise<ServerStatus> {
-    return this.status((s) => s.status.state === 'ready' && !s.busy && s.lastRun !== undefined && !s.snapshot && s.modulesDone === s.modulesTotal, 'the end of a whole-workspace run');
+    return this.status((s) => s.status.state === 'ready' && !s.busy && s.lastRun !== undefined && !s.restoredResults && s.modulesDone === s.modulesTotal, 'the end of a whole-workspace run');
   }
 
   open(file: string, text: string, version = 1): string {

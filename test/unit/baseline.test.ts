@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { baselineFromForms, baselineFromReport, BaselineError, findRegressions, matchKeys } from '../../server/src/report/baseline';
 import { BaselineTracker } from '../../server/src/report/baselineTracker';
-import { parsePersistedState, restoreModule, snapshotModule, SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from '../../server/src/workspace/snapshot';
+import { parsePersistedState, restoreModule, persistModule, PERSISTED_STATE_FORMAT, PERSISTED_STATE_VERSION } from '../../server/src/workspace/persistedState';
 import type { AnalyzedForm } from '../../server/src/types';
 import { syntheticForm, type FormSpec } from './workspaceHelpers';
 
@@ -108,14 +108,14 @@ describe('persisted state', () => {
     directiveDigest: 'd',
   };
   const state = {
-    format: SNAPSHOT_FORMAT,
-    version: SNAPSHOT_VERSION,
+    format: PERSISTED_STATE_FORMAT,
+    version: PERSISTED_STATE_VERSION,
     root: '/ws',
     savedAt: 'T',
     backend: { kind: 'stage0', identity: 'i' },
     moduleListSource: 'setting',
     modules: ['src/a.lisp'],
-    analyses: [snapshotModule(analysis)],
+    analyses: [persistModule(analysis)],
   };
 
   it('round-trips a module without its text, re-numbered to its current place', () => {

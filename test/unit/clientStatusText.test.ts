@@ -33,7 +33,7 @@ describe('status bar text', () => {
   });
 
   it('adds the last known coverage while loading when results were restored from the snapshot', () => {
-    const restored = status({ summary: summary({ total: 41, compiled: 17, skipped: 0, coveragePct: 41.46 }), snapshot: { savedAt: '2026-12-03T13:00:00Z', staleModules: 3 } }, 'starting');
+    const restored = status({ summary: summary({ total: 41, compiled: 17, skipped: 0, coveragePct: 41.46 }), restoredResults: { savedAt: '2026-12-03T13:00:00Z', staleModules: 3 } }, 'starting');
     assert.equal(statusBarText(restored).text, '$(sync~spin) Clysm: loading compiler… (last 41.5%)');
   });
 

@@ -1,4 +1,4 @@
-// The persistent result cache through the language-server Session: reopening a workspace
+// The persistent result cache through the language-server WorkspaceSession: reopening a workspace
 // publishes the previous results before the backend exists, and revalidates without a single
 // backend call; bad cache files are ignored; edits are written after a debounce; regressions
 // against the previous session or a report are counted. Runs the real fixture Stage 0.
@@ -14,7 +14,7 @@ import { diagnosticFor, hoverMarkdown, stalePrefix, type Staleness } from '../..
 import { defaultServerSettings, type ServerSettings, type ServerStatus } from '../../server/src/protocol';
 import { readTopLevelForms } from '../../server/src/reader';
 import type { Stage1Report } from '../../server/src/report/stage1Report';
-import { Session } from '../../server/src/session';
+import { WorkspaceSession } from '../../server/src/workspaceSession';
 import { textHash } from '../../server/src/workspace/analyzeModule';
 import { CacheStore } from '../../server/src/workspace/cacheStore';
 import { copyExampleWorkspace } from '../support/repo';
@@ -23,7 +23,7 @@ import { fixturePath, workerScript } from './stage0-helpers';
 import { CountingBackend, fixtureStage0Backend, when } from './workspaceHelpers';
 
 interface Run {
-  session: Session;
+  session: WorkspaceSession;
   events: string[];
   statuses: ServerStatus[];
   logs: string[];
@@ -52,7 +52,7 @@ function openSession(root: string, settings: Partial<ServerSettings>, backendFor
     events.push('backend ready');
     return { backend, status, reason: 'test' };
   };
-  const session = new Session(
+  const session = new WorkspaceSession(
     root,
     { ...defaultServerSettings, diagnosticsDelayMs: 0, ...settings },
     {
@@ -134,12 +134,12 @@ describe('persistent result cache across sessions', { timeout: 120_000 }, () => 
 
       const early = second.statuses.find((s) => s.summary.total > 0)!;
       assert.deepEqual(early.summary, firstStatus.summary);
-      assert.equal(early.snapshot?.staleModules, 4);
+      assert.equal(early.restoredResults?.staleModules, 4);
       assert.equal(early.backend, 'none', 'published before any backend existed');
 
       const settled = second.session.status();
       assert.deepEqual(settled.summary, firstStatus.summary);
-      assert.equal(settled.snapshot, undefined, 'every module was revalidated');
+      assert.equal(settled.restoredResults, undefined, 'every module was revalidated');
       assert.equal(settled.regressions, 0);
       assert.match(settled.baselineSource, /^previous session \(saved /);
       assert.ok(second.session.moduleRows().every((r) => r.analysed && !r.stale));

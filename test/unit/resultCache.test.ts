@@ -7,7 +7,7 @@ import { GenerationFailed, type GeneratorResult } from '../../server/src/backend
 import type { BackendStatus, CompileRequest, CompilerBackend, FormResult } from '../../server/src/types';
 import { analyzeModule, type ModuleAnalysis } from '../../server/src/workspace/analyzeModule';
 import { formCacheKey, ResultCache, withTimeLimit } from '../../server/src/workspace/resultCache';
-import { seedCache, snapshotModule, type PersistedState } from '../../server/src/workspace/snapshot';
+import { seedCache, persistModule, type PersistedState } from '../../server/src/workspace/persistedState';
 
 describe('result cache and the time limit', () => {
   const key = formCacheKey('stage0:v8:abc', 'CL-USER', '(spin)');
@@ -96,7 +96,7 @@ describe('analyzeModule with a changed time limit', () => {
     const backend = new LimitedBackend(1);
     const analysis = await analyze(backend, new ResultCache());
     // Through JSON, as the cache file stores it.
-    const state = JSON.parse(JSON.stringify({ analyses: [snapshotModule(analysis)] })) as PersistedState;
+    const state = JSON.parse(JSON.stringify({ analyses: [persistModule(analysis)] })) as PersistedState;
     const restored = new ResultCache();
     seedCache(restored, state);
     backend.limitMs = 5000;

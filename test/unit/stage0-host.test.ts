@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { buildImportObject, HostImportError, HostSession } from '../../server/src/backends/stage0/hostImports';
+import { buildImportObject, HostImportError, Stage0Host } from '../../server/src/backends/stage0/hostImports';
 import { resolveReadable, resolveWritable } from '../../server/src/backends/stage0/sandbox';
 import { WriteLimitExceeded } from '../../server/src/backends/stage0/writeBudget';
 import { tempWorkspace } from './stage0-helpers';
 
 describe('Stage 0 import object', () => {
-  const host = new HostSession({ workspaceRoot: '/nonexistent', modules: ['a.lisp'] });
+  const host = new Stage0Host({ workspaceRoot: '/nonexistent', modules: ['a.lisp'] });
 
   it('provides exactly the declared imports', () => {
     const imports = buildImportObject([{ module: 'clysm.compile', name: 'report-form-result', kind: 'function' }], host.provided());
@@ -36,15 +36,15 @@ describe('Stage 0 import object', () => {
   });
 
   it('collects report-form-result calls per call and coerces values', () => {
-    const session = new HostSession({ workspaceRoot: '/nonexistent', modules: ['x.lisp', 'y.lisp'] });
-    const compile = session.provided()['clysm.compile'];
+    const stage0Host = new Stage0Host({ workspaceRoot: '/nonexistent', modules: ['x.lisp', 'y.lisp'] });
+    const compile = stage0Host.provided()['clysm.compile'];
     compile['report-form-result'](null, 0, 'compile-error', 'Undefined function: X');
-    assert.deepEqual(session.reports, [{ formId: null, success: false, errorType: 'compile-error', message: 'Undefined function: X' }]);
+    assert.deepEqual(stage0Host.reports, [{ formId: null, success: false, errorType: 'compile-error', message: 'Undefined function: X' }]);
     compile['report-start']('x.lisp', 3);
-    assert.deepEqual(session.progress, [{ kind: 'report-start', modulePath: 'x.lisp', formCount: 3 }]);
-    session.beginCall();
-    assert.deepEqual(session.reports, []);
-    assert.deepEqual(session.provided()['clysm.fs']['list-modules'](), ['x.lisp', 'y.lisp']);
+    assert.deepEqual(stage0Host.progress, [{ kind: 'report-start', modulePath: 'x.lisp', formCount: 3 }]);
+    stage0Host.beginCall();
+    assert.deepEqual(stage0Host.reports, []);
+    assert.deepEqual(stage0Host.provided()['clysm.fs']['list-modules'](), ['x.lisp', 'y.lisp']);
   });
 });
 
@@ -53,7 +53,7 @@ describe('Stage 0 file sandbox', () => {
   let outside = '';
   let cleanup: () => void = () => undefined;
   let logs: string[] = [];
-  let session: HostSession;
+  let stage0Host: Stage0Host;
 
   beforeEach(() => {
     const temp = tempWorkspace();
@@ -66,7 +66,7 @@ describe('Stage 0 file sandbox', () => {
     fs.writeFileSync(outside, 'top secret');
     fs.writeFileSync(path.join(root, 'dist', 'clysm-stage0.wasm'), 'stage0');
     logs = [];
-    session = new HostSession(
+    stage0Host = new Stage0Host(
       { workspaceRoot: root, modules: [], outputDir: path.join(root, 'dist'), protectedFiles: [path.join(root, 'dist', 'clysm-stage0.wasm')] },
       (message) => logs.push(message),
     );
@@ -74,47 +74,47 @@ describe('Stage 0 file sandbox', () => {
   afterEach(() => cleanup());
 
   it('read-source reads files under the workspace folder', () => {
-    assert.equal(session.readSource('src/a.lisp'), '(defun a () 1)');
-    assert.equal(session.readSource(path.join(root, 'src', 'a.lisp')), '(defun a () 1)');
-    assert.equal(session.readSource('src/missing.lisp'), null);
+    assert.equal(stage0Host.readSource('src/a.lisp'), '(defun a () 1)');
+    assert.equal(stage0Host.readSource(path.join(root, 'src', 'a.lisp')), '(defun a () 1)');
+    assert.equal(stage0Host.readSource('src/missing.lisp'), null);
   });
 
   it('read-source refuses path traversal and absolute paths outside', () => {
-    assert.equal(session.readSource('../secret.txt'), null);
-    assert.equal(session.readSource('src/../../secret.txt'), null);
-    assert.equal(session.readSource(outside), null);
-    assert.equal(session.readSource(null), null);
+    assert.equal(stage0Host.readSource('../secret.txt'), null);
+    assert.equal(stage0Host.readSource('src/../../secret.txt'), null);
+    assert.equal(stage0Host.readSource(outside), null);
+    assert.equal(stage0Host.readSource(null), null);
     assert.ok(logs.some((l) => /refused: \.\.\/secret\.txt is outside the workspace folder/.test(l)), logs.join('\n'));
   });
 
   it('read-source refuses a symbolic link that leads outside', () => {
     fs.symlinkSync(outside, path.join(root, 'src', 'link.lisp'));
-    assert.equal(session.readSource('src/link.lisp'), null);
+    assert.equal(stage0Host.readSource('src/link.lisp'), null);
     assert.ok(logs.some((l) => /symbolic link/.test(l)));
     fs.symlinkSync(path.dirname(outside), path.join(root, 'escape'));
-    assert.equal(session.readSource('escape/secret.txt'), null);
+    assert.equal(stage0Host.readSource('escape/secret.txt'), null);
   });
 
   it('write-bytes writes byte strings into the output folder only', () => {
-    assert.equal(session.writeBytes('\0asm\x01\0\0\0', 'stage1/clysm-stage1.wasm'), 8);
+    assert.equal(stage0Host.writeBytes('\0asm\x01\0\0\0', 'stage1/clysm-stage1.wasm'), 8);
     assert.deepEqual([...fs.readFileSync(path.join(root, 'dist', 'stage1', 'clysm-stage1.wasm'))], [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
-    assert.equal(session.writeBytes(Uint8Array.of(1, 2), 'raw.bin'), 2);
-    assert.equal(session.writeBytes('x', '../src/a.lisp'), -1);
-    assert.equal(session.writeBytes('x', outside), -1);
-    assert.equal(session.writeBytes('\u0100', 'wide.bin'), -1);
+    assert.equal(stage0Host.writeBytes(Uint8Array.of(1, 2), 'raw.bin'), 2);
+    assert.equal(stage0Host.writeBytes('x', '../src/a.lisp'), -1);
+    assert.equal(stage0Host.writeBytes('x', outside), -1);
+    assert.equal(stage0Host.writeBytes('\u0100', 'wide.bin'), -1);
     assert.equal(fs.readFileSync(path.join(root, 'src', 'a.lisp'), 'utf8'), '(defun a () 1)');
   });
 
   it('write-bytes never overwrites Stage 0 and does not follow links out', () => {
-    assert.equal(session.writeBytes('x', 'clysm-stage0.wasm'), -1);
+    assert.equal(stage0Host.writeBytes('x', 'clysm-stage0.wasm'), -1);
     assert.equal(fs.readFileSync(path.join(root, 'dist', 'clysm-stage0.wasm'), 'utf8'), 'stage0');
     fs.symlinkSync(path.dirname(outside), path.join(root, 'dist', 'out'));
-    assert.equal(session.writeBytes('x', 'out/secret.txt'), -1);
+    assert.equal(stage0Host.writeBytes('x', 'out/secret.txt'), -1);
     assert.equal(fs.readFileSync(outside, 'utf8'), 'top secret');
   });
 
   it('write-bytes is refused without an output folder', () => {
-    const noOutput = new HostSession({ workspaceRoot: root, modules: [] }, (m) => logs.push(m));
+    const noOutput = new Stage0Host({ workspaceRoot: root, modules: [] }, (m) => logs.push(m));
     assert.equal(noOutput.writeBytes('x', 'a.bin'), -1);
     assert.ok(logs.some((l) => /no output folder/.test(l)));
   });
@@ -125,7 +125,7 @@ describe('Stage 0 file sandbox', () => {
     fs.mkdirSync(sshDir);
     fs.rmSync(path.join(root, 'dist'), { recursive: true });
     fs.symlinkSync(sshDir, path.join(root, 'dist'));
-    assert.equal(session.writeBytes('ssh-ed25519 AAAA attacker', 'authorized_keys'), -1);
+    assert.equal(stage0Host.writeBytes('ssh-ed25519 AAAA attacker', 'authorized_keys'), -1);
     assert.deepEqual(fs.readdirSync(sshDir), []);
     assert.ok(logs.some((l) => l.includes(`the output folder ${path.join(root, 'dist')} (it leads to ${sshDir}) is outside the workspace folder`)), logs.join('\n'));
   });
@@ -133,13 +133,13 @@ describe('Stage 0 file sandbox', () => {
   it('write-bytes does not follow a file name that is a symbolic link out, even a dangling one', () => {
     const target = path.join(path.dirname(root), 'authorized_keys');
     fs.symlinkSync(target, path.join(root, 'dist', 'keys'));
-    assert.equal(session.writeBytes('x', 'keys'), -1);
+    assert.equal(stage0Host.writeBytes('x', 'keys'), -1);
     assert.equal(fs.existsSync(target), false);
     const refused = resolveWritable(path.join(root, 'dist'), 'keys');
     assert.ok(!refused.ok && refused.reason.includes(`symbolic link to ${target}`), JSON.stringify(refused));
     // A dangling link as a folder of the name: dist/ssh -> <outside>/.ssh (not there yet).
     fs.symlinkSync(path.join(path.dirname(root), '.ssh'), path.join(root, 'dist', 'ssh'));
-    assert.equal(session.writeBytes('x', 'ssh/authorized_keys'), -1);
+    assert.equal(stage0Host.writeBytes('x', 'ssh/authorized_keys'), -1);
     assert.equal(fs.existsSync(path.join(path.dirname(root), '.ssh')), false);
     const viaFolder = resolveWritable(path.join(root, 'dist'), 'ssh/authorized_keys');
     assert.ok(!viaFolder.ok && viaFolder.reason.includes(`symbolic link to ${path.join(path.dirname(root), '.ssh', 'authorized_keys')}`), JSON.stringify(viaFolder));
@@ -147,7 +147,7 @@ describe('Stage 0 file sandbox', () => {
 
   // Issue 10 item 3: one call wrote 256 MiB, and the file count had no limit.
   it('write-bytes caps the bytes and the files of one compile_form call; the call fails', () => {
-    const capped = new HostSession(
+    const capped = new Stage0Host(
       { workspaceRoot: root, modules: [], outputDir: path.join(root, 'dist'), writeLimits: { maxBytes: 10, maxFiles: 2 } },
       (m) => logs.push(m),
     );

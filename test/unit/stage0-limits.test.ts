@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Stage0Backend } from '../../server/src/backends/stage0/backend';
 import { CompileAllCollector, runCompileAll } from '../../server/src/backends/stage0/compileAll';
-import { EmbeddedV8Engine } from '../../server/src/backends/stage0/engine';
+import { EmbeddedV8Engine } from '../../server/src/backends/stage0/v8Engine';
 import { describeWasiModule } from '../../server/src/backends/stage0/wasmtimeEngine';
 import { describeWorkerEnd } from '../../server/src/backends/stage0/workerTransport';
 import { memoryLimitMarker } from '../../server/src/backends/stage0/workerProtocol';

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Stage0Backend } from '../../server/src/backends/stage0/backend';
-import { EmbeddedV8Engine } from '../../server/src/backends/stage0/engine';
+import { EmbeddedV8Engine } from '../../server/src/backends/stage0/v8Engine';
 import { WasmtimeEngine, type WasmtimeEngineOptions } from '../../server/src/backends/stage0/wasmtimeEngine';
 import type { FormResult } from '../../server/src/types';
 import { exampleWorkspace, readFixture, workerScript } from './stage0-helpers';

@@ -1,7 +1,7 @@
 // Workspaces far larger than Clysm's own: hundreds of thousands of forms must not overflow the
 // stack (issue 10 item 10), and the per-module directive contexts must cost one digest per
 // module, not one per preceding module, and a run must not summarise every form once per
-// module (issue 10 item 11). An in-memory file set (or a small temp folder for the Session)
+// module (issue 10 item 11). An in-memory file set (or a small temp folder for the WorkspaceSession)
 // and a backend that answers at once.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { GenerationFailed, type GeneratorResult } from '../../server/src/backends/generation';
 import { defaultServerSettings } from '../../server/src/protocol';
-import { Session } from '../../server/src/session';
+import { WorkspaceSession } from '../../server/src/workspaceSession';
 import type { BackendStatus, CompileRequest, CompilerBackend, FormResult } from '../../server/src/types';
 import { EMPTY_CONTEXT, modulePrefixContext, PrefixContextChain } from '../../server/src/workspace/directives';
 import { ResultCache } from '../../server/src/workspace/resultCache';
@@ -161,7 +161,7 @@ describe('status updates during a whole-workspace run', () => {
     }
   });
 
-  it('are bounded in a Session analysing 1,000 modules (each summarises every form)', async () => {
+  it('are bounded in a WorkspaceSession analysing 1,000 modules (each summarises every form)', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-scale-'));
     try {
       const modules = Array.from({ length: 1000 }, (_, i) => `src/m${String(i).padStart(4, '0')}.lisp`);
@@ -171,7 +171,7 @@ describe('status updates during a whole-workspace run', () => {
       let settled: () => void = () => undefined;
       const analysed = new Promise<void>((resolve) => (settled = resolve));
       const backend = new InstantBackend();
-      const session = new Session(
+      const session = new WorkspaceSession(
         root,
         { ...defaultServerSettings, modules, diagnosticsDelayMs: 0 },
         {

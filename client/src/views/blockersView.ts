@@ -11,7 +11,7 @@ import { folderOf, relativePathOf } from '../paths';
 import { describeRequestError } from '../requests';
 import { categoryDescription, escapeMarkdown, failingCount, formIdExplained, formIdLabel, formLabel, moduleName, readErrorsDescription } from './labels';
 import { Throttle } from './throttle';
-import { snapshot, type ItemSnapshot } from './snapshot';
+import { renderTree, type RenderedTreeItem } from './renderedTree';
 
 export const BLOCKERS_VIEW = 'clysm.blockers';
 /** Context key read by the view/title menu to show the matching filter button. */
@@ -166,8 +166,8 @@ export class BlockersView implements vscode.TreeDataProvider<BlockerNode>, vscod
   }
 
   /** Every item of the tree, fully expanded, as VS Code would render it. */
-  items(): Promise<ItemSnapshot[]> {
-    return snapshot(this);
+  items(): Promise<RenderedTreeItem[]> {
+    return renderTree(this);
   }
 
   setFilter(filter: BlockersFilter): Promise<void> {

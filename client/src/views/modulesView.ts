@@ -8,7 +8,7 @@ import { uriOf } from '../paths';
 import { describeRequestError } from '../requests';
 import { coverageBucket, moduleDescription } from './labels';
 import { isModuleOrder, MODULE_ORDERS, moduleFolder, sortModules, type ModuleOrder } from './moduleOrder';
-import { snapshot, type ItemSnapshot } from './snapshot';
+import { renderTree, type RenderedTreeItem } from './renderedTree';
 import { Throttle } from './throttle';
 
 export const MODULES_VIEW = 'clysm.modules';
@@ -77,8 +77,8 @@ export class ModulesView implements vscode.TreeDataProvider<ModuleNode>, vscode.
     return this.groups;
   }
 
-  items(): Promise<ItemSnapshot[]> {
-    return snapshot(this);
+  items(): Promise<RenderedTreeItem[]> {
+    return renderTree(this);
   }
 
   scheduleRefresh(): void {

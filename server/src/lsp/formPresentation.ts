@@ -15,7 +15,7 @@ export interface DiagnosticData {
   status: string;
   /** Compiled in the baseline, fails now (LSP has no diagnostic tag for this). */
   regression?: boolean;
-  /** From a restored snapshot that the backend has not re-checked (LSP has no tag for this either). */
+  /** From the restored saved state that the backend has not re-checked (LSP has no tag for this either). */
   stale?: boolean;
 }
 
@@ -38,11 +38,11 @@ const problemStatuses = new Set(['failed', 'timeout', 'read-error', 'crashed']);
 export const REGRESSION_PREFIX = 'Regression: ';
 
 /**
- * Results shown from a restored snapshot (the persistent cache) that the backend has not
+ * Results shown from the restored saved state (the persistent cache) that the backend has not
  * re-checked, because it is still starting or cannot run.
  */
 export interface Staleness {
-  /** When the snapshot was saved. */
+  /** When that state was saved. */
   savedAt: Date;
   /** The time to measure "… ago" from. */
   now: Date;
@@ -123,7 +123,7 @@ export interface HoverContext {
   summary: Summary;
   /** Set when the form is a regression: where the baseline comes from. */
   regressionBaseline?: string;
-  /** Set when the result comes from a snapshot the backend has not re-checked. */
+  /** Set when the result comes from saved state the backend has not re-checked. */
   stale?: Staleness;
   /** The form's root cause, when it failed. */
   rootCause?: RootCause;

@@ -53,7 +53,7 @@ export function buildBlockerTree(forms: readonly AnalyzedForm[], regressionIds: 
 
 export interface ModuleState {
   forms: readonly AnalyzedForm[];
-  /** From the persisted snapshot, not analysed again yet. */
+  /** From the persisted state, not analysed again yet. */
   stale: boolean;
 }
 

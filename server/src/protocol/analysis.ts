@@ -51,7 +51,7 @@ export interface ServerStatus {
   /** What regressions are measured against: `previous run (…)`, `report <path>`, or `none (first run)`. */
   baselineSource: string;
   /** Present while results from the persisted cache are shown that have not been re-checked yet. */
-  snapshot?: { savedAt: string; staleModules: number };
+  restoredResults?: { savedAt: string; staleModules: number };
   /** The delta of the last compiler change (clysm/lastChange has the forms). */
   lastChange?: { text: string; at: string };
 }

@@ -102,7 +102,7 @@ export function scanTokenEnd(text: string, pos: number, limit: number): number {
       if (pos + 1 >= limit) return UNTERMINATED_SINGLE_ESCAPE;
       pos += 2;
     } else if (syntax === SYNTAX_MULTIPLE_ESCAPE) {
-      pos = scanMultipleEscapeEnd(text, pos + 1, limit);
+      pos = scanDelimitedEnd(text, pos + 1, limit, CHAR_PIPE);
       if (pos < 0) return UNTERMINATED_MULTIPLE_ESCAPE;
     } else {
       break;
@@ -111,11 +111,14 @@ export function scanTokenEnd(text: string, pos: number, limit: number): number {
   return pos;
 }
 
-/** From just after an opening `|`, returns the offset just past the closing `|`. */
-function scanMultipleEscapeEnd(text: string, pos: number, limit: number): number {
+/**
+ * From just after an opening delimiter (`"` of a string, `|` of a multiple escape), returns the
+ * offset just past the closing one; a backslash escapes the character after it in both.
+ */
+function scanDelimitedEnd(text: string, pos: number, limit: number, delimiter: number): number {
   while (pos < limit) {
     const code = text.charCodeAt(pos);
-    if (code === CHAR_PIPE) return pos + 1;
+    if (code === delimiter) return pos + 1;
     pos += code === CHAR_BACKSLASH ? 2 : 1;
   }
   return UNTERMINATED;
@@ -123,12 +126,7 @@ function scanMultipleEscapeEnd(text: string, pos: number, limit: number): number
 
 /** From just after an opening `"`, returns the offset just past the closing `"`. */
 export function scanStringEnd(text: string, pos: number, limit: number): number {
-  while (pos < limit) {
-    const code = text.charCodeAt(pos);
-    if (code === CHAR_DQUOTE) return pos + 1;
-    pos += code === CHAR_BACKSLASH ? 2 : 1;
-  }
-  return UNTERMINATED;
+  return scanDelimitedEnd(text, pos, limit, CHAR_DQUOTE);
 }
 
 /**

@@ -41,8 +41,8 @@ export interface Stage1Context {
   workerScript?: string;
 }
 
-/** The parts of Session used here (structural, so Session needs no change). */
-export interface SessionLike {
+/** The parts of WorkspaceSession used here (structural, so WorkspaceSession needs no change). */
+export interface Stage1WorkspaceSource {
   readonly root: string;
   status(): { backendReason: string };
   /** The backend in use, once chosen. */
@@ -51,7 +51,7 @@ export interface SessionLike {
   analyzeWorkspace(): Promise<void>;
 }
 
-export function sessionStage1Context(session: SessionLike, settings: ServerSettings, log: (message: string) => void): Stage1Context {
+export function stage1ContextOf(session: Stage1WorkspaceSource, settings: ServerSettings, log: (message: string) => void): Stage1Context {
   const status = session.status();
   const model = session.workspace();
   return {

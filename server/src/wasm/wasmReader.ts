@@ -199,34 +199,27 @@ class Cursor {
 
   /** Unsigned LEB128, at most 5 bytes, value < 2^32. */
   u32(): number {
-    const start = this.pos;
-    const first = this.u8();
-    if (first < 0x80) return first;
-    let result = first & 0x7f;
-    let scale = 0x80;
-    for (let i = 1; i < 5; i++) {
-      const b = this.u8();
-      if (i === 4 && (b & 0xf0) !== 0) this.fail('integer too large (u32 LEB128 overflow)', start);
-      result += (b & 0x7f) * scale;
-      if (b < 0x80) return result;
-      scale *= 0x80;
-    }
-    return this.fail('integer representation too long (u32 LEB128)', start);
+    return this.unsignedLeb(5, 0xf0, 'u32');
   }
 
   /** Unsigned LEB128 up to 64 bits; precision beyond 2^53 is irrelevant for printing limits. */
   u64(): number {
+    return this.unsignedLeb(10, 0xfe, 'u64');
+  }
+
+  /** Unsigned LEB128 of at most `maxBytes` bytes; `lastByteExcess` marks the bits the last byte may not set. */
+  private unsignedLeb(maxBytes: number, lastByteExcess: number, name: string): number {
     const start = this.pos;
     let result = 0;
     let scale = 1;
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < maxBytes; i++) {
       const b = this.u8();
-      if (i === 9 && (b & 0xfe) !== 0) this.fail('integer too large (u64 LEB128 overflow)', start);
+      if (i === maxBytes - 1 && (b & lastByteExcess) !== 0) this.fail(`integer too large (${name} LEB128 overflow)`, start);
       result += (b & 0x7f) * scale;
       if (b < 0x80) return result;
       scale *= 0x80;
     }
-    return this.fail('integer representation too long (u64 LEB128)', start);
+    return this.fail(`integer representation too long (${name} LEB128)`, start);
   }
 
   /** Signed LEB128 in the s33 range (heap and block types). */

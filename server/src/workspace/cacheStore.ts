@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../util/atomicWrite';
-import { parsePersistedState, type PersistedState } from './snapshot';
+import { parsePersistedState, type PersistedState } from './persistedState';
 
 export class CacheStore {
   readonly file: string;

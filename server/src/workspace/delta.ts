@@ -1,5 +1,5 @@
 // The delta of a compiler change: which forms' results moved between the results just before
-// the change and the re-check after it. Pure: the session takes the two snapshots.
+// the change and the re-check after it. Pure: the session records the two sets of outcomes.
 import * as path from 'node:path';
 import type { ChangedForm, ChangeKind, FormOutcome } from '../protocol';
 import type { AnalyzedForm } from '../types';

@@ -3,7 +3,7 @@
 // or batched after edits. The state itself is built by WorkspaceRun.persistedState.
 import { CacheStore, DebouncedWriter } from './cacheStore';
 import type { ResultCache } from './resultCache';
-import { seedCache, type PersistedState } from './snapshot';
+import { seedCache, type PersistedState } from './persistedState';
 
 export class ResultPersistence {
   readonly store: CacheStore;

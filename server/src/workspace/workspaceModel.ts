@@ -7,7 +7,7 @@ import { analyzeModule, AnalysisCancelled, type ModuleAnalysis } from './analyze
 import { moduleDirectiveDigest, PrefixContextChain } from './directives';
 import { resolveModuleList } from './moduleList';
 import type { ResultCache } from './resultCache';
-import { restoreModule, snapshotModule, type PersistedModule } from './snapshot';
+import { restoreModule, persistModule, type PersistedModule } from './persistedState';
 import type { WorkspaceFiles } from './workspaceFiles';
 
 export interface ModuleProblem {
@@ -52,7 +52,7 @@ export class WorkspaceModel {
   private contexts = this.newContextChain();
   /** 0-based position of each module's first occurrence in `modules`. */
   private moduleIndexes = new Map<string, number>();
-  /** Modules whose analysis was restored from the persisted snapshot and not redone since. */
+  /** Modules whose analysis was restored from the persisted state and not redone since. */
   private readonly stale = new Set<string>();
   /** Module-level problems: missing files, non-UTF-8 text. */
   readonly problems = new Map<string, string>();
@@ -105,10 +105,10 @@ export class WorkspaceModel {
   }
 
   /** The analyses to persist, in list order. */
-  snapshot(): PersistedModule[] {
+  persistedModules(): PersistedModule[] {
     return [...new Set(this.modules)].flatMap((file) => {
       const analysis = this.analyses.get(file);
-      return analysis ? [snapshotModule(analysis)] : [];
+      return analysis ? [persistModule(analysis)] : [];
     });
   }
 

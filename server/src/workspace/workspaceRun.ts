@@ -4,7 +4,7 @@
 import { findRegressions, type Baseline, type PersistedBaseline } from '../report/baseline';
 import { buildStage1Report, GENERATOR_VERSION, type Stage1Report } from '../report/stage1Report';
 import type { BackendStatus, CompilerBackend } from '../types';
-import { makePersistedState, type PersistedState } from './snapshot';
+import { makePersistedState, type PersistedState } from './persistedState';
 import type { ProgressReport, WorkspaceModel } from './workspaceModel';
 
 /** Where the baseline comes from; `version` changes whenever `current()` may have. */
@@ -88,7 +88,7 @@ export class WorkspaceRun {
       modules: this.model.modules,
       lastRun: this.lastRun,
       lastRunMs: this.lastRunMs,
-      analyses: this.model.snapshot(),
+      analyses: this.model.persistedModules(),
       previousRun,
     });
   }

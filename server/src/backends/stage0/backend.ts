@@ -11,7 +11,7 @@ import { clipText } from '../../util/boundedText';
 import type { BackendStatus, CompileRequest, CompilerBackend, FormResult, Stage0Info } from '../../types';
 import type { GenerationProgress, GeneratorResult, Stage1GenerationRequest } from '../generation';
 import { runCompileAll } from './compileAll';
-import { EmbeddedV8Engine } from './engine';
+import { EmbeddedV8Engine } from './v8Engine';
 import type { RuntimeProbeResult } from '../../wasm/runtimeProbe';
 import type { EngineKind, Stage0Engine } from './stage0Engine';
 import { WasmtimeEngine } from './wasmtimeEngine';

@@ -48,7 +48,7 @@ export function asBytes(value: unknown): Uint8Array | string {
 }
 
 /** Host state for one Stage 0 instance: the configured sandbox plus what the current call reported. */
-export class HostSession {
+export class Stage0Host {
   /** report-form-result calls since the last beginCall(). */
   reports: FormReport[] = [];
   progress: ProgressEvent[] = [];

@@ -1,5 +1,5 @@
 // What Stage0Backend needs from an engine, whichever runs the Wasm: the embedded V8 worker
-// (engine.ts) or wasmtime as a WASI command (wasmtimeEngine.ts). Per-form problems are
+// (v8Engine.ts) or wasmtime as a WASI command (wasmtimeEngine.ts). Per-form problems are
 // results; only cancellation, disposal and "nothing loaded" reject compile().
 import type { EngineInfo, FormResult } from '../../types';
 import type { RuntimeProbeResult } from '../../wasm/runtimeProbe';

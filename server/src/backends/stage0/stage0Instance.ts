@@ -2,7 +2,7 @@
 // the engine worker (worker.ts), but has no worker code itself so tests can drive it directly.
 import type { FormResult } from '../../types';
 import { listSome } from '../../util/boundedText';
-import { buildImportObject, HostSession, type HostConfig } from './hostImports';
+import { buildImportObject, Stage0Host, type HostConfig } from './hostImports';
 import { interpretFormCall, describeThrown, type ByteValidator } from './resultFromReports';
 import { stage0CompileOptions, webAssembly, type WasmApi } from '../../wasm/webAssembly';
 import type { Stage0LoadInfo } from './workerProtocol';
@@ -46,7 +46,7 @@ export class Stage0Instance {
   private constructor(
     readonly info: Stage0LoadInfo,
     private readonly compileFormExport: (text: string) => unknown,
-    private readonly host: HostSession,
+    private readonly host: Stage0Host,
     private readonly validate: ByteValidator,
   ) {}
 
@@ -73,7 +73,7 @@ export class Stage0Instance {
       const what = compileFormDesc ? `exports compile_form as a ${compileFormDesc.kind}, not a function` : 'does not export compile_form';
       throw new Stage0LoadError(`Stage 0 ${what} (it exports: ${names})`);
     }
-    const host = new HostSession(hostConfig, log);
+    const host = new Stage0Host(hostConfig, log);
     let importObject;
     try {
       importObject = buildImportObject(imports, host.provided());

@@ -19,12 +19,12 @@ import type { HostConfig } from './hostImports';
 import { PrecompileCache } from './precompileCache';
 import type { RuntimeProbeResult } from '../../wasm/runtimeProbe';
 import { abortError, inPackageForm, type EngineCompileOptions, type Stage0Engine } from './stage0Engine';
-import { SerialQueue, SessionSlot } from './sessionSupport';
+import { compileOnProcess, SerialQueue, ProcessSlot, type FormAttempt } from './processSupport';
 import { makeValidator } from './stage0Instance';
 import type { WasmExportDescriptor, WasmImportDescriptor } from '../../wasm/webAssembly';
 import { collectOutputs } from './wasiOutput';
 import { answerToResult, classifyEnd } from './wasiProtocol';
-import { WasiSession, type SessionOutcome, type WasiLaunch } from './wasiSession';
+import { Stage0WasmtimeProcess, type WasmtimeRequestOutcome, type WasiLaunch } from './wasmtimeProcess';
 import { minimumWasmtime, missingWasmtimeMessage, parseWasmtimeVersion, wasmtimeFlags, type WasmtimeVersion } from './wasmtimeVersion';
 import type { Stage0LoadInfo } from './workerProtocol';
 
@@ -77,9 +77,9 @@ export class WasmtimeEngine implements Stage0Engine {
   private flags: string[] = [];
   private loaded?: Loaded;
   /** The current process and the replacement started after a timeout, trap, cancel or crash. */
-  private readonly slot = new SessionSlot<WasiSession>({
-    start: () => (this.loaded && !this.disposed ? this.startSession() : undefined),
-    stop: (session) => session.stop(),
+  private readonly slot = new ProcessSlot<Stage0WasmtimeProcess>({
+    start: () => (this.loaded && !this.disposed ? this.startProcess() : undefined),
+    stop: (wasmtime) => wasmtime.stop(),
   });
   private privateOutput?: string;
   private readonly queue = new SerialQueue();
@@ -150,7 +150,7 @@ export class WasmtimeEngine implements Stage0Engine {
       }
       this.loaded = loaded;
       try {
-        this.slot.session = await this.startSession();
+        this.slot.active = await this.startProcess();
       } catch (error) {
         if (!loaded.precompiled) {
           this.loaded = undefined;
@@ -162,7 +162,7 @@ export class WasmtimeEngine implements Stage0Engine {
         loaded.precompiled = undefined;
         this.lastPrecompile = 'none';
         try {
-          this.slot.session = await this.startSession();
+          this.slot.active = await this.startProcess();
         } catch (retryError) {
           this.loaded = undefined;
           throw retryError;
@@ -192,61 +192,62 @@ export class WasmtimeEngine implements Stage0Engine {
     };
   }
 
-  private async startSession(): Promise<WasiSession> {
-    const session = new WasiSession(this.launch(), this.log, this.options.loadTimeoutMs ?? defaultOf('clysm.stage0.loadTimeoutMs'));
+  private async startProcess(): Promise<Stage0WasmtimeProcess> {
+    const wasmtime = new Stage0WasmtimeProcess(this.launch(), this.log, this.options.loadTimeoutMs ?? defaultOf('clysm.stage0.loadTimeoutMs'));
     try {
-      await session.ready;
+      await wasmtime.ready;
     } catch (error) {
-      await session.stop();
+      await wasmtime.stop();
       throw error;
     }
-    return session;
+    return wasmtime;
   }
 
   /** Sends the `(in-package …)` preamble when the form's package differs (its answer is ignored). */
-  private async preamble(session: WasiSession, options: EngineCompileOptions): Promise<SessionOutcome | undefined> {
-    if (!options.package || options.package === session.currentPackage) return undefined;
-    const outcome = await session.request(this.nextId++, inPackageForm(options.package), options.timeoutMs, options.signal);
+  private async preamble(wasmtime: Stage0WasmtimeProcess, options: EngineCompileOptions): Promise<WasmtimeRequestOutcome | undefined> {
+    if (!options.package || options.package === wasmtime.currentPackage) return undefined;
+    const outcome = await wasmtime.request(this.nextId++, inPackageForm(options.package), options.timeoutMs, options.signal);
     if (outcome.kind !== 'answer') return outcome;
-    session.currentPackage = options.package;
+    wasmtime.currentPackage = options.package;
     return undefined;
   }
 
   compile(text: string, options: EngineCompileOptions): Promise<FormResult> {
-    return this.queue.run(async () => {
-      for (let attempt = 1; ; attempt++) {
-        if (this.disposed) throw new Error('the Stage 0 engine was disposed');
-        if (options.signal?.aborted) throw abortError(options.signal);
-        let session: WasiSession;
-        try {
-          session = await this.slot.current();
-        } catch (error) {
-          if (!this.loaded) throw error;
-          return { status: 'crashed', message: `wasmtime could not be restarted: ${(error as Error).message}` };
-        }
-        const started = performance.now();
-        const outcome = (await this.preamble(session, options)) ?? (await session.request(this.nextId++, text, options.timeoutMs, options.signal));
-        const durationMs = performance.now() - started;
-        if (outcome.kind === 'answer') {
-          const { overLimit } = collectOutputs(this.privateOutputDir(), this.options, this.log);
-          // Same words as the embedded engine, where write-bytes throws WriteLimitExceeded.
-          if (overLimit) return { status: 'failed', errorType: 'trap', message: `WriteLimitExceeded: ${overLimit}`, durationMs };
-          return { ...answerToResult(outcome.answer, this.validate), durationMs };
-        }
-        if (this.disposed) throw new Error('the Stage 0 engine was disposed');
-        await this.slot.replace();
-        if (outcome.kind === 'timeout') {
-          this.log(`Stage 0 exceeded ${options.timeoutMs} ms; wasmtime process killed and restarted`);
-          return { status: 'timeout', message: `Stage 0 did not finish this form within ${options.timeoutMs} ms (the engine was restarted)`, durationMs };
-        }
-        if (outcome.kind === 'aborted') throw abortError(options.signal!);
-        const verdict = classifyEnd(outcome.end);
-        if (verdict.kind === 'trap') return { status: 'failed', errorType: 'trap', message: verdict.message, durationMs };
-        this.log(`wasmtime died on a form (${verdict.reason}); restarted`);
-        // A process can die for reasons unrelated to the form: try once more before blaming it.
-        if (attempt >= 2) return { status: 'crashed', message: `the Stage 0 engine died on this form twice: ${verdict.reason}`, durationMs };
-      }
-    });
+    return this.queue.run(() =>
+      compileOnProcess(
+        {
+          slot: this.slot,
+          disposed: () => this.disposed,
+          loaded: () => this.loaded !== undefined,
+          restartSubject: 'wasmtime',
+          attempt: (wasmtime) => this.attempt(wasmtime, text, options),
+        },
+        options.signal,
+      ),
+    );
+  }
+
+  private async attempt(wasmtime: Stage0WasmtimeProcess, text: string, options: EngineCompileOptions): Promise<FormAttempt> {
+    const started = performance.now();
+    const outcome = (await this.preamble(wasmtime, options)) ?? (await wasmtime.request(this.nextId++, text, options.timeoutMs, options.signal));
+    const durationMs = performance.now() - started;
+    if (outcome.kind === 'answer') {
+      const { overLimit } = collectOutputs(this.privateOutputDir(), this.options, this.log);
+      // Same words as the embedded engine, where write-bytes throws WriteLimitExceeded.
+      if (overLimit) return { result: { status: 'failed', errorType: 'trap', message: `WriteLimitExceeded: ${overLimit}`, durationMs } };
+      return { result: { ...answerToResult(outcome.answer, this.validate), durationMs } };
+    }
+    if (this.disposed) throw new Error('the Stage 0 engine was disposed');
+    await this.slot.replace();
+    if (outcome.kind === 'timeout') {
+      this.log(`Stage 0 exceeded ${options.timeoutMs} ms; wasmtime process killed and restarted`);
+      return { result: { status: 'timeout', message: `Stage 0 did not finish this form within ${options.timeoutMs} ms (the engine was restarted)`, durationMs } };
+    }
+    if (outcome.kind === 'aborted') throw abortError(options.signal!);
+    const verdict = classifyEnd(outcome.end);
+    if (verdict.kind === 'trap') return { result: { status: 'failed', errorType: 'trap', message: verdict.message, durationMs } };
+    this.log(`wasmtime died on a form (${verdict.reason}); restarted`);
+    return { died: verdict.reason, durationMs };
   }
 
   async dispose(): Promise<void> {

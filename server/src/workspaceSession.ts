@@ -25,7 +25,7 @@ import type { ReloadError } from './backends/sbcl/hotReload';
 import { publishesStatus, WorkspaceModel, type ProgressReport } from './workspace/workspaceModel';
 import { NO_BACKEND_STATUS, WorkspaceRun } from './workspace/workspaceRun';
 
-export interface SessionHooks {
+export interface WorkspaceSessionHooks {
   log(message: string): void;
   /** Status or coverage changed. */
   statusChanged(status: ServerStatus): void;
@@ -36,7 +36,7 @@ export interface SessionHooks {
   progress(report: ProgressReport | undefined): void;
 }
 
-export interface SessionOptions {
+export interface WorkspaceSessionOptions {
   /** Replaceable for tests (e.g. to count backend calls); defaults to the real selection. */
   selectBackend?: (config: BackendConfig) => Promise<SelectedBackend>;
   /** Delay between an edit and the cache write it causes (edits come in bursts). */
@@ -50,7 +50,7 @@ interface WholeRun {
   rotateBaseline: boolean;
 }
 
-export class Session {
+export class WorkspaceSession {
   private run: WorkspaceRun | undefined;
   private readonly files: OverlayFiles;
   private readonly cache = new ResultCache();
@@ -80,8 +80,8 @@ export class Session {
   constructor(
     readonly root: string,
     private settings: ServerSettings,
-    private readonly hooks: SessionHooks,
-    private readonly options: SessionOptions = {},
+    private readonly hooks: WorkspaceSessionHooks,
+    private readonly options: WorkspaceSessionOptions = {},
   ) {
     this.files = new OverlayFiles(new DiskFiles(root));
   }
@@ -134,7 +134,7 @@ export class Session {
     if (problem) this.hooks.log(`${problem}; comparing with the previous run instead`);
   }
 
-  /** Loads the last snapshot (if any) and publishes it before any backend exists. */
+  /** Loads the saved state (if any) and publishes it before any backend exists. */
   private restorePersisted(run: WorkspaceRun): void {
     if (!this.settings.storageDir) return;
     const persistence = new ResultPersistence(
@@ -352,7 +352,7 @@ export class Session {
     return analysis && analysis.textHash === textHash(text) ? analysis.forms : undefined;
   }
 
-  /** Set while the results shown come from the restored snapshot and the backend cannot re-check them. */
+  /** Set while the results shown come from the restored saved state and the backend cannot re-check them. */
   staleness(now = new Date()): Staleness | undefined {
     const savedAt = this.persistence?.restoredSavedAt;
     if (savedAt === undefined || this.isReady()) return undefined;
@@ -444,7 +444,7 @@ export class Session {
       lastRunMs: run?.lastRunMs,
       regressions: this.regressionIds().size,
       baselineSource: this.baselines.source(),
-      ...(stale > 0 && savedAt !== undefined && { snapshot: { savedAt, staleModules: stale } }),
+      ...(stale > 0 && savedAt !== undefined && { restoredResults: { savedAt, staleModules: stale } }),
       ...(this.compilerLoop.lastChange() && { lastChange: { text: this.compilerLoop.lastChange()!.text, at: this.compilerLoop.lastChange()!.at } }),
     };
   }

@@ -4,7 +4,7 @@
 import * as readline from 'node:readline';
 import { execa } from 'execa';
 import { diesWithParent } from '../../util/diesWithParent';
-import { PendingRequest } from './sessionSupport';
+import { PendingRequest } from './processSupport';
 import { encodeRequest, parseAnswer, parseHandshake, lastStderrLine, type Answer, type ProcessEnd } from './wasiProtocol';
 
 export interface WasiLaunch {
@@ -13,7 +13,7 @@ export interface WasiLaunch {
   cwd: string;
 }
 
-export type SessionOutcome =
+export type WasmtimeRequestOutcome =
   | { kind: 'answer'; answer: Answer }
   | { kind: 'timeout' }
   | { kind: 'aborted' }
@@ -34,14 +34,14 @@ function spawnWasmtime(launch: WasiLaunch) {
   });
 }
 
-export class WasiSession {
+export class Stage0WasmtimeProcess {
   /** Resolves when Stage 0 wrote its handshake; rejects with wasmtime's own error otherwise. */
   readonly ready: Promise<void>;
   private readonly child: ReturnType<typeof spawnWasmtime>;
   private readonly exited: Promise<ProcessEnd>;
   private stderr = '';
   private end?: ProcessEnd;
-  private readonly pending = new PendingRequest<SessionOutcome, Answer>();
+  private readonly pending = new PendingRequest<WasmtimeRequestOutcome, Answer>();
   /** The package Stage 0 was last told about; a fresh process starts in CL-USER. */
   currentPackage = 'CL-USER';
 
@@ -100,7 +100,7 @@ export class WasiSession {
   }
 
   /** Sends one request and waits for its answer, the time limit, an abort or the process's end. */
-  request(id: number, text: string, timeoutMs: number, signal?: AbortSignal): Promise<SessionOutcome> {
+  request(id: number, text: string, timeoutMs: number, signal?: AbortSignal): Promise<WasmtimeRequestOutcome> {
     if (this.end) return Promise.resolve({ kind: 'ended', end: this.end });
     return this.pending.wait((answer) => answer.id === id, () => this.child.stdin?.write(encodeRequest(id, text)), timeoutMs, signal);
   }

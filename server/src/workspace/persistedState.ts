@@ -8,9 +8,9 @@ import type { ModuleAnalysis } from './analyzeModule';
 import { formId } from './analyzeModule';
 import type { ResultCache } from './resultCache';
 
-export const SNAPSHOT_FORMAT = 'clysm-result-cache';
+export const PERSISTED_STATE_FORMAT = 'clysm-result-cache';
 /** Bump whenever the meaning of keys or results changes: older files are then ignored. */
-export const SNAPSHOT_VERSION = 1;
+export const PERSISTED_STATE_VERSION = 1;
 
 export interface PersistedForm {
   /** Cache key; absent for read errors (never cached). */
@@ -32,7 +32,7 @@ export interface PersistedModule {
 }
 
 export interface PersistedState {
-  format: typeof SNAPSHOT_FORMAT;
+  format: typeof PERSISTED_STATE_FORMAT;
   version: number;
   /** Workspace folder the state belongs to. */
   root: string;
@@ -61,7 +61,7 @@ export interface StateInput {
 
 export function makePersistedState(input: StateInput): PersistedState {
   const { now, ...rest } = input;
-  return { format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, savedAt: now.toISOString(), ...rest };
+  return { format: PERSISTED_STATE_FORMAT, version: PERSISTED_STATE_VERSION, savedAt: now.toISOString(), ...rest };
 }
 
 /** Puts every stored result back into the cache, under its stored key. */
@@ -71,7 +71,7 @@ export function seedCache(cache: ResultCache, state: PersistedState): void {
   }
 }
 
-export function snapshotModule(analysis: ModuleAnalysis): PersistedModule {
+export function persistModule(analysis: ModuleAnalysis): PersistedModule {
   return {
     file: analysis.file,
     textHash: analysis.textHash,
@@ -161,8 +161,8 @@ export function parsePersistedState(text: string, root: string): ParsedState {
   } catch (error) {
     return { problem: `not valid JSON (${(error as Error).message})` };
   }
-  if (!isObject(json) || json.format !== SNAPSHOT_FORMAT) return { problem: `not a ${SNAPSHOT_FORMAT} file` };
-  if (json.version !== SNAPSHOT_VERSION) return { problem: `version ${String(json.version)}, this server reads version ${SNAPSHOT_VERSION}` };
+  if (!isObject(json) || json.format !== PERSISTED_STATE_FORMAT) return { problem: `not a ${PERSISTED_STATE_FORMAT} file` };
+  if (json.version !== PERSISTED_STATE_VERSION) return { problem: `version ${String(json.version)}, this server reads version ${PERSISTED_STATE_VERSION}` };
   if (json.root !== root) return { problem: `it belongs to ${String(json.root)}` };
   const shapeOk =
     isString(json.savedAt) &&

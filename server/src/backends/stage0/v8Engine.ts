@@ -8,7 +8,7 @@ import type { HostConfig } from './hostImports';
 import { defaultOf } from '../../protocol/settings';
 import { probeRuntime, type RuntimeProbeResult } from '../../wasm/runtimeProbe';
 import { abortError, type EngineCompileOptions, type Stage0Engine } from './stage0Engine';
-import { PendingRequest, SerialQueue, SessionSlot } from './sessionSupport';
+import { compileOnProcess, PendingRequest, SerialQueue, ProcessSlot, type FormAttempt } from './processSupport';
 import { startTransport, type Transport, type WorkerEnd } from './workerTransport';
 import type { FromWorker, Stage0LoadInfo, ToWorker } from './workerProtocol';
 
@@ -37,7 +37,7 @@ type Outcome =
 const stopGraceMs = 1000;
 
 /** One worker and the request it is currently serving. */
-class WorkerSession {
+class Stage0WorkerProcess {
   private readonly transport: Transport;
   private readonly pending = new PendingRequest<Outcome, FromWorker>();
   private end?: WorkerEnd;
@@ -90,12 +90,12 @@ export class EmbeddedV8Engine implements Stage0Engine {
   private readonly loadTimeoutMs: number;
   private readonly maxMemoryMb: number;
   /** The current worker and the replacement started after a timeout, cancel or crash. */
-  private readonly slot = new SessionSlot<WorkerSession>({
-    start: () => (this.bytes && !this.disposed ? this.startSession(this.bytes).then(({ session }) => session) : undefined),
-    stop: (session) => this.stopSession(session),
+  private readonly slot = new ProcessSlot<Stage0WorkerProcess>({
+    start: () => (this.bytes && !this.disposed ? this.startWorker(this.bytes).then(({ worker }) => worker) : undefined),
+    stop: (worker) => this.stopWorker(worker),
   });
   /** Every live worker, including one still loading, so dispose() can stop them all. */
-  private readonly sessions = new Set<WorkerSession>();
+  private readonly workers = new Set<Stage0WorkerProcess>();
   private bytes?: Uint8Array;
   private readonly queue = new SerialQueue();
   private nextId = 1;
@@ -131,9 +131,9 @@ export class EmbeddedV8Engine implements Stage0Engine {
   }
 
   /** Stops a worker, and says so loudly when V8 would not stop it. */
-  private async stopSession(session: WorkerSession | undefined): Promise<boolean> {
-    if (!session) return true;
-    const stopped = await session.stop();
+  private async stopWorker(worker: Stage0WorkerProcess | undefined): Promise<boolean> {
+    if (!worker) return true;
+    const stopped = await worker.stop();
     if (!stopped) {
       this.stuckWorkers++;
       this.log(`a Stage 0 engine process did not stop within ${stopGraceMs} ms (V8 did not interrupt the running Wasm); it keeps running until the language server restarts`);
@@ -142,17 +142,17 @@ export class EmbeddedV8Engine implements Stage0Engine {
   }
 
   /** Starts a worker and loads `bytes` in it; rejects with the worker's clear message. */
-  private async startSession(bytes: Uint8Array): Promise<{ session: WorkerSession; info: Stage0LoadInfo }> {
+  private async startWorker(bytes: Uint8Array): Promise<{ worker: Stage0WorkerProcess; info: Stage0LoadInfo }> {
     if (!fs.existsSync(this.script)) throw new Error(`the Stage 0 engine worker script is missing: ${this.script}`);
-    const session: WorkerSession = new WorkerSession(this.script, this.maxMemoryMb, this.log, () => this.sessions.delete(session));
-    this.sessions.add(session);
-    const outcome = await session.request(
+    const worker: Stage0WorkerProcess = new Stage0WorkerProcess(this.script, this.maxMemoryMb, this.log, () => this.workers.delete(worker));
+    this.workers.add(worker);
+    const outcome = await worker.request(
       { type: 'load', bytes, host: this.hostConfig() },
       (reply) => reply.type === 'loaded' || reply.type === 'load-failed',
       this.loadTimeoutMs,
     );
-    if (outcome.kind === 'message' && outcome.message.type === 'loaded') return { session, info: outcome.message.info };
-    await this.stopSession(session);
+    if (outcome.kind === 'message' && outcome.message.type === 'loaded') return { worker, info: outcome.message.info };
+    await this.stopWorker(worker);
     if (outcome.kind === 'message' && outcome.message.type === 'load-failed') throw new Error(outcome.message.message);
     if (outcome.kind === 'timeout') {
       throw new Error(`Stage 0 did not finish loading (instantiation and _initialize or its start function) within ${this.loadTimeoutMs} ms, the load time limit (clysm.stage0.loadTimeoutMs; docs/stage0-abi.md §7)`);
@@ -169,12 +169,12 @@ export class EmbeddedV8Engine implements Stage0Engine {
       if (this.disposed) throw new Error('the Stage 0 engine was disposed');
       await this.dropWorkers();
       const copy = Uint8Array.from(bytes);
-      const { session, info } = await this.startSession(copy);
+      const { worker, info } = await this.startWorker(copy);
       if (this.disposed) {
-        await this.stopSession(session);
+        await this.stopWorker(worker);
         throw new Error('the Stage 0 engine was disposed');
       }
-      this.slot.session = session;
+      this.slot.active = worker;
       this.bytes = copy;
       return info;
     });
@@ -190,47 +190,48 @@ export class EmbeddedV8Engine implements Stage0Engine {
    * are results; only cancellation (AbortSignal), disposal and "nothing loaded" reject.
    */
   compile(text: string, options: EngineCompileOptions): Promise<FormResult> {
-    return this.queue.run(async () => {
-      for (let attempt = 1; ; attempt++) {
-        if (this.disposed) throw new Error('the Stage 0 engine was disposed');
-        if (options.signal?.aborted) throw abortError(options.signal);
-        let session: WorkerSession;
-        try {
-          session = await this.slot.current();
-        } catch (error) {
-          if (!this.bytes) throw error;
-          return { status: 'crashed', message: `the Stage 0 engine could not be restarted: ${(error as Error).message}` };
-        }
-        const id = this.nextId++;
-        const started = performance.now();
-        const outcome = await session.request(
-          { type: 'compile', id, text, package: options.package },
-          (reply) => reply.type === 'result' && reply.id === id,
-          options.timeoutMs,
-          options.signal,
-        );
-        const durationMs = performance.now() - started;
-        if (outcome.kind === 'message' && outcome.message.type === 'result') {
-          await this.recycleIfBloated(outcome.message.residentMb);
-          return outcome.message.result;
-        }
-        if (this.disposed) throw new Error('the Stage 0 engine was disposed');
-        const stopped = await this.slot.replace();
-        if (outcome.kind === 'timeout') {
-          this.log(`Stage 0 exceeded ${options.timeoutMs} ms; engine worker restarted`);
-          const stuck = stopped ? '' : '; the timed-out worker could not be stopped and keeps running until the language server restarts';
-          return { status: 'timeout', message: `Stage 0 did not finish this form within ${options.timeoutMs} ms (the engine was restarted${stuck})`, durationMs };
-        }
-        if (outcome.kind === 'aborted') throw abortError(options.signal!);
-        const reason = outcome.kind === 'died' ? outcome.reason : 'unexpected reply';
-        this.log(`Stage 0 engine worker died (${reason}); restarted`);
-        // Over its memory limit on this form: the form's own doing (a worker starts every form
-        // below the recycle threshold), so no second try that would hide it.
-        if (outcome.kind === 'died' && outcome.cause === 'memory') return { status: 'crashed', message: `the Stage 0 engine died on this form: ${reason}`, durationMs };
-        // A worker can die for reasons unrelated to the form: try once more before blaming it.
-        if (attempt >= 2) return { status: 'crashed', message: `the Stage 0 engine died on this form twice: ${reason}`, durationMs };
-      }
-    });
+    return this.queue.run(() =>
+      compileOnProcess(
+        {
+          slot: this.slot,
+          disposed: () => this.disposed,
+          loaded: () => this.bytes !== undefined,
+          restartSubject: 'the Stage 0 engine',
+          attempt: (worker) => this.attempt(worker, text, options),
+        },
+        options.signal,
+      ),
+    );
+  }
+
+  private async attempt(worker: Stage0WorkerProcess, text: string, options: EngineCompileOptions): Promise<FormAttempt> {
+    const id = this.nextId++;
+    const started = performance.now();
+    const outcome = await worker.request(
+      { type: 'compile', id, text, package: options.package },
+      (reply) => reply.type === 'result' && reply.id === id,
+      options.timeoutMs,
+      options.signal,
+    );
+    const durationMs = performance.now() - started;
+    if (outcome.kind === 'message' && outcome.message.type === 'result') {
+      await this.recycleIfBloated(outcome.message.residentMb);
+      return { result: outcome.message.result };
+    }
+    if (this.disposed) throw new Error('the Stage 0 engine was disposed');
+    const stopped = await this.slot.replace();
+    if (outcome.kind === 'timeout') {
+      this.log(`Stage 0 exceeded ${options.timeoutMs} ms; engine worker restarted`);
+      const stuck = stopped ? '' : '; the timed-out worker could not be stopped and keeps running until the language server restarts';
+      return { result: { status: 'timeout', message: `Stage 0 did not finish this form within ${options.timeoutMs} ms (the engine was restarted${stuck})`, durationMs } };
+    }
+    if (outcome.kind === 'aborted') throw abortError(options.signal!);
+    const reason = outcome.kind === 'died' ? outcome.reason : 'unexpected reply';
+    this.log(`Stage 0 engine worker died (${reason}); restarted`);
+    // Over its memory limit on this form: the form's own doing (a worker starts every form
+    // below the recycle threshold), so no second try that would hide it.
+    if (outcome.kind === 'died' && outcome.cause === 'memory') return { result: { status: 'crashed', message: `the Stage 0 engine died on this form: ${reason}`, durationMs } };
+    return { died: reason, durationMs };
   }
 
   /**
@@ -247,6 +248,6 @@ export class EmbeddedV8Engine implements Stage0Engine {
     if (this.disposed) return;
     this.disposed = true;
     await this.dropWorkers();
-    await Promise.all([...this.sessions].map((s) => this.stopSession(s)));
+    await Promise.all([...this.workers].map((s) => this.stopWorker(s)));
   }
 }

@@ -2,7 +2,7 @@
 // binaries. Real worker processes (the only transport, as in production), real Wasm.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { EmbeddedV8Engine } from '../../server/src/backends/stage0/engine';
+import { EmbeddedV8Engine } from '../../server/src/backends/stage0/v8Engine';
 import { exampleWorkspace, readFixture, workerScript } from './stage0-helpers';
 
 function newEngine(): EmbeddedV8Engine {
