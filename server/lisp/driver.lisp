@@ -202,6 +202,9 @@ loading, with its file and form: ASDF's own condition only names the file that f
   (finish-output *reply*)
   (sb-ext:exit :code 3 :abort t))
 
+;; Defined with the hot-reload section below; declared here so loading this file warns of nothing.
+(declaim (ftype function record-all-snapshots))
+
 (defun load-workspace-system (workspace system-name)
   (let ((start (now-ms))
         (root (directory-pathname workspace))
