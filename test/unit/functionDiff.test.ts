@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readModule } from '../../server/src/wasm/wasmReader';
 import { diffFunctions, formatFunctionDiff, type ModuleInput } from '../../server/src/wasm/text/functionDiff';
-import { Code, func, ModuleBuilder, vt } from '../support/wasm';
+import { buildStartBeforeCompileForm, Code, func, ModuleBuilder, vt } from '../support/wasm';
 
 function input(m: ModuleBuilder): ModuleInput {
   const bytes = m.build().bytes;
@@ -44,6 +44,14 @@ describe('diffFunctions', () => {
     assert.deepEqual(diff.added.map((f) => f.label), ['_start']);
     assert.deepEqual(diff.removed, []);
     assert.deepEqual(diff.counts, { export: 3, name: 0, index: 0, changed: 1, added: 1, removed: 0 });
+  });
+
+  it('Stage 0 compile_form #0 pairs with Stage 1 compile_form #1 by export; _start #0 is added', () => {
+    const { stage0, stage1 } = buildStartBeforeCompileForm();
+    const diff = diffFunctions({ bytes: stage0.bytes, info: readModule(stage0.bytes) }, { bytes: stage1.bytes, info: readModule(stage1.bytes) });
+    assert.deepEqual(diff.pairs.map((p) => [p.a.label, p.a.index, p.b.label, p.b.index, p.pairedBy, p.changed]), [['compile_form', 0, 'compile_form', 1, 'export', true]]);
+    assert.deepEqual(diff.added.map((f) => [f.label, f.index]), [['_start', 0]]);
+    assert.deepEqual(diff.counts, { export: 1, name: 0, index: 0, changed: 1, added: 1, removed: 0 });
   });
 
   it('then by the name section, then by index as a last resort', () => {

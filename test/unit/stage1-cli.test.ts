@@ -88,6 +88,10 @@ describe('clysm-check diff', () => {
     assert.equal(run.code, 1);
     assert.match(run.stdout, /Exports: 5 → 4 \(0 new, 1 missing, 0 changed\)\n {2}- func compile_all \(result externref\)/);
     assert.match(run.stdout, /Summary: \d+ structural differences/);
+    // b no longer exports compile_all, so its name section pairs it; tail was never exported.
+    assert.match(run.stdout, /^Functions: 4 paired \(2 by export name, 2 by name section, 0 by index\); 1 changed, 0 added, 0 removed; /m);
+    assert.match(run.stdout, /^Changed functions \(1\): compile_form$/m);
+    assert.match(run.stdout, /^ +\+37 {2}compile_form {2}\d+ → \d+ bytes {2}\(func 2, by export name\)$/m);
   });
 
   it('exits 0 for structurally identical modules', () => {

@@ -15,7 +15,7 @@ import { commitStage1, defaultOutputSettings, OutputRefused, outputPaths, planOu
 import { isOurTempFile, tempNameFor } from '../../server/src/util/atomicWrite';
 import { joinGeneratedForms, NOT_PROCESSED_MESSAGE } from '../../server/src/stage1/stage1Forms';
 import { v8Offset, validateInV8, wasmToolsOffset } from '../../server/src/wasm/validate';
-import { buildClysmLike } from '../support/wasm';
+import { buildClysmLike, buildStartBeforeCompileForm } from '../support/wasm';
 
 describe('report view HTML', () => {
   const a = buildClysmLike();
@@ -42,6 +42,15 @@ describe('report view HTML', () => {
     assert.match(html, /<li class="added"><code>\(struct \(field \(mut i31ref\)\)\)<\/code><\/li>/);
     assert.match(html, /var\(--vscode-errorForeground\)/);
     assert.match(html, /data-command="openTextDiff"/);
+  });
+
+  it('says how function pairs were made and lists added functions by name', () => {
+    const { stage0, stage1 } = buildStartBeforeCompileForm();
+    const page = renderReportHtml({ title: 'T', diff: diffWasmBytes(stage0.bytes, stage1.bytes, { a: 'Stage 0', b: 'Stage 1' }, { a: '/a.wasm', b: '/b.wasm' }) }, 'vscode-webview://abc', 'N');
+    assert.match(page, /<p>1 paired \(1 by export name, 0 by name section, 0 by index\); 1 changed, 1 added, 0 removed<\/p>/);
+    assert.match(page, /<p class="added">Added \(1\): <code>_start<\/code><\/p>/);
+    assert.match(page, /<tr class=""><td><code>compile_form<\/code><\/td><td>by export name<\/td>/);
+    assert.match(page, /<tr class="added"><td><code>_start<\/code><\/td><td>new in Stage 1<\/td>/);
   });
 });
 

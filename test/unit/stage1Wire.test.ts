@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fixedPointToWire, stage1OutcomeToWire, wasmDiffToWire } from '../../server/src/lsp/stage1Wire';
 import { diffWasmBytes } from '../../server/src/wasm/diffFiles';
+import { buildStartBeforeCompileForm } from '../support/wasm';
 import type { FixedPointOutcome } from '../../server/src/stage1/fixedPoint';
 import type { Stage1Outcome } from '../../server/src/stage1/generateStage1';
 
@@ -20,6 +21,16 @@ describe('Stage 1 wire mapping', () => {
     const wire = wasmDiffToWire(diff);
     assert.equal(wire.diff.identical, false);
     assert.deepEqual(json(wire), json(diff));
+  });
+
+  it('a diff says how each function pair was made and names the added ones', () => {
+    const { stage0, stage1 } = buildStartBeforeCompileForm();
+    const wire = wasmDiffToWire(diffWasmBytes(stage0.bytes, stage1.bytes, { a: 'Stage 0', b: 'Stage 1' }, { a: '/a.wasm', b: '/b.wasm' }));
+    const fn = wire.diff.functions;
+    assert.deepEqual(fn.pairedBy, { export: 1, name: 0, index: 0 });
+    assert.deepEqual(fn.listed, { changed: ['compile_form'], added: ['_start'], removed: [] });
+    assert.deepEqual(fn.largest.map((f) => [f.key, f.pairedBy ?? null, f.indexA, f.indexB]), [['_start', null, null, 0], ['compile_form', 'export', 0, 1]]);
+    assert.match(wire.summaryText, /^Functions: 1 paired \(1 by export name, 0 by name section, 0 by index\); 1 changed, 1 added, 0 removed;/m);
   });
 
   it('a generation outcome keeps every field, its diff included', () => {

@@ -8,7 +8,7 @@ import { webAssembly } from '../../server/src/wasm/webAssembly';
 import { diffSummaryText, diffToJson, formatName, formatSizeDelta, moduleSummaryText } from '../../server/src/wasm/diffText';
 import { compareBytes, diffModules, type WasmDiff } from '../../server/src/wasm/wasmDiff';
 import { readModule } from '../../server/src/wasm/wasmReader';
-import { buildClysmLike, Code, func, ModuleBuilder, type BuildManifest, type BuiltModule, type ClysmLikeOptions } from '../support/wasm';
+import { buildClysmLike, buildStartBeforeCompileForm, Code, func, ModuleBuilder, type BuildManifest, type BuiltModule, type ClysmLikeOptions } from '../support/wasm';
 
 // V8's WebAssembly (validation and imports/exports/customSections are the independent oracle).
 const wasm = webAssembly();
@@ -53,7 +53,8 @@ describe('diffModules: known differences', () => {
     assert.equal(diff.identical, true);
     assert.equal(diff.differences, 0);
     assert.deepEqual(changedSections(diff), []);
-    assert.equal(diff.functions.matchedByName, 4);
+    // compile_form, compile_all and _initialize are exported; `tail` is only named.
+    assert.deepEqual(diff.functions.pairedBy, { export: 3, name: 1, index: 0 });
     assert.deepEqual(diff.functions.largest, []);
     assert.deepEqual(compareBytes(a.bytes, b.bytes), {
       identical: true,
@@ -109,7 +110,7 @@ describe('diffModules: known differences', () => {
     const { a, b, diff } = pair({ growCompileFormBy: N });
     assert.equal(b.manifest.bodySizes[0] - a.manifest.bodySizes[0], N);
     assert.deepEqual(diff.functions.largest, [
-      { key: '$compile_form', name: 'compile_form', indexA: 2, indexB: 2, a: a.manifest.bodySizes[0], b: a.manifest.bodySizes[0] + N, delta: N },
+      { key: 'compile_form', name: 'compile_form', pairedBy: 'export', indexA: 2, indexB: 2, a: a.manifest.bodySizes[0], b: a.manifest.bodySizes[0] + N, delta: N },
     ]);
     assert.equal(diff.functions.changed, 1);
     assert.deepEqual(diff.functions.bodyBytes.delta, N);
@@ -152,8 +153,9 @@ describe('diffModules: known differences', () => {
     ]);
     assert.deepEqual(diff.functions.largest, [
       {
-        key: '$compile_form',
+        key: 'compile_form',
         name: 'compile_form',
+        pairedBy: 'export',
         indexA: 2,
         indexB: 2,
         a: a.manifest.bodySizes[0],
@@ -171,9 +173,9 @@ describe('diffModules: known differences', () => {
     assert.deepEqual([bytes.firstDiffOffset, bytes.diffBytes, bytes.regions], [fnSection.offset + 3, 1, [{ start: fnSection.offset + 3, length: 1 }]]);
   });
 
-  it('without a name section functions are matched by position', () => {
+  it('without a name section exported functions pair by export name, the others by index', () => {
     const { a, diff } = pair({ names: false });
-    assert.deepEqual([diff.functions.matchedByName, diff.functions.matchedByIndex], [0, 4]);
+    assert.deepEqual(diff.functions.pairedBy, { export: 3, name: 0, index: 1 });
     assert.deepEqual(changedSections(diff), [['custom:name', -sectionSize(a.manifest, 'custom:name')]]);
     assert.deepEqual(
       diff.sections.find((s) => s.name === 'custom:name'),
@@ -185,7 +187,7 @@ describe('diffModules: known differences', () => {
     const a = functionsModule([{ name: 'f1', nops: 1 }, { name: 'f2', nops: 20 }, { name: 'f3', nops: 3 }]);
     const b = functionsModule([{ name: 'f1', nops: 1 }, { name: 'f3', nops: 3 }]);
     const diff = diffModules(readModule(a.bytes), readModule(b.bytes));
-    assert.deepEqual([diff.functions.matchedByName, diff.functions.removed, diff.functions.added, diff.functions.changed], [2, 1, 0, 0]);
+    assert.deepEqual([diff.functions.pairedBy.name, diff.functions.removed, diff.functions.added, diff.functions.changed], [2, 1, 0, 0]);
     assert.deepEqual(diff.functions.largest, [
       { key: '$f2', name: 'f2', indexA: 1, indexB: null, a: a.manifest.bodySizes[1], b: null, delta: -a.manifest.bodySizes[1], signatureA: '' },
     ]);
@@ -196,7 +198,7 @@ describe('diffModules: known differences', () => {
     const a = functionsModule([{ nops: 1 }, { nops: 20 }, { nops: 3 }]);
     const b = functionsModule([{ nops: 1 }, { nops: 3 }]);
     const diff = diffModules(readModule(a.bytes), readModule(b.bytes));
-    assert.deepEqual([diff.functions.matchedByIndex, diff.functions.changed, diff.functions.removed], [2, 1, 1]);
+    assert.deepEqual([diff.functions.pairedBy.index, diff.functions.changed, diff.functions.removed], [2, 1, 1]);
     assert.deepEqual(
       diff.functions.largest.map((c) => [c.key, c.delta]),
       [
@@ -210,7 +212,7 @@ describe('diffModules: known differences', () => {
     const a = functionsModule([1, 2, 3, 4, 5].map((n) => ({ name: `f${n}`, nops: n })));
     const b = functionsModule([{ name: 'new', nops: 9 }, ...[1, 2, 3, 4, 5].map((n) => ({ name: `f${n}`, nops: n }))]);
     const diff = diffModules(readModule(a.bytes), readModule(b.bytes));
-    assert.deepEqual([diff.functions.matchedByName, diff.functions.added, diff.functions.removed, diff.functions.changed], [5, 1, 0, 0]);
+    assert.deepEqual([diff.functions.pairedBy.name, diff.functions.added, diff.functions.removed, diff.functions.changed], [5, 1, 0, 0]);
     assert.deepEqual(diff.functions.largest, [{ key: '$new', name: 'new', indexA: null, indexB: 0, a: null, b: 11, delta: 11, signatureB: '' }]);
   });
 
@@ -221,7 +223,7 @@ describe('diffModules: known differences', () => {
     const order = ['g1', 'g0', ...names.slice(2).filter((n) => n !== 'g5'), 'g5'];
     const b = functionsModule(order.map((name) => ({ name, nops: Number(name.slice(1)) + (name === 'g29' ? 4 : 0) })));
     const diff = diffModules(readModule(a.bytes), readModule(b.bytes));
-    assert.deepEqual([diff.functions.matchedByName, diff.functions.added, diff.functions.removed, diff.functions.changed], [30, 0, 0, 1]);
+    assert.deepEqual([diff.functions.pairedBy.name, diff.functions.added, diff.functions.removed, diff.functions.changed], [30, 0, 0, 1]);
     assert.deepEqual(
       diff.functions.largest.map((c) => [c.key, c.indexA, c.indexB, c.delta]),
       [['$g29', 29, 28, 4]],
@@ -238,6 +240,39 @@ describe('diffModules: known differences', () => {
     );
   });
 
+  it('pairs compile_form by export name although Stage 1 puts _start before it', () => {
+    const { stage0, stage1 } = buildStartBeforeCompileForm();
+    const diff = diffModules(readModule(stage0.bytes), readModule(stage1.bytes));
+    assert.deepEqual(diff.functions.pairedBy, { export: 1, name: 0, index: 0 });
+    assert.deepEqual([diff.functions.changed, diff.functions.added, diff.functions.removed], [1, 1, 0]);
+    assert.deepEqual(diff.functions.listed, { changed: ['compile_form'], added: ['_start'], removed: [] });
+    assert.deepEqual(diff.functions.largest, [
+      { key: '_start', indexA: null, indexB: 0, a: null, b: 4, delta: 4, signatureB: '(result i32)' },
+      { key: 'compile_form', pairedBy: 'export', indexA: 0, indexB: 1, a: 4, b: 7, delta: 3 },
+    ]);
+    const lines = diffSummaryText(diff, { labels: { a: 'Stage 0', b: 'Stage 1' } }).split('\n');
+    for (const expected of [
+      'Functions: 1 paired (1 by export name, 0 by name section, 0 by index); 1 changed, 1 added, 0 removed; body bytes 4 → 11 (+7)',
+      'Changed functions (1): compile_form',
+      'Added functions (1): _start',
+      '       +3  compile_form  4 → 7 bytes  (func 0 → 1, by export name)',
+    ]) {
+      assert.ok(lines.includes(expected), `missing line: ${expected}\n${lines.join('\n')}`);
+    }
+    assert.ok(!lines.some((l) => l.startsWith('Removed functions')));
+    const json = diffToJson(diff) as { functions: Record<string, unknown> };
+    assert.deepEqual(json.functions.paired_by, { export: 1, name: 0, index: 0 });
+    assert.deepEqual(json.functions.listed, { changed: ['compile_form'], added: ['_start'], removed: [] });
+  });
+
+  it('an unnamed, unexported function pairs by index with one that has a name', () => {
+    const a = functionsModule([{ nops: 1 }, { name: 'kept', nops: 2 }]);
+    const b = functionsModule([{ name: 'fresh', nops: 4 }, { name: 'kept', nops: 2 }]);
+    const diff = diffModules(readModule(a.bytes), readModule(b.bytes));
+    assert.deepEqual(diff.functions.pairedBy, { export: 0, name: 1, index: 1 });
+    assert.deepEqual(diff.functions.largest.map((c) => [c.key, c.pairedBy, c.delta]), [['#0 ↔ $fresh', 'index', 3]]);
+  });
+
   it('keeps the largest changes first and honours maxFunctionChanges', () => {
     const a = functionsModule([1, 2, 3, 4, 5].map((n) => ({ name: `f${n}`, nops: 0 })));
     const b = functionsModule([1, 2, 3, 4, 5].map((n) => ({ name: `f${n}`, nops: n * 10 })));
@@ -252,6 +287,9 @@ describe('diffModules: known differences', () => {
     );
     assert.deepEqual(diff.functions.bodyBytes.delta, 150);
     assert.equal(diff.differences, 1 + 1 + 5); // size, code section, five functions
+    const listed = diffModules(readModule(a.bytes), readModule(b.bytes), { maxListedFunctions: 2 });
+    assert.deepEqual(listed.functions.listed.changed, ['$f1', '$f2']);
+    assert.ok(diffSummaryText(listed).split('\n').includes('Changed functions (5): $f1, $f2, … and 3 more'));
   });
 });
 
@@ -362,7 +400,7 @@ describe('diffText', () => {
   it('lists largest function changes and type changes in the summary', () => {
     const grown = pair({ growCompileFormBy: 37, extraType: true });
     const summary = diffSummaryText(grown.diff);
-    assert.match(summary, /^ {6}\+37 {2}\$compile_form {2}\d+ → \d+ bytes {2}\(func 2\)$/m);
+    assert.match(summary, /^ {6}\+37 {2}compile_form {2}\d+ → \d+ bytes {2}\(func 2, by export name\)$/m);
     assert.match(summary, /^ {2}\+ \(struct \(field \(mut i31ref\)\)\)$/m);
   });
 
@@ -380,8 +418,9 @@ describe('diffText', () => {
     assert.deepEqual(counts.imported_functions, { a: 2, b: 2, delta: 0 });
     const functions = json.functions as Record<string, unknown>;
     assert.deepEqual((functions.largest as unknown[])[0], {
-      key: '$compile_form',
+      key: 'compile_form',
       name: 'compile_form',
+      paired_by: 'export',
       index_a: 2,
       index_b: 2,
       a: a.manifest.bodySizes[0],

@@ -133,11 +133,18 @@ export function diffSection(d: WasmDiffOutcome): string {
     out.push(`<details><summary>Types only in ${la} (${diff.types.onlyInA.length}) / only in ${lb} (${diff.types.onlyInB.length})</summary><ul>${list(diff.types.onlyInA, 'missing')}${list(diff.types.onlyInB, 'added')}</ul></details>`);
   }
   const fn = diff.functions;
-  out.push(`<h3>Largest function body changes</h3><p class="muted">${fn.matchedByName} matched by name, ${fn.matchedByIndex} by position; ${fn.changed} changed, ${fn.added} new, ${fn.removed} removed</p>`);
-  out.push(table(['Function', la, lb, 'Delta'], fn.largest.map((f) => {
+  const paired = fn.pairedBy.export + fn.pairedBy.name + fn.pairedBy.index;
+  out.push(`<h3>Functions</h3><p>${paired} paired (${fn.pairedBy.export} by export name, ${fn.pairedBy.name} by name section, ${fn.pairedBy.index} by index); ${fn.changed} changed, ${fn.added} added, ${fn.removed} removed</p>`);
+  const names = (title: string, labels: string[], total: number, cls: string): string =>
+    total === 0 ? '' : `<p class="${cls}">${title} (${total}): ${labels.map((l) => `<code>${e(l)}</code>`).join(', ')}${total > labels.length ? ` <span class="muted">… and ${total - labels.length} more</span>` : ''}</p>`;
+  out.push(names('Changed', fn.listed.changed, fn.changed, ''), names('Added', fn.listed.added, fn.added, 'added'), names('Removed', fn.listed.removed, fn.removed, 'missing'));
+  out.push('<h3>Largest function body changes</h3>');
+  const how = { export: 'by export name', name: 'by name section', index: 'by index' } as const;
+  out.push(table(['Function', 'Paired', la, lb, 'Delta'], fn.largest.map((f) => {
     const cls = f.indexA === null ? 'added' : f.indexB === null ? 'missing' : '';
-    return `<tr class="${cls}"><td><code>${e(f.name !== undefined ? `$${f.name}` : f.key)}</code></td><td class="num">${sizeOrAbsent(f.a)}</td><td class="num">${sizeOrAbsent(f.b)}</td>${deltaCell(f.delta)}</tr>`;
-  })));
+    const pairedBy = f.pairedBy ? how[f.pairedBy] : f.indexA === null ? `new in ${labels.b}` : `missing in ${labels.b}`;
+    return `<tr class="${cls}"><td><code>${e(f.key)}</code></td><td>${e(pairedBy)}</td><td class="num">${sizeOrAbsent(f.a)}</td><td class="num">${sizeOrAbsent(f.b)}</td>${deltaCell(f.delta)}</tr>`;
+  }), 2));
   return out.join('\n');
 }
 

@@ -38,16 +38,21 @@ export interface WasmDiff {
   counts: Record<string, CountChange>;
   start: { a: number | null; b: number | null };
   functions: {
-    matchedByName: number;
-    matchedByIndex: number;
+    /** How many pairs were made by export name, by name section and by index (in that order of preference). */
+    pairedBy: Record<FunctionPairedBy, number>;
     changed: number;
     added: number;
     removed: number;
     bodyBytes: CountChange;
     /** The largest body-size changes; indices and sizes are null on the side that lacks the function. */
-    largest: { key: string; name?: string; indexA: number | null; indexB: number | null; a: number | null; b: number | null; delta: number; signatureA?: string; signatureB?: string }[];
+    largest: { key: string; name?: string; pairedBy?: FunctionPairedBy; indexA: number | null; indexB: number | null; a: number | null; b: number | null; delta: number; signatureA?: string; signatureB?: string }[];
+    /** Labels (export name, `$name` or `#index`) of the changed, added and removed functions, each list capped. */
+    listed: { changed: string[]; added: string[]; removed: string[] };
   };
 }
+
+/** How a function of one module was paired with one of the other. */
+export type FunctionPairedBy = 'export' | 'name' | 'index';
 
 export interface WasmExportItem {
   name: string;

@@ -2,6 +2,7 @@
 // - moduleSummaryText: one line per item, stable (no offsets), for VS Code's text diff editor.
 // - diffSummaryText: a human summary of a WasmDiff, for the CLI and the output channel.
 // - diffToJson: the `--json` shape (snake_case, like the rest of the CLI's reports).
+import { pairedByText, PAIRED_BY, PAIRED_BY_TEXT } from './functionPairing';
 import type { ByteComparison, CountChange, CountKey, FunctionChange, WasmDiff } from './wasmDiff';
 import type { WasmExport, WasmImport, WasmModuleInfo } from './wasmReader';
 
@@ -89,9 +90,9 @@ function sizeOrAbsent(n: number | null): string {
 
 function functionLine(c: FunctionChange): string {
   const sides = `${sizeOrAbsent(c.a)} → ${sizeOrAbsent(c.b)} bytes`;
-  const where = c.indexA === null ? 'new' : c.indexB === null ? 'removed' : c.indexA === c.indexB ? `func ${c.indexA}` : `func ${c.indexA} → ${c.indexB}`;
-  const key = c.name !== undefined ? `$${formatName(c.name)}` : c.key;
-  let line = `  ${signed(c.delta).padStart(7)}  ${key}  ${sides}  (${where})`;
+  const func = c.indexA === c.indexB ? `func ${c.indexA}` : `func ${c.indexA} → ${c.indexB}`;
+  const where = c.indexA === null ? 'new' : c.indexB === null ? 'removed' : c.pairedBy ? `${func}, ${PAIRED_BY_TEXT[c.pairedBy]}` : func;
+  let line = `  ${signed(c.delta).padStart(7)}  ${c.key}  ${sides}  (${where})`;
   if (c.signatureA !== undefined && c.signatureB !== undefined) line += `  signature ${c.signatureA || '()'} → ${c.signatureB || '()'}`;
   return line;
 }
@@ -150,9 +151,18 @@ export function diffSummaryText(diff: WasmDiff, options: SummaryOptions = {}): s
   if (diff.start.a !== diff.start.b) out.push(`Start function: ${diff.start.a ?? 'none'} → ${diff.start.b ?? 'none'}`);
 
   const fn = diff.functions;
+  const paired = PAIRED_BY.reduce((n, by) => n + fn.pairedBy[by], 0);
   out.push(
-    `Functions: ${fn.matchedByName} matched by name, ${fn.matchedByIndex} by position; ${fn.changed} changed, ${fn.added} new, ${fn.removed} removed; body bytes ${arrow(fn.bodyBytes)}`,
+    `Functions: ${paired} paired (${pairedByText(fn.pairedBy)}); ${fn.changed} changed, ${fn.added} added, ${fn.removed} removed; body bytes ${arrow(fn.bodyBytes)}`,
   );
+  const listFunctions = (title: string, labels: string[], total: number): void => {
+    if (total === 0) return;
+    const more = total > labels.length ? `, … and ${total - labels.length} more` : '';
+    out.push(`${title} functions (${total}): ${labels.join(', ')}${more}`);
+  };
+  listFunctions('Changed', fn.listed.changed, fn.changed);
+  listFunctions('Added', fn.listed.added, fn.added);
+  listFunctions('Removed', fn.listed.removed, fn.removed);
   if (fn.largest.length > 0) {
     out.push(`Largest body changes (top ${fn.largest.length}):`);
     for (const c of fn.largest) out.push(functionLine(c));
@@ -194,6 +204,7 @@ function functionJson(c: FunctionChange): Json {
   return {
     key: c.key,
     name: c.name ?? null,
+    paired_by: c.pairedBy ?? null,
     index_a: c.indexA,
     index_b: c.indexB,
     a: c.a,
@@ -245,13 +256,13 @@ export function diffToJson(diff: WasmDiff, options: { labels?: DiffLabels; bytes
     counts,
     start: { a: diff.start.a, b: diff.start.b },
     functions: {
-      matched_by_name: diff.functions.matchedByName,
-      matched_by_index: diff.functions.matchedByIndex,
+      paired_by: { export: diff.functions.pairedBy.export, name: diff.functions.pairedBy.name, index: diff.functions.pairedBy.index },
       changed: diff.functions.changed,
       added: diff.functions.added,
       removed: diff.functions.removed,
       body_bytes: countJson(diff.functions.bodyBytes),
       largest: diff.functions.largest.map(functionJson),
+      listed: { changed: diff.functions.listed.changed, added: diff.functions.listed.added, removed: diff.functions.listed.removed },
     },
     comparison: b
       ? {

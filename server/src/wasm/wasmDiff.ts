@@ -1,7 +1,9 @@
 // Structural diff of two module summaries from wasmReader, plus a byte-level comparison.
+// Functions are paired by functionPairing's rule (export name, name section, index).
 // Pure. Unlike Clysm's diff.lisp (which counts `(type`/`(func` substrings in printed WAT),
 // it compares decoded sections, exports with signatures, types and per-function body sizes,
 // and the byte comparison counts the trailing bytes of the longer file.
+import { exportedFunctionNames, functionLabel, pairFunctions, pairLabel, type PairedBy } from './functionPairing';
 import type { ExternKind, WasmCounts, WasmExport, WasmFunction, WasmImport, WasmModuleInfo } from './wasmReader';
 
 export interface CountChange {
@@ -33,9 +35,12 @@ export interface ImportChange {
 }
 
 export interface FunctionChange {
-  /** `$name` when matched by name, else `#i` (position among defined functions). */
+  /** How the function is called (functionLabel): export name, else `$name`, else `#index`; `a ↔ b` when the sides differ. */
   key: string;
+  /** Its name-section name, when both sides (or the one side) carry the same one. */
   name?: string;
+  /** How the pair was made; absent for an added or removed function. */
+  pairedBy?: PairedBy;
   /** Function-space indices; null when the function exists on one side only. */
   indexA: number | null;
   indexB: number | null;
@@ -68,23 +73,25 @@ export interface WasmDiff {
   counts: Record<CountKey, CountChange>;
   start: { a: number | null; b: number | null };
   functions: {
-    /** Pairs matched by equal names. */
-    matchedByName: number;
-    /** Pairs matched by position among defined functions (unnamed on at least one side). */
-    matchedByIndex: number;
-    /** Matched functions whose body size or signature changed. */
+    /** How many pairs were made by export name, by name section, by index (functionPairing). */
+    pairedBy: Record<PairedBy, number>;
+    /** Paired functions whose body size or signature changed. */
     changed: number;
     added: number;
     removed: number;
     bodyBytes: CountChange;
     /** The largest changes by |delta| (added and removed functions included). */
     largest: FunctionChange[];
+    /** Labels of the changed, added and removed functions in index order, at most maxListedFunctions of each. */
+    listed: { changed: string[]; added: string[]; removed: string[] };
   };
 }
 
 export interface DiffOptions {
   /** How many function changes to keep in `functions.largest` (default 20). */
   maxFunctionChanges?: number;
+  /** How many labels to keep in each of `functions.listed` (default 50). */
+  maxListedFunctions?: number;
 }
 
 const COUNT_KEYS: readonly CountKey[] = [
@@ -186,18 +193,7 @@ function onlyIn(x: string[], y: string[]): string[] {
   return out;
 }
 
-/** name -> position among `fns` for unmatched named functions; -1 marks a repeated name. */
-function unmatchedNames(fns: WasmFunction[], matched: Uint8Array): Map<string, number> {
-  const positions = new Map<string, number>();
-  for (let i = 0; i < fns.length; i++) {
-    const name = fns[i].name;
-    if (name === undefined || matched[i]) continue;
-    positions.set(name, positions.has(name) ? -1 : i);
-  }
-  return positions;
-}
-
-type How = 'name' | 'position' | 'removed' | 'added';
+type How = PairedBy | 'removed' | 'added';
 
 /** A change as plain numbers; FunctionChange objects are built only for the top list. */
 interface Candidate {
@@ -236,14 +232,17 @@ class TopChanges {
   }
 }
 
-function materialize(c: Candidate, fa: WasmFunction[], fb: WasmFunction[]): FunctionChange {
+interface Labels {
+  a: ReadonlyMap<number, string>;
+  b: ReadonlyMap<number, string>;
+}
+
+function materialize(c: Candidate, fa: WasmFunction[], fb: WasmFunction[], exported: Labels): FunctionChange {
   if (c.how === 'removed' || c.how === 'added') {
-    const side = c.how === 'removed' ? 'a' : 'b';
-    const pos = side === 'a' ? c.posA : c.posB;
-    const f = (side === 'a' ? fa : fb)[pos];
-    const key = f.name !== undefined ? `$${f.name}` : `#${pos}`;
+    const f = c.how === 'removed' ? fa[c.posA] : fb[c.posB];
+    const key = functionLabel(f, c.how === 'removed' ? exported.a : exported.b);
     const change: FunctionChange =
-      side === 'a'
+      c.how === 'removed'
         ? { key, indexA: f.index, indexB: null, a: f.bodySize, b: null, delta: -f.bodySize, signatureA: f.signature }
         : { key, indexA: null, indexB: f.index, a: null, b: f.bodySize, delta: f.bodySize, signatureB: f.signature };
     if (f.name !== undefined) change.name = f.name;
@@ -251,8 +250,8 @@ function materialize(c: Candidate, fa: WasmFunction[], fb: WasmFunction[]): Func
   }
   const x = fa[c.posA];
   const y = fb[c.posB];
-  const key = c.how === 'name' && x.name !== undefined ? `$${x.name}` : `#${c.posA}`;
-  const change: FunctionChange = { key, indexA: x.index, indexB: y.index, a: x.bodySize, b: y.bodySize, delta: y.bodySize - x.bodySize };
+  const key = pairLabel(functionLabel(x, exported.a), functionLabel(y, exported.b));
+  const change: FunctionChange = { key, pairedBy: c.how, indexA: x.index, indexB: y.index, a: x.bodySize, b: y.bodySize, delta: y.bodySize - x.bodySize };
   if (x.name !== undefined && x.name === y.name) change.name = x.name;
   if (x.signature !== y.signature) {
     change.signatureA = x.signature;
@@ -261,110 +260,47 @@ function materialize(c: Candidate, fa: WasmFunction[], fb: WasmFunction[]): Func
   return change;
 }
 
-// How far to look ahead for a re-synchronising name after a mismatch.
-const LOOKAHEAD = 8;
-
-/**
- * Matching, in order: equal names, walking both lists in order (with a short lookahead,
- * so inserting one function does not unpair all that follow); then names unique among the
- * functions still unpaired on each side; then the same position (among defined functions,
- * so a changed import count does not shift everything) unless both sides carry different
- * names. Whatever is left was removed (a) or added (b).
- */
-function diffFunctions(a: WasmModuleInfo, b: WasmModuleInfo, limit: number): WasmDiff['functions'] {
+/** Pairs the functions (functionPairing), then measures each pair's change in body size and signature. */
+function diffFunctions(a: WasmModuleInfo, b: WasmModuleInfo, limit: number, maxListed: number): WasmDiff['functions'] {
   const fa = a.functions;
   const fb = b.functions;
-  const matchedA = new Uint8Array(fa.length);
-  const matchedB = new Uint8Array(fb.length);
+  const exported: Labels = { a: exportedFunctionNames(a), b: exportedFunctionNames(b) };
+  const pairing = pairFunctions(a, b);
   const top = new TopChanges(limit);
-  let matchedByName = 0;
-  let matchedByIndex = 0;
-  let changed = 0;
-  const match = (p: number, q: number, how: How): void => {
-    matchedA[p] = 1;
-    matchedB[q] = 1;
-    if (how === 'name') matchedByName++;
-    else matchedByIndex++;
-    const x = fa[p];
-    const y = fb[q];
-    const delta = y.bodySize - x.bodySize;
-    if (delta !== 0 || x.signature !== y.signature) {
-      changed++;
-      top.offer(Math.abs(delta), p, q, how);
-    }
+  const listed: WasmDiff['functions']['listed'] = { changed: [], added: [], removed: [] };
+  const list = (into: string[], label: () => string): void => {
+    if (into.length < maxListed) into.push(label());
   };
-
-  // 1. Walk both lists in order, pairing equal names; after a mismatch, look a few
-  //    functions ahead on either side for the same name (an insertion or a removal).
-  let i = 0;
-  let j = 0;
-  let unpaired = false;
-  while (i < fa.length && j < fb.length) {
-    const x = fa[i].name;
-    const y = fb[j].name;
-    if (x !== undefined && x === y) {
-      match(i++, j++, 'name');
-      continue;
-    }
-    unpaired = true;
-    let skipped = false;
-    for (let k = 1; k <= LOOKAHEAD && !skipped; k++) {
-      if (x !== undefined && j + k < fb.length && fb[j + k].name === x) {
-        j += k;
-        skipped = true;
-      } else if (y !== undefined && i + k < fa.length && fa[i + k].name === y) {
-        i += k;
-        skipped = true;
-      }
-    }
-    if (!skipped) {
-      i++;
-      j++;
-    }
+  let changed = 0;
+  for (const { posA, posB, pairedBy } of pairing.pairs) {
+    const x = fa[posA];
+    const y = fb[posB];
+    const delta = y.bodySize - x.bodySize;
+    if (delta === 0 && x.signature === y.signature) continue;
+    changed++;
+    top.offer(Math.abs(delta), posA, posB, pairedBy);
+    list(listed.changed, () => pairLabel(functionLabel(x, exported.a), functionLabel(y, exported.b)));
   }
-  // 2. Names that moved further: maps over the functions still unpaired.
-  if (unpaired || i < fa.length || j < fb.length) {
-    const namesA = unmatchedNames(fa, matchedA);
-    const namesB = unmatchedNames(fb, matchedB);
-    for (const [name, p] of namesA) {
-      const q = namesB.get(name);
-      if (p >= 0 && q !== undefined && q >= 0) match(p, q, 'name');
-    }
-  }
-  // 3. The same position, unless both sides are named differently.
-  const common = Math.min(fa.length, fb.length);
-  for (let p = 0; p < common; p++) {
-    if (matchedA[p] || matchedB[p]) continue;
-    const na = fa[p].name;
-    const nb = fb[p].name;
-    if (na !== undefined && nb !== undefined && na !== nb) continue;
-    match(p, p, 'position');
-  }
-
-  let removed = 0;
-  let added = 0;
-  for (let p = 0; p < fa.length; p++) {
-    if (matchedA[p]) continue;
-    removed++;
+  for (const p of pairing.removed) {
     top.offer(fa[p].bodySize, p, -1, 'removed');
+    list(listed.removed, () => functionLabel(fa[p], exported.a));
   }
-  for (let q = 0; q < fb.length; q++) {
-    if (matchedB[q]) continue;
-    added++;
+  for (const q of pairing.added) {
     top.offer(fb[q].bodySize, -1, q, 'added');
+    list(listed.added, () => functionLabel(fb[q], exported.b));
   }
   let sumA = 0;
   let sumB = 0;
   for (const f of fa) sumA += f.bodySize;
   for (const f of fb) sumB += f.bodySize;
   return {
-    matchedByName,
-    matchedByIndex,
+    pairedBy: pairing.counts,
     changed,
-    added,
-    removed,
+    added: pairing.added.length,
+    removed: pairing.removed.length,
     bodyBytes: change(sumA, sumB),
-    largest: top.items.map((c) => materialize(c, fa, fb)),
+    largest: top.items.map((c) => materialize(c, fa, fb, exported)),
+    listed,
   };
 }
 
@@ -385,7 +321,7 @@ export function diffModules(a: WasmModuleInfo, b: WasmModuleInfo, options: DiffO
   const counts = {} as Record<CountKey, CountChange>;
   for (const key of COUNT_KEYS) counts[key] = change(a.counts[key], b.counts[key]);
   const start = { a: a.start, b: b.start };
-  const functions = diffFunctions(a, b, options.maxFunctionChanges ?? 20);
+  const functions = diffFunctions(a, b, options.maxFunctionChanges ?? 20, options.maxListedFunctions ?? 50);
 
   // Every functions.changed/added/removed entry is a difference, even beyond `largest`.
   const differences =

@@ -6,4 +6,4 @@ export { ByteWriter, name, s32, u32, utf8, vec, type Bytes } from './encoding';
 export { array, func, heap, ref, refHeap, struct, vt, type Composite, type Field, type SubType, type ValType } from './types';
 export { Code, constExpr, type BlockType, type Catch } from './code';
 export { ModuleBuilder, type BuildManifest, type BuiltModule, type BuiltSection, type ExportKind, type ImportResolver } from './moduleBuilder';
-export { buildClysmLike, buildSyntheticGcModule, CLYSM_LIKE_TYPES, type ClysmLikeOptions, type SyntheticOptions } from './sampleModules';
+export { buildClysmLike, buildStartBeforeCompileForm, buildSyntheticGcModule, CLYSM_LIKE_TYPES, type ClysmLikeOptions, type SyntheticOptions } from './sampleModules';

@@ -147,3 +147,21 @@ export function buildSyntheticGcModule(options: SyntheticOptions): BuiltModule {
   for (let e = 0; e < options.exports && e * step < options.functions; e++) b.export(`compile_form_${e}`, 'func', leading + e * step);
   return b.build();
 }
+
+/**
+ * The pairing case of issue 14: Stage 0 exports `compile_form` as #0; Stage 1 exports `_start`
+ * as #0 and `compile_form` (grown from 4 to 7 body bytes) as #1. No name sections, so only
+ * the export names say which function is which.
+ */
+export function buildStartBeforeCompileForm(): { stage0: BuiltModule; stage1: BuiltModule } {
+  const a = new ModuleBuilder();
+  a.names = false;
+  const t = a.type(func([], [vt.i32]));
+  a.export('compile_form', 'func', a.func(undefined, t, new Code().i32Const(1)));
+  const b = new ModuleBuilder();
+  b.names = false;
+  b.type(func([], [vt.i32]));
+  b.export('_start', 'func', b.func(undefined, t, new Code().i32Const(9)));
+  b.export('compile_form', 'func', b.func(undefined, t, new Code().i32Const(1).i32Const(2).i32Add()));
+  return { stage0: a.build(), stage1: b.build() };
+}
