@@ -52,7 +52,7 @@ for (const [label, command, args] of [
 }
 
 for (const [label, dir] of [['unit', 'out/test/unit/**/*.test.js'], ['e2e', 'out/test/e2e/**/*.test.js']]) {
-  const r = await run(node, ['--test', '--test-reporter=spec', '--test-concurrency=1', dir]);
+  const r = await run(node, ['--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=300000', dir]);
   const counts = nodeTestCounts(r.output);
   console.log(`${label}: ${summary(counts)}`);
   totals.passed += counts.passed;

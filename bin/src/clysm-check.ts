@@ -107,8 +107,11 @@ async function main(argv: string[]): Promise<number> {
       regressionIds,
     });
     if (args.watch) {
-      process.stdout.write(args.format === 'json' ? `${resultLine(report)}\n` : formatCheckOutput(report, args.format, args.workspace));
-      await watchCompiler({ run, workspace: args.workspace, json: args.format === 'json', log, write: (line) => process.stdout.write(`${line}\n`) });
+      // The result goes out once the compiler files are watched, so a change saved right after it is seen.
+      const printResult = (): void => {
+        process.stdout.write(args.format === 'json' ? `${resultLine(report)}\n` : formatCheckOutput(report, args.format, args.workspace));
+      };
+      await watchCompiler({ run, workspace: args.workspace, json: args.format === 'json', log, write: (line) => process.stdout.write(`${line}\n`), ready: printResult });
       return EXIT_OK;
     }
     process.stdout.write(formatCheckOutput(report, args.format, args.workspace));

@@ -18,6 +18,8 @@ export interface WatchOptions {
   json: boolean;
   log?: (message: string) => void;
   write(line: string): void;
+  /** Called once the files are watched (and their contents hashed): a change after this is never missed. */
+  ready?: () => void;
 }
 
 /** The first --watch --json line: the whole --json result, one line, tagged. */
@@ -99,6 +101,7 @@ export async function watchCompiler(options: WatchOptions): Promise<void> {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    options.ready?.();
   });
   if (timer) clearTimeout(timer);
   for (const watcher of watchers) watcher.close();

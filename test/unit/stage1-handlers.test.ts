@@ -82,7 +82,7 @@ describe('Stage 1 request handlers', () => {
     stage1Module = 'all';
     const outcome = await client.sendRequest<Stage1Outcome>('clysm/generateStage1', { workDoneToken: 'gen-1', settings: { wasmToolsPath: '' } });
     assert.equal(outcome.status, 'generated', outcome.message);
-    assert.deepEqual(outcome.counts, { total: 49, compiled: 20, failed: 21, skipped: 8, notProcessed: 0, coveragePct: 48.78 });
+    assert.deepEqual(outcome.counts, { total: 49, compiled: 20, failed: 21, skipped: 8, notProcessed: 0, readErrors: 0, coveragePct: 48.78 });
     const values = progress.get('gen-1') ?? [];
     assert.deepEqual(values[0], { kind: 'begin', title: 'Clysm: Generate Stage 1', cancellable: true, message: 'starting', percentage: 0 });
     assert.equal(values[values.length - 1].kind, 'end');

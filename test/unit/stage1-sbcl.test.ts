@@ -52,7 +52,7 @@ describe('Generate Stage 1 on the SBCL backend (stand-in generator)', () => {
   });
 
   it('has the generator\'s counts, equal to what its own report says', () => {
-    assert.deepEqual(outcome.counts, { total: 9, compiled: 3, failed: 2, skipped: 4, notProcessed: 0, coveragePct: 60 });
+    assert.deepEqual(outcome.counts, { total: 9, compiled: 3, failed: 2, skipped: 4, notProcessed: 0, readErrors: 0, coveragePct: 60 });
     assert.deepEqual(outcome.clysmCounts, { total_forms: 9, compiled: 3, failed: 2, skipped: 4 });
   });
 
