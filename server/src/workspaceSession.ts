@@ -48,6 +48,8 @@ const DEFAULT_CACHE_WRITE_DELAY_MS = 2000;
 interface WholeRun {
   /** A whole run (start, restart, re-analyse) rotates the "previous run" baseline; a run caused by an edit does not. */
   rotateBaseline: boolean;
+  /** Check the modules open in the editor before the list-order pass (after a compiler reload). */
+  openFirst?: boolean;
 }
 
 export class WorkspaceSession {
@@ -66,7 +68,7 @@ export class WorkspaceSession {
   readonly compilerLoop = new CompilerReloadLoop({
     backend: () => this.backend,
     forms: () => this.model?.allForms() ?? [],
-    recheckAll: () => this.analyzeWorkspace({ rotateBaseline: false }),
+    recheckAll: () => this.analyzeWorkspace({ rotateBaseline: false, openFirst: true }),
     relativePath: (file) => this.relativePath(file),
     log: (message) => this.hooks.log(message),
     changed: () => {
@@ -242,7 +244,7 @@ export class WorkspaceSession {
         run.analyzeAll(controller.signal, (report) => {
           this.hooks.progress(report);
           if (publishesStatus(report)) this.publishStatus();
-        }),
+        }, whole.openFirst ? this.files.openPaths() : []),
       );
       const finishedAt = run.lastRun ?? new Date().toISOString();
       if (this.persistence) this.persistence.restoredSavedAt = undefined;
