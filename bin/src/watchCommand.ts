@@ -1,16 +1,12 @@
 // clysm-check --watch: the self-hosting loop in a terminal. After the full result, every saved
 // change to a file of the compiler (the SBCL backend's system) reloads it, re-checks every
 // form, and prints the delta: text, or with --json one JSON object per line.
-import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LastChange } from '../../server/src/protocol';
 import { reportSummary, type CheckReport } from '../../server/src/report/checkReport';
 import { CompilerReloadLoop, isReloadable } from '../../server/src/workspace/compilerReload';
+import { watchCompilerFiles } from '../../server/src/workspace/compilerFileWatcher';
 import type { WorkspaceRun } from '../../server/src/workspace/workspaceRun';
-
-/** Editors save in bursts (write, rename, chmod): one reload per burst. */
-const SETTLE_MS = 40;
 
 export interface WatchOptions {
   run: WorkspaceRun;
@@ -39,14 +35,6 @@ export function deltaLine(change: LastChange, summary: CheckReport['summary']): 
   });
 }
 
-function contentHash(file: string): string | undefined {
-  try {
-    return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-  } catch {
-    return undefined;
-  }
-}
-
 /** Watches until SIGINT or SIGTERM; resolves then, with the watchers closed. */
 export async function watchCompiler(options: WatchOptions): Promise<void> {
   const backend = options.run.backend;
@@ -66,32 +54,7 @@ export async function watchCompiler(options: WatchOptions): Promise<void> {
     changed: (change) => options.write(options.json ? deltaLine(change, reportSummary(model.summary())) : `${change.text} in ${change.ms} ms`),
   });
   const files = backend.compilerFiles();
-  const hashes = new Map(files.map((file) => [file, contentHash(file)]));
-  const pending = new Map<string, number>();
-  let timer: NodeJS.Timeout | undefined;
-  const flush = (): void => {
-    timer = undefined;
-    // Only files whose content changed: editors touch files without changing them.
-    const changed = [...pending.keys()].filter((file) => {
-      const hash = contentHash(file);
-      if (hash === undefined || hash === hashes.get(file)) return false;
-      hashes.set(file, hash);
-      return true;
-    });
-    const firstSeen = Math.min(...pending.values());
-    pending.clear();
-    if (changed.length > 0) void loop.filesChanged(changed, firstSeen);
-  };
-  // Folders, not files: an editor that saves by renaming replaces the file a watch would follow.
-  const watchers = [...new Set(files.map((file) => path.dirname(file)))].map((dir) =>
-    fs.watch(dir, (_event, name) => {
-      const file = name ? path.join(dir, name.toString()) : undefined;
-      if (!file || !hashes.has(file)) return;
-      if (!pending.has(file)) pending.set(file, Date.now());
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(flush, SETTLE_MS);
-    }),
-  );
+  const watcher = watchCompilerFiles(files, (changed, firstSeen) => void loop.filesChanged(changed, firstSeen));
   options.log?.(`watching ${files.length} compiler files`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
@@ -103,6 +66,5 @@ export async function watchCompiler(options: WatchOptions): Promise<void> {
     process.on('SIGTERM', stop);
     options.ready?.();
   });
-  if (timer) clearTimeout(timer);
-  for (const watcher of watchers) watcher.close();
+  watcher.close();
 }

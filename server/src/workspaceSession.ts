@@ -20,6 +20,7 @@ import { ResultCache } from './workspace/resultCache';
 import { ResultPersistence } from './workspace/resultPersistence';
 import { DiskFiles, OverlayFiles } from './workspace/workspaceFiles';
 import { CompilerReloadLoop, isReloadable } from './workspace/compilerReload';
+import { watchCompilerFiles } from './workspace/compilerFileWatcher';
 import type { LastChange } from './protocol';
 import type { ReloadError } from './backends/sbcl/hotReload';
 import { publishesStatus, WorkspaceModel, type ProgressReport } from './workspace/workspaceModel';
@@ -48,6 +49,8 @@ const DEFAULT_CACHE_WRITE_DELAY_MS = 2000;
 interface WholeRun {
   /** A whole run (start, restart, re-analyse) rotates the "previous run" baseline; a run caused by an edit does not. */
   rotateBaseline: boolean;
+  /** Check the modules open in the editor before the list-order pass (after a compiler reload). */
+  openFirst?: boolean;
 }
 
 export class WorkspaceSession {
@@ -62,11 +65,13 @@ export class WorkspaceSession {
   private runCompletionPending = false;
   private downstreamTimer: NodeJS.Timeout | undefined;
   private backendStatusSubscription: { dispose(): void } | undefined;
+  /** Compiler files outside the folder, which the editor's file watcher does not see. */
+  private outsideCompilerWatcher: { close(): void } | undefined;
   /** Saved changes to the compiler itself: reload, re-check everything, keep the delta. */
   readonly compilerLoop = new CompilerReloadLoop({
     backend: () => this.backend,
     forms: () => this.model?.allForms() ?? [],
-    recheckAll: () => this.analyzeWorkspace({ rotateBaseline: false }),
+    recheckAll: () => this.analyzeWorkspace({ rotateBaseline: false, openFirst: true }),
     relativePath: (file) => this.relativePath(file),
     log: (message) => this.hooks.log(message),
     changed: () => {
@@ -189,9 +194,22 @@ export class WorkspaceSession {
     const status = selected.status;
     this.hooks.log(`backend ${backend.kind} (${selected.reason}): ${status.state}: ${status.message}`);
     if (status.state !== 'ready') this.hooks.backendProblem(status);
+    this.watchCompilerOutsideFolder(backend);
     this.publishStatus();
     this.hooks.resultsChanged();
     if (status.state === 'ready') void this.analyzeWorkspace();
+  }
+
+  private watchCompilerOutsideFolder(backend: CompilerBackend): void {
+    this.outsideCompilerWatcher?.close();
+    this.outsideCompilerWatcher = undefined;
+    if (!isReloadable(backend)) return;
+    const outside = backend.compilerFiles().filter((file) => this.relativePath(file) === undefined);
+    if (outside.length === 0) return;
+    this.hooks.log(`watching ${outside.length} compiler files outside the workspace folder`);
+    this.outsideCompilerWatcher = watchCompilerFiles(outside, (files, firstSeen) => {
+      if (this.isReady()) void this.compilerLoop.filesChanged(files, firstSeen);
+    });
   }
 
   isReady(): boolean {
@@ -242,7 +260,7 @@ export class WorkspaceSession {
         run.analyzeAll(controller.signal, (report) => {
           this.hooks.progress(report);
           if (publishesStatus(report)) this.publishStatus();
-        }),
+        }, whole.openFirst ? this.files.openPaths() : []),
       );
       const finishedAt = run.lastRun ?? new Date().toISOString();
       if (this.persistence) this.persistence.restoredSavedAt = undefined;
@@ -454,6 +472,7 @@ export class WorkspaceSession {
     if (this.downstreamTimer) clearTimeout(this.downstreamTimer);
     this.persistence?.flush();
     this.backendStatusSubscription?.dispose();
+    this.outsideCompilerWatcher?.close();
     await this.backend?.dispose();
   }
 

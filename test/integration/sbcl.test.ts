@@ -326,4 +326,39 @@ suite('Clysm on SBCL in a real VS Code (stand-in clysm system)', function () {
     }
     await waitForDiagnostics(shapes, (ds) => !ds.some((d) => d.message === slowMessage), 'the slow form\'s diagnostic to go away');
   });
+  test('saving a change to the stand-in compiler reloads it: the tooltip, the Last change node and the diagnostics show the delta', async () => {
+    const folder = vscode.workspace.workspaceFolders![0];
+    const compiler = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder.uri, '../clysm-standin/src/compiler.lisp'));
+    const original = compiler.getText();
+    const from = '(error "Undefined variable: ~A" expr)';
+    const to = '(error "Unbound variable in the fold: ~A" expr)';
+    const start = original.indexOf(from);
+    assert.ok(start >= 0, `${from} is not in the stand-in compiler`);
+    const before = await waitForStatus(api, fullyAnalysed, 'the analysis before the change');
+    try {
+      const changed = waitForStatus(api, (s) => fullyAnalysed(s) && s.lastChange !== undefined && s.lastChange.at !== before.lastChange?.at, 'the status to carry the change\'s delta', { onlyNew: true });
+      await replaceText(compiler, start, start + from.length, to);
+      assert.ok(await compiler.save(), 'the stand-in compiler was not saved');
+      // The diagnostics of the forms the change touched show the new compiler's message.
+      const [, status] = await Promise.all([
+        waitForDiagnostics(shapes, (ds) => ds.some((d) => d.message === 'Unbound variable in the fold: +DEPTH+'), 'the reloaded compiler\'s message'),
+        changed,
+      ]);
+      assert.match(status.lastChange!.text, /1 message changed/, status.lastChange!.text);
+      assert.match(api.statusBar().tooltip, /\*\*Last compiler change:\*\* .*1 message changed .*compiler\\?\.lisp: FOLD/, api.statusBar().tooltip); // markdown-escaped
+      await api.refreshViews();
+      const node = (await api.blockerItems()).find((r) => r.item.label === 'Last change');
+      assert.ok(node, 'no Last change node in the Blockers view');
+      assert.equal(node.item.description, status.lastChange!.text);
+      assert.deepEqual(node.children.map((c) => `${String(c.item.label)}: ${String(c.item.description)}`).filter((t) => /PERIMETER/i.test(t)).length, 1,
+        JSON.stringify(node.children.map((c) => [c.item.label, c.item.description])));
+    } finally {
+      // Undo: the compiler as found, and its results back.
+      if (compiler.getText() !== original) {
+        await replaceText(compiler, 0, compiler.getText().length, original);
+        await compiler.save();
+      }
+    }
+    await waitForDiagnostics(shapes, (ds) => ds.some((d) => d.message === 'Undefined variable: +DEPTH+'), 'the original message after the undo');
+  });
 });

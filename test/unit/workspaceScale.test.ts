@@ -8,58 +8,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { GenerationFailed, type GeneratorResult } from '../../server/src/backends/generation';
 import { defaultServerSettings } from '../../server/src/protocol';
 import { WorkspaceSession } from '../../server/src/workspaceSession';
-import type { BackendStatus, CompileRequest, CompilerBackend, FormResult } from '../../server/src/types';
 import { EMPTY_CONTEXT, modulePrefixContext, PrefixContextChain } from '../../server/src/workspace/directives';
 import { ResultCache } from '../../server/src/workspace/resultCache';
-import type { WorkspaceFiles } from '../../server/src/workspace/workspaceFiles';
 import { diffSummaryText } from '../../server/src/wasm/diffText';
 import { diffModules } from '../../server/src/wasm/wasmDiff';
 import { readModule } from '../../server/src/wasm/wasmReader';
 import { publishesStatus, STATUS_UPDATES_PER_RUN, WorkspaceModel } from '../../server/src/workspace/workspaceModel';
-
-class MemoryFiles implements WorkspaceFiles {
-  readonly reads: string[] = [];
-  constructor(private readonly files: Map<string, string>) {}
-  read(relPath: string): { text: string } | undefined {
-    this.reads.push(relPath);
-    const text = this.files.get(relPath);
-    return text === undefined ? undefined : { text };
-  }
-  listLispFiles(): string[] {
-    return [...this.files.keys()];
-  }
-}
-
-/** Compiles every form at once; counts the calls. */
-class InstantBackend implements CompilerBackend {
-  readonly kind = 'stage0';
-  calls = 0;
-  identity(): string {
-    return 'instant';
-  }
-  timeLimitMs(): number {
-    return 5000;
-  }
-  start(): Promise<BackendStatus> {
-    return Promise.resolve(this.status());
-  }
-  status(): BackendStatus {
-    return { state: 'ready', message: 'ready', engine: { name: 'embedded-v8', version: 'test' } };
-  }
-  compileForm(request: CompileRequest): Promise<FormResult> {
-    this.calls++;
-    return Promise.resolve(request.text.startsWith('(defun') ? { status: 'failed', message: 'Undefined function: FOO' } : { status: 'compiled', bytes: 8 });
-  }
-  generateStage1(): Promise<GeneratorResult> {
-    return Promise.reject(new GenerationFailed('this test backend has no Stage 1 generator'));
-  }
-  dispose(): Promise<void> {
-    return Promise.resolve();
-  }
-}
+import { InstantBackend, MemoryFiles } from '../support/memoryWorkspace';
 
 describe('a workspace of 300,000 forms', { timeout: 120_000 }, () => {
   it('lists, summarises and ranks every form without overflowing the stack', async () => {

@@ -78,6 +78,11 @@ export class OverlayFiles implements WorkspaceFiles {
     else this.open.set(relPath, text);
   }
 
+  /** Workspace-relative paths of the files open in the editor. */
+  openPaths(): string[] {
+    return [...this.open.keys()];
+  }
+
   read(relPath: string): SourceText | undefined {
     const text = this.open.get(relPath);
     return text !== undefined ? { text } : this.base.read(relPath);

@@ -200,8 +200,14 @@ export class WorkspaceModel {
   }
 
   /** Analyses every module in list order, as Clysm's own generator does. */
-  async analyzeAll(signal?: AbortSignal, onProgress?: (report: ProgressReport) => void): Promise<number> {
+  async analyzeAll(signal?: AbortSignal, onProgress?: (report: ProgressReport) => void, first: readonly string[] = []): Promise<number> {
     let compiledNow = 0;
+    // The modules the user looks at get their results first. With the directives of the last
+    // run; the list-order pass below then finds them in the cache unless those changed.
+    for (const file of first) {
+      if (signal?.aborted) throw new AnalysisCancelled();
+      compiledNow += (await this.analyzeOne(file, signal, undefined, false))?.compiledNow ?? 0;
+    }
     for (let i = 0; i < this.modules.length; i++) {
       if (signal?.aborted) throw new AnalysisCancelled();
       const file = this.modules[i];

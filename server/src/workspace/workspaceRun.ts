@@ -42,9 +42,9 @@ export class WorkspaceRun {
   }
 
   /** Analyses every module in list order and stamps the run; returns the forms sent to the backend. */
-  async analyzeAll(signal?: AbortSignal, onProgress?: (report: ProgressReport) => void): Promise<number> {
+  async analyzeAll(signal?: AbortSignal, onProgress?: (report: ProgressReport) => void, first: readonly string[] = []): Promise<number> {
     const started = performance.now();
-    const compiled = await this.model.analyzeAll(signal, onProgress);
+    const compiled = await this.model.analyzeAll(signal, onProgress, first);
     this.lastRunMs = performance.now() - started;
     this.lastRun = new Date().toISOString();
     return compiled;
