@@ -6,7 +6,7 @@ import { selectBackend } from '../../server/src/backends/createBackend';
 import { verifyFixedPoint } from '../../server/src/stage1/fixedPoint';
 import { generateStage1 } from '../../server/src/stage1/generateStage1';
 import { fixedPointText, stage1OutcomeJson, stage1OutcomeText } from '../../server/src/stage1/outcomeText';
-import { writeLimitsFrom } from '../../server/src/backends/stage0/writeBudget';
+import { writeLimitsFrom } from '../../server/src/sandbox/writeBudget';
 import { DiskFiles } from '../../server/src/workspace/workspaceFiles';
 import { resolveWorkspaceModules } from '../../server/src/workspace/workspaceModel';
 import { parseCommandArgs, processIo, type CommandIo } from './diffCommand';

@@ -81,6 +81,9 @@ export class WorkspaceSession {
   });
   /** The workspace's blockers and summary for hovers, which come in bursts; per model version. */
   private overview: { version: number; blockers: Blocker[]; summary: Summary } | undefined;
+  /** Settles when the first backend is chosen: requests that need one wait on it at start-up. */
+  private readonly chosen: Promise<void>;
+  private markChosen: () => void = () => undefined;
 
   constructor(
     readonly root: string,
@@ -89,6 +92,9 @@ export class WorkspaceSession {
     private readonly options: WorkspaceSessionOptions = {},
   ) {
     this.files = new OverlayFiles(new DiskFiles(root));
+    this.chosen = new Promise((resolve) => {
+      this.markChosen = resolve;
+    });
   }
 
   /** Settings changed while running; only their live fields differ (protocol/settings.ts applyLiveSettings). */
@@ -185,6 +191,7 @@ export class WorkspaceSession {
     );
     const backend = selected.backend;
     run.useBackend(backend, selected.reason);
+    this.markChosen();
     this.backendStatusSubscription?.dispose();
     // A crash and restart of SBCL happen between analyses' own status reports: forward them.
     this.backendStatusSubscription = backend.onDidChangeStatus?.((changed) => {
@@ -219,6 +226,11 @@ export class WorkspaceSession {
   /** The backend in use, once chosen (Generate Stage 1 runs its generator). */
   activeBackend(): CompilerBackend | undefined {
     return this.backend;
+  }
+
+  /** Resolves once a backend is chosen (at once when one is). */
+  backendChosen(): Promise<void> {
+    return this.chosen;
   }
 
   /** Re-reads Stage 0 (it changed on disk) and re-checks everything. */

@@ -1,6 +1,7 @@
 // The layers of the language server (issue 9): backends/ implement compiling and generating
-// and never reach into stage1/, the orchestration above them; wasm/ is about Wasm itself and
-// depends on neither. Checked on the import statements of the sources.
+// and never reach into stage1/, the orchestration above them, which reaches the backends only
+// through their interface and factory; wasm/ is about Wasm itself and depends on neither.
+// Checked on the import statements of the sources.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -40,6 +41,12 @@ describe('layering of server/src', () => {
 
   it('no file under backends/ imports stage1/', () => {
     assert.deepEqual(violations('backends', ['stage1']), []);
+  });
+
+  it('stage1/ imports from backends/ only the generation interface and the backend factory', () => {
+    const allowed = new Set(['backends/generation', 'backends/createBackend']);
+    const internals = violations('stage1', ['backends']).filter((v) => !allowed.has(v.split(' -> ')[1]));
+    assert.deepEqual(internals, []);
   });
 
   it('wasm/ imports neither backends/ nor stage1/', () => {

@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { buildImportObject, HostImportError, Stage0Host } from '../../server/src/backends/stage0/hostImports';
-import { resolveReadable, resolveWritable } from '../../server/src/backends/stage0/sandbox';
-import { WriteLimitExceeded } from '../../server/src/backends/stage0/writeBudget';
+import { resolveReadable, resolveWritable } from '../../server/src/sandbox/paths';
+import { WriteLimitExceeded } from '../../server/src/sandbox/writeBudget';
 import { tempWorkspace } from './stage0-helpers';
 
 describe('Stage 0 import object', () => {

@@ -13,7 +13,7 @@ import { stage0CompileOptions, webAssembly } from '../../server/src/wasm/webAsse
 import { readTopLevelForms } from '../../server/src/reader';
 import { compileAllImports, type HostEvent } from '../../server/src/backends/stage0/compileAllHost';
 import { CompileAllCollector } from '../../server/src/backends/stage0/compileAll';
-import { WriteLimitExceeded, type WriteLimits } from '../../server/src/backends/stage0/writeBudget';
+import { WriteLimitExceeded, type WriteLimits } from '../../server/src/sandbox/writeBudget';
 import { stage1Notice } from '../fixtures/stage0/compileAll';
 import { exampleWorkspace, readFixture } from './stage0-helpers';
 

@@ -3,7 +3,7 @@
 // on the client's token ("module k of n — forms done"), can be cancelled with $/cancelRequest,
 // and the diff / fixed-point requests answer. The fixture Stage 0 is a test double, not Clysm.
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -26,6 +26,22 @@ interface ProgressValue {
   cancellable?: boolean;
 }
 
+/** The example sources and the fixture Stage 0 in a fresh temporary workspace. */
+function fixtureWorkspace(prefix: string): { root: string; cleanup: () => void } {
+  const ws = tempWorkspace(prefix);
+  fs.cpSync(path.join(repoRoot, 'examples', 'workspace', 'src'), path.join(ws.root, 'src'), { recursive: true });
+  fs.mkdirSync(path.join(ws.root, 'dist'));
+  fs.copyFileSync(fixturePath('stage0-fixture.wasm'), path.join(ws.root, 'dist', 'clysm-stage0.wasm'));
+  return ws;
+}
+
+/** A server connection on in-memory pipes; the client connects to the other ends. */
+function serverOnPipes(): { server: Connection; toServer: PassThrough; toClient: PassThrough } {
+  const toServer = new PassThrough();
+  const toClient = new PassThrough();
+  return { server: createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient)), toServer, toClient };
+}
+
 describe('Stage 1 request handlers', () => {
   let ws: { root: string; cleanup: () => void };
   let server: Connection;
@@ -38,13 +54,9 @@ describe('Stage 1 request handlers', () => {
   let refreshed = 0;
   let stage1Module = 'src/backend/leb128.lisp';
   before(() => {
-    ws = tempWorkspace('clysm-handlers-');
-    fs.cpSync(path.join(repoRoot, 'examples', 'workspace', 'src'), path.join(ws.root, 'src'), { recursive: true });
-    fs.mkdirSync(path.join(ws.root, 'dist'));
-    fs.copyFileSync(fixturePath('stage0-fixture.wasm'), path.join(ws.root, 'dist', 'clysm-stage0.wasm'));
-    const toServer = new PassThrough();
-    const toClient = new PassThrough();
-    server = createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient));
+    ws = fixtureWorkspace('clysm-handlers-');
+    const pipes = serverOnPipes();
+    server = pipes.server;
     const context = (): Stage1Context => {
       const ordered = stage1Module === 'all' ? modules : [stage1Module, ...modules.filter((m) => m !== stage1Module)];
       return {
@@ -63,7 +75,7 @@ describe('Stage 1 request handlers', () => {
     };
     registerStage1Handlers(server, context);
     server.listen();
-    client = createMessageConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
+    client = createMessageConnection(new StreamMessageReader(pipes.toClient), new StreamMessageWriter(pipes.toServer));
     client.onNotification('$/progress', (p: { token: string; value: ProgressValue }) => {
       const list = progress.get(p.token) ?? [];
       list.push(p.value);
@@ -140,5 +152,65 @@ describe('Stage 1 request handlers', () => {
       percentage: 10,
     });
     assert.deepEqual(progressText({ phase: 'bundling', formsDone: 1212, formsTotal: 1212 }), { message: "bundling (Clysm's generator) — 1212 of 1212 forms", percentage: 100 });
+  });
+});
+
+// Right after start-up the server is still choosing its backend: a request waits on the
+// session's "backend chosen" promise (no polling), and a cancel ends the wait.
+describe('Stage 1 generation while the backend is being chosen', () => {
+  let ws: { root: string; cleanup: () => void };
+  let server: Connection;
+  let client: MessageConnection;
+  let backend: Stage1Context['backend'];
+  let choose: () => void = () => undefined;
+  let chosen = new Promise<void>((resolve) => (choose = resolve));
+  /** Emits `waiting` each time a handler asks for the backend-chosen promise. */
+  const asked = new EventEmitter();
+  before(() => {
+    ws = fixtureWorkspace('clysm-handlers-wait-');
+    const pipes = serverOnPipes();
+    server = pipes.server;
+    registerStage1Handlers(server, () => ({
+      root: ws.root,
+      settings: { ...defaultServerSettings },
+      backend,
+      backendChosen: () => {
+        asked.emit('waiting');
+        return chosen;
+      },
+      backendReason: 'test',
+      modules,
+      moduleListSource: 'test',
+      log: () => undefined,
+    }));
+    server.listen();
+    client = createMessageConnection(new StreamMessageReader(pipes.toClient), new StreamMessageWriter(pipes.toServer));
+    client.listen();
+  });
+  after(() => {
+    client.dispose();
+    server.dispose();
+    ws.cleanup();
+  });
+
+  it('a cancel while no backend is chosen fails the request, saying why', async () => {
+    const source = new CancellationTokenSource();
+    const waiting = once(asked, 'waiting');
+    const pending = client.sendRequest<Stage1Outcome>('clysm/generateStage1', { settings: { wasmToolsPath: '' } }, source.token);
+    await waiting;
+    source.cancel();
+    await assert.rejects(pending, /no compiler backend is running/);
+  });
+
+  it('generates once the backend is chosen', async () => {
+    const waiting = once(asked, 'waiting');
+    const pending = client.sendRequest<Stage1Outcome>('clysm/generateStage1', { settings: { wasmToolsPath: '' } });
+    await waiting;
+    backend = stage0Generator(ws.root, defaultServerSettings.stage0Path, modules);
+    choose();
+    const outcome = await pending;
+    assert.equal(outcome.status, 'generated', outcome.message);
+    assert.equal(outcome.counts?.total, 49);
+    chosen = Promise.resolve();
   });
 });

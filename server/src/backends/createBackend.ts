@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { defaultOf } from '../protocol/settings';
 import type { BackendStatus, CompilerBackend } from '../types';
 import { SbclBackend } from './sbcl/sbclBackend';
 import { Stage0Backend } from './stage0/backend';
@@ -66,6 +67,36 @@ function createStage0(config: BackendConfig): Stage0Backend {
     wasmtimeCacheDir: config.wasmtimeCacheDir,
     maxMemoryMb: config.stage0MaxMemoryMb,
     loadTimeoutMs: config.stage0LoadTimeoutMs,
+  });
+}
+
+/** A compiler binary other than the configured Stage 0 (Stage 1, compiling Stage 2) run on Stage 0's host. */
+export interface CompilerBinaryConfig {
+  workspaceRoot: string;
+  /** Absolute, or relative to workspaceRoot. */
+  compilerPath: string;
+  /** What the binary is called in messages (`Stage 1`). */
+  label: string;
+  modules: string[];
+  /** Files its compile_all never overwrites besides the binary itself. */
+  protectedFiles: string[];
+  /** dist/stage0-worker.js; default next to the bundle. */
+  workerScript?: string;
+}
+
+/**
+ * A backend that only generates with `config`'s binary (never started: no per-form compiles).
+ * The fixed-point check runs Stage 1's compile_all through it, as Generate Stage 1 runs Stage 0's.
+ */
+export function createGeneratorForBinary(config: CompilerBinaryConfig): Pick<CompilerBackend, 'generateStage1' | 'dispose'> {
+  return new Stage0Backend({
+    workspaceRoot: config.workspaceRoot,
+    stage0Path: config.compilerPath,
+    compilerLabel: config.label,
+    protectedFiles: config.protectedFiles,
+    timeoutMs: defaultOf('clysm.stage0.timeoutMs'),
+    modules: config.modules,
+    workerScript: config.workerScript,
   });
 }
 

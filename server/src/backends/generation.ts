@@ -3,7 +3,7 @@
 // own generator on SBCL) reports back, independent of which one ran. Plain data: crosses IPC
 // and the LSP connection.
 
-import type { WriteLimits } from './stage0/writeBudget';
+import type { WriteLimits } from '../sandbox/writeBudget';
 
 /** What stage1/ asks for; each backend adds its own configuration (compiler binary, SBCL, module list). */
 export interface Stage1GenerationRequest {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { stage0CompileOptions, webAssembly } from '../wasm/webAssembly';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { diffWasmBytes, type WasmDiffOutcome } from '../wasm/diffFiles';
-import { runCompileAll } from '../backends/stage0/compileAll';
+import { createGeneratorForBinary } from '../backends/createBackend';
 import { GenerationCancelled, type GenerationProgress } from '../backends/generation';
 import { describeExisting, OutputRefused, planOrRefusal, planOutputs, sha256, type OutputRequest } from './outputFiles';
 import { makePrivateFolder } from '../util/privateTempFolder';
@@ -113,25 +113,24 @@ export async function verifyFixedPoint(options: FixedPointOptions, onProgress: (
   const staging = makePrivateFolder(options.tempRoot ?? os.tmpdir(), 'stage2');
   try {
     let result;
+    const stage1Generator = createGeneratorForBinary({
+      workspaceRoot: root,
+      compilerPath: paths.stage1,
+      label: 'Stage 1',
+      modules: options.modules,
+      protectedFiles: [stage0Abs],
+      workerScript: options.workerScript,
+    });
     try {
-      result = await runCompileAll({
-        compilerPath: paths.stage1,
-        label: 'Stage 1',
-        workspaceRoot: root,
-        modules: options.modules,
-        stagingDir: staging,
-        protectedFiles: [stage0Abs, paths.stage1],
-        timeoutMs: options.timeoutMs ?? 10 * 60_000,
-        signal,
-        onProgress,
-        workerScript: options.workerScript,
-      });
+      result = await stage1Generator.generateStage1({ stagingDir: staging, timeoutMs: options.timeoutMs ?? 10 * 60_000 }, onProgress, signal);
     } catch (error) {
       if (error instanceof GenerationCancelled) return done({ status: 'cancelled', message: 'Fixed-point verification was cancelled; nothing was written', stage1, probe });
       const message = (error as Error).message;
       // A trap or a load failure of Stage 1 means it cannot compile; a timeout is just a failure.
       const status = /did not finish within/.test(message) ? 'failed' : 'cannot-compile';
       return done({ status, message: `Stage 1 cannot compile: ${message}. There is no Stage 2, so there is no fixed-point result.`, stage1, probe });
+    } finally {
+      await stage1Generator.dispose();
     }
     const stage2Forms = {
       reported: result.forms.length,

@@ -12,7 +12,7 @@ import type { BackendStatus, CompilerBackend } from '../types';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { diffOutcomeJson, diffWasmBytes, type WasmDiffOutcome } from '../wasm/diffFiles';
 import { GenerationCancelled, type GenerationProgress, type GeneratorResult } from '../backends/generation';
-import type { WriteLimits } from '../backends/stage0/writeBudget';
+import type { WriteLimits } from '../sandbox/writeBudget';
 import { commitStage1, describeExisting, OutputRefused, planOrRefusal, planOutputs, type CommittedStage1, type ExistingFile, type OutputRequest } from './outputFiles';
 import { makePrivateFolder } from '../util/privateTempFolder';
 import { joinGeneratedForms, type ModuleSource } from './stage1Forms';

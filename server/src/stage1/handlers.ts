@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { LSPErrorCodes, ResponseError, type CancellationToken, type Connection, type WorkDoneProgressReporter, type WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
 import type { GenerationProgress } from '../backends/generation';
-import { writeLimitsFrom } from '../backends/stage0/writeBudget';
+import { writeLimitsFrom } from '../sandbox/writeBudget';
 import type { CompilerBackend } from '../types';
 import { diffWasmFiles } from '../wasm/diffFiles';
 import { verifyFixedPoint } from './fixedPoint';
@@ -31,6 +31,8 @@ export interface Stage1Context {
   settings: ServerSettings;
   /** The backend in use: its generator runs. Undefined while the server is still choosing it. */
   backend: Pick<CompilerBackend, 'kind' | 'generateStage1'> | undefined;
+  /** Resolves once the server has chosen the backend; absent when `backend` never changes. */
+  backendChosen?(): Promise<void>;
   backendReason: string;
   modules: string[];
   moduleListSource: string;
@@ -47,6 +49,7 @@ export interface Stage1WorkspaceSource {
   status(): { backendReason: string };
   /** The backend in use, once chosen. */
   activeBackend(): CompilerBackend | undefined;
+  backendChosen(): Promise<void>;
   workspace(): { modules: string[]; moduleListSource: string } | undefined;
   analyzeWorkspace(): Promise<void>;
 }
@@ -58,6 +61,7 @@ export function stage1ContextOf(session: Stage1WorkspaceSource, settings: Server
     root: session.root,
     settings,
     backend: session.activeBackend(),
+    backendChosen: () => session.backendChosen(),
     backendReason: status.backendReason,
     modules: model?.modules ?? [],
     moduleListSource: model?.moduleListSource ?? '',
@@ -114,6 +118,20 @@ function abortOn(token: CancellationToken, reporter?: WorkDoneProgressReporter):
   return controller;
 }
 
+/** Settles when `chosen` does, the request is cancelled, or `limitMs` passes, whichever is first. */
+function untilChosenOrGivenUp(chosen: Promise<void>, token: CancellationToken, limitMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  let cancellation: { dispose(): void } | undefined;
+  const givenUp = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, limitMs);
+    cancellation = token.onCancellationRequested(() => resolve());
+  });
+  return Promise.race([chosen, givenUp]).finally(() => {
+    clearTimeout(timer);
+    cancellation?.dispose();
+  });
+}
+
 export function registerStage1Handlers(connection: Connection, getContext: () => Stage1Context | undefined, backendWaitMs = 60_000): void {
   let running: Promise<unknown> | undefined;
   const exclusive = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -141,15 +159,12 @@ export function registerStage1Handlers(connection: Connection, getContext: () =>
 
   /** Right after start-up the backend is still being chosen: wait for it rather than fail. */
   const contextWithBackend = async (token: CancellationToken): Promise<Stage1Context & { backend: NonNullable<Stage1Context['backend']> }> => {
-    for (let waited = 0; ; waited += 100) {
-      const context = requireContext();
-      const backend = context.backend;
-      if (backend) return { ...context, backend };
-      if (waited >= backendWaitMs || token.isCancellationRequested) {
-        throw new Error('no compiler backend is running (the server has not chosen one), so there is nothing to generate Stage 1 with');
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const first = requireContext();
+    if (!first.backend && first.backendChosen) await untilChosenOrGivenUp(first.backendChosen(), token, backendWaitMs);
+    const context = requireContext();
+    const backend = context.backend;
+    if (backend) return { ...context, backend };
+    throw new Error('no compiler backend is running (the server has not chosen one), so there is nothing to generate Stage 1 with');
   };
 
   connection.onRequest(GenerateStage1Request, (params, token) => exclusive(async () => {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isInside, outputFolderOutsideWorkspace, realPathOf } from '../backends/stage0/sandbox';
+import { isInside, outputFolderOutsideWorkspace, realPathOf } from '../sandbox/paths';
 import { defaultStage1Settings, type Stage1Settings } from '../protocol/settings';
 import { copyFileAtomic, writeFileAtomic } from '../util/atomicWrite';
 

@@ -42,6 +42,10 @@ export interface Stage0BackendOptions {
   wasmtimePath?: string;
   /** Where the wasmtime engine caches precompiled `.cwasm` files. */
   wasmtimeCacheDir?: string;
+  /** What the binary is called in messages: `Stage 0` (default), or `Stage 1` when it compiles Stage 2. */
+  compilerLabel?: string;
+  /** Files compile_all never overwrites besides the binary itself (Stage 0, while Stage 1 runs). */
+  protectedFiles?: string[];
 }
 
 /**
@@ -206,11 +210,11 @@ export class Stage0Backend implements CompilerBackend {
   generateStage1(request: Stage1GenerationRequest, progress: (progress: GenerationProgress) => void, signal?: AbortSignal): Promise<GeneratorResult> {
     return runCompileAll({
       compilerPath: this.configuredPath,
-      label: 'Stage 0',
+      label: this.options.compilerLabel ?? 'Stage 0',
       workspaceRoot: path.resolve(this.options.workspaceRoot),
       modules: this.options.modules,
       stagingDir: request.stagingDir,
-      protectedFiles: [this.configuredPath],
+      protectedFiles: [this.configuredPath, ...(this.options.protectedFiles ?? [])],
       timeoutMs: request.timeoutMs,
       signal,
       onProgress: progress,

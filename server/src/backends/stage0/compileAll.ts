@@ -9,7 +9,7 @@ import { defaultOf } from '../../protocol/settings';
 import { andMore, clipText } from '../../util/boundedText';
 import { normaliseModulePath } from '../../workspace/moduleList';
 import type { HostEvent } from './compileAllHost';
-import type { WriteLimits } from './writeBudget';
+import type { WriteLimits } from '../../sandbox/writeBudget';
 import { startTransport } from './workerTransport';
 import type { FromWorker } from './workerProtocol';
 import {

@@ -6,9 +6,9 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { resolveReadable, resolveWritable } from './sandbox';
+import { resolveReadable, resolveWritable } from '../../sandbox/paths';
 import { asBytes, hostImports, type ProvidedImports } from './hostImports';
-import { WriteBudget, WriteLimitExceeded, type WriteLimits } from './writeBudget';
+import { WriteBudget, WriteLimitExceeded, type WriteLimits } from '../../sandbox/writeBudget';
 
 export interface CompileAllHostConfig {
   workspaceRoot: string;

@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import { writeFileAtomic } from '../../util/atomicWrite';
 import { listSome } from '../../util/boundedText';
 import { byteStringToBytes, type FormReport } from './resultFromReports';
-import { outputFolderOutsideWorkspace, resolveReadable, resolveWritable } from './sandbox';
-import { WriteBudget, WriteLimitExceeded, type WriteLimits } from './writeBudget';
+import { outputFolderOutsideWorkspace, resolveReadable, resolveWritable } from '../../sandbox/paths';
+import { WriteBudget, WriteLimitExceeded, type WriteLimits } from '../../sandbox/writeBudget';
 import type { WasmImportDescriptor, WasmImports } from '../../wasm/webAssembly';
 
 export interface HostConfig {

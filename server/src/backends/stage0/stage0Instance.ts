@@ -6,7 +6,7 @@ import { buildImportObject, Stage0Host, type HostConfig } from './hostImports';
 import { interpretFormCall, describeThrown, type ByteValidator } from './resultFromReports';
 import { stage0CompileOptions, webAssembly, type WasmApi } from '../../wasm/webAssembly';
 import type { Stage0LoadInfo } from './workerProtocol';
-import { WriteLimitExceeded } from './writeBudget';
+import { WriteLimitExceeded } from '../../sandbox/writeBudget';
 
 export class Stage0LoadError extends Error {
   constructor(message: string) {

@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { copyFileAtomic } from '../../util/atomicWrite';
 import type { HostConfig } from './hostImports';
-import { outputFolderOutsideWorkspace, resolveWritable } from './sandbox';
-import { WriteBudget } from './writeBudget';
+import { outputFolderOutsideWorkspace, resolveWritable } from '../../sandbox/paths';
+import { WriteBudget } from '../../sandbox/writeBudget';
 
 function filesUnder(dir: string): string[] {
   const found: string[] = [];

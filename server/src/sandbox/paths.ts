@@ -1,7 +1,8 @@
-// Path checks for the clysm.fs / clysm.output host imports. Stage 0 is untrusted code
-// chosen by the workspace: it may read only under the workspace folder and write only into
-// the output folder. Both checks are lexical first (no `..` escape) and then on real paths
-// (no symlink escape).
+// Where code chosen by the workspace may read and write: the clysm.fs / clysm.output host
+// imports of any compiler binary (untrusted), and the Stage 1 output folder. Reads stay under
+// the workspace folder, writes inside the output folder. Both checks are lexical first (no
+// `..` escape) and then on real paths (no symlink escape). Not Stage 0's own rule: stage1/
+// and the backends share it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 

@@ -1,7 +1,7 @@
 // What one run of Stage 0's code may write through clysm.output/write-bytes: total bytes and
 // distinct files. Stage 0 is untrusted, so without a cap one call can fill the disk. The first
 // write over the cap refuses the write and every later one, and the run fails with the reason.
-import { defaultOf } from '../../protocol/settings';
+import { defaultOf } from '../protocol/settings';
 
 export interface WriteLimits {
   maxBytes: number;
