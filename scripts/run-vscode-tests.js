@@ -272,7 +272,33 @@ async function main() {
   return code;
 }
 
-module.exports = { startCodeServer, launchBrowser, workbenchUrl, remoteUri, loadPlaywright, isNoise, copyLogs, ROOT };
+/**
+ * One workbench session for a screenshot script: code-server with `settings`, headless Chromium,
+ * the workbench open on `folder` with the extension loaded from `extensionDevelopmentPath`; runs
+ * `body(page)`, then always closes the browser and stops code-server. On an error it saves the page
+ * to `debugShot` (when given) and rethrows.
+ */
+async function withWorkbench({ folder, extensionDevelopmentPath, settings = {}, workspaceTrust = false, viewport = { width: 1400, height: 900 }, timeout = 120000, debugShot }, body) {
+  const cs = await startCodeServer({ settings, workspaceTrust });
+  let browser;
+  let page;
+  try {
+    browser = await launchBrowser(cs.env);
+    page = await browser.newPage({ viewport });
+    await page.goto(workbenchUrl(cs.port, { folder, extensionDevelopmentPath }));
+    await page.locator('.monaco-workbench').waitFor({ timeout });
+    return await body(page);
+  } catch (e) {
+    if (page && debugShot) await page.screenshot({ path: debugShot }).catch(() => {});
+    throw e;
+  } finally {
+    await browser?.close().catch(() => {});
+    await cs.stop();
+    fs.rmSync(cs.tmp, { recursive: true, force: true });
+  }
+}
+
+module.exports = { startCodeServer, launchBrowser, workbenchUrl, withWorkbench, remoteUri, loadPlaywright, isNoise, copyLogs, ROOT };
 
 if (require.main === module) {
   main().then((c) => process.exit(c), (e) => { console.error(e); process.exit(1); });

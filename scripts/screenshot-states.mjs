@@ -24,7 +24,7 @@ import { layOutSbclWorkspace } from './sbcl-workspace.mjs';
 
 const require = createRequire(import.meta.url);
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { startCodeServer, launchBrowser, workbenchUrl } = require('./run-vscode-tests.js');
+const { withWorkbench } = require('./run-vscode-tests.js');
 
 const t0 = Date.now();
 const log = (...a) => console.log(`[states ${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
@@ -45,25 +45,18 @@ const SETTINGS = {
 
 /** One code-server session on `folder` with the extension loaded from the repo; runs `body(page)`. */
 async function session(name, folder, { workspaceTrust = false, settings = {} } = {}, body) {
-  const cs = await startCodeServer({ settings: { ...SETTINGS, ...settings }, workspaceTrust });
-  let browser;
-  let page;
   try {
-    browser = await launchBrowser(cs.env);
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(workbenchUrl(cs.port, { folder, extensionDevelopmentPath: REPO }));
-    await page.locator('.monaco-workbench').waitFor({ timeout });
-    log(`${name}: workbench loaded`);
-    await body(page);
+    await withWorkbench(
+      { folder, extensionDevelopmentPath: REPO, settings: { ...SETTINGS, ...settings }, workspaceTrust, timeout, debugShot: path.join(outDir, `screenshot-${name}.debug.png`) },
+      async (page) => {
+        log(`${name}: workbench loaded`);
+        await body(page);
+      },
+    );
     return true;
   } catch (e) {
     console.error(`${name}: ${String(e.stack || e)}`);
-    if (page) await page.screenshot({ path: path.join(outDir, `screenshot-${name}.debug.png`) }).catch(() => {});
     return false;
-  } finally {
-    await browser?.close().catch(() => {});
-    await cs.stop();
-    fs.rmSync(cs.tmp, { recursive: true, force: true });
   }
 }
 
