@@ -66,10 +66,11 @@ describe('language server: a Stage 0 rebuilt on disk re-checks every form and sh
     await server.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(target).href, type: 2 }] });
   }
 
-  /** The next delta after the one in the latest status, once the re-check is over. */
+  /** The next delta (none published yet when this is called), once the re-check is over. */
   async function nextDelta(): Promise<{ status: ServerStatus; change: LastChange }> {
-    const previous = server.statuses.at(-1)?.lastChange?.at;
-    const status = await server.status((s) => s.lastChange !== undefined && s.lastChange.at !== previous && !s.busy, 'a Stage 0 change delta');
+    // Statuses are searched from the first one: skip every delta already published.
+    const seen = new Set(server.statuses.map((s) => s.lastChange?.at));
+    const status = await server.status((s) => s.lastChange !== undefined && !seen.has(s.lastChange.at) && !s.busy, 'a Stage 0 change delta');
     const change = (await server.connection.sendRequest('clysm/lastChange')) as LastChange;
     return { status, change };
   }
