@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -118,5 +119,34 @@ describe('language server: a Stage 0 rebuilt on disk re-checks every form and sh
     assert.equal(status.status.state, 'ready');
     assert.equal(change.text, '+2 compiled, 2 regressions, 0 messages changed (clysm-stage0.wasm)');
     assert.deepEqual(delta(change), differences(rebuiltForms, fixtureForms), 'compared with the results of the last Stage 0 that loaded');
+  });
+});
+
+describe('language server: a Stage 0 outside the workspace folder, rebuilt on disk', () => {
+  let root: string;
+  let outside: string;
+  let server: LanguageServerProcess;
+
+  before(async () => {
+    root = copyExampleWorkspace();
+    outside = fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-stage0-outside-'));
+    fs.copyFileSync(path.join(fixtureDir, 'stage0-fixture.wasm'), path.join(outside, 'stage0.wasm'));
+    server = new LanguageServerProcess(root, { diagnosticsDelayMs: 0, backend: 'stage0', stage0Path: path.join(outside, 'stage0.wasm') });
+    await server.initialize();
+    await server.settled();
+  });
+  after(async () => {
+    await server.close();
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(outside, { recursive: true, force: true });
+  });
+
+  it('is watched by the server itself (the editor watches only the folder) and gives the delta', async () => {
+    fs.copyFileSync(path.join(fixtureDir, 'stage0-fixture-rebuilt.wasm'), path.join(outside, 'stage0.wasm'));
+    const status = await server.status((s) => s.lastChange !== undefined && !s.busy, 'a Stage 0 change delta');
+    const change = (await server.connection.sendRequest('clysm/lastChange')) as LastChange;
+    assert.equal(status.lastChange?.text, '+2 compiled, 2 regressions, 0 messages changed (stage0.wasm)');
+    assert.deepEqual(change.files, [path.join(outside, 'stage0.wasm')], 'outside the workspace: the absolute path');
+    assert.equal(change.reload.mode, 'stage0');
   });
 });
