@@ -211,25 +211,30 @@ export class WorkspaceSession {
   private watchCompilerOutsideFolder(): void {
     this.outsideCompilerWatcher?.close();
     this.outsideCompilerWatcher = undefined;
-    const outside = this.reloadableCompiler()?.compilerFiles().filter((file) => this.relativePath(file) === undefined) ?? [];
+    const outside = this.backendCompiler()?.compilerFiles().filter((file) => this.relativePath(file) === undefined) ?? [];
     if (outside.length === 0) return;
     this.hooks.log(`watching ${outside.length} compiler files outside the workspace folder`);
     // The loop does nothing while the backend cannot take a reload.
     this.outsideCompilerWatcher = watchCompilerFiles(outside, (files, firstSeen) => void this.compilerLoop.filesChanged(files, firstSeen));
   }
 
+  /** The compiler of the backend in use, as the self-hosting loop reloads it: the SBCL backend's system, or the Stage 0 binary. */
+  private backendCompiler(): ReloadableCompiler | undefined {
+    const backend = this.backend;
+    if (isReloadable(backend)) return backend;
+    if (isRebuildableStage0(backend)) return stage0Reload({ files: () => this.stage0Files(), load: () => this.reloadStage0(backend) });
+    return undefined;
+  }
+
   /**
-   * The compiler the self-hosting loop can reload now: the SBCL backend once ready, or the Stage
-   * 0 in use, whatever its state (a rebuild that does not load leaves it in error, and the next
-   * rebuild is a reload again, compared with the results of the last one that did).
+   * The compiler the loop can reload now: the SBCL backend once ready; the Stage 0 in use
+   * whatever its state once started (a rebuild that does not load leaves it in error, and the
+   * next rebuild is a reload again, compared with the results of the last one that loaded).
    */
   private reloadableCompiler(): ReloadableCompiler | undefined {
-    const backend = this.backend;
-    if (isReloadable(backend)) return this.isReady() ? backend : undefined;
-    if (isRebuildableStage0(backend) && backend.status().state !== 'stopped') {
-      return stage0Reload({ files: () => this.stage0Files(), load: () => this.reloadStage0(backend) });
-    }
-    return undefined;
+    const state = this.backend?.status().state;
+    const canReload = isReloadable(this.backend) ? state === 'ready' : state !== undefined && state !== 'stopped';
+    return canReload ? this.backendCompiler() : undefined;
   }
 
   /** The Stage 0 binaries whose change is a rebuild: the configured one, and its WASI build for the wasmtime engine. */
