@@ -118,8 +118,9 @@ correct counts, plus per-form detail; docs/report-format.md). --baseline FILE co
 run with such a report (or a --json output) and lists every form that compiled there and
 fails now as "file:line:col: regression: message (compiled in baseline)". --cache DIR keeps
 results between runs: forms whose text, package, preceding directives and backend are
-unchanged are not compiled again. --watch (SBCL backend) then keeps running: each saved change
-to a file of the compiler reloads it and re-checks every form, and prints the delta (with
+unchanged are not compiled again. --watch then keeps running: each saved change to a file of
+the compiler (SBCL backend), or the Stage 0 rebuilt on disk, reloads it and re-checks every
+form, and prints the delta (with
 --json one object per line: "event":"result" first, then "event":"delta"); SIGINT or SIGTERM
 ends it. --format sarif prints a SARIF 2.1.0 log (one result per
 failing form, rule = blocker category); --format github prints GitHub Actions annotations.

@@ -1,11 +1,14 @@
 // clysm-check --watch: the self-hosting loop in a terminal. After the full result, every saved
-// change to a file of the compiler (the SBCL backend's system) reloads it, re-checks every
-// form, and prints the delta: text, or with --json one JSON object per line.
+// change to the compiler (a file of the SBCL backend's system, or the Stage 0 binary the Stage 0
+// backend loaded, rebuilt on disk) reloads it, re-checks every form, and prints the delta: text,
+// or with --json one JSON object per line.
 import * as path from 'node:path';
 import type { LastChange } from '../../server/src/protocol';
 import { reportSummary, type CheckReport } from '../../server/src/report/checkReport';
-import { CompilerReloadLoop, isReloadable } from '../../server/src/workspace/compilerReload';
+import type { CompilerBackend } from '../../server/src/types';
+import { CompilerReloadLoop, isReloadable, type ReloadableCompiler } from '../../server/src/workspace/compilerReload';
 import { watchCompilerFiles } from '../../server/src/workspace/compilerFileWatcher';
+import { isRebuildableStage0, stage0Reload } from '../../server/src/workspace/stage0Reload';
 import type { WorkspaceRun } from '../../server/src/workspace/workspaceRun';
 
 export interface WatchOptions {
@@ -16,6 +19,16 @@ export interface WatchOptions {
   write(line: string): void;
   /** Called once the files are watched (and their contents hashed): a change after this is never missed. */
   ready?: () => void;
+  /** A change that could not be brought in (a rebuilt Stage 0 that does not load); default: stderr. */
+  warn?: (message: string) => void;
+}
+
+/** The compiler --watch reloads: the SBCL backend's system, or the Stage 0 binary the backend loaded. */
+function watchedCompiler(backend: CompilerBackend | undefined): ReloadableCompiler | undefined {
+  if (isReloadable(backend)) return backend;
+  if (!isRebuildableStage0(backend)) return undefined;
+  const binary = backend.status().stage0?.path;
+  return binary ? stage0Reload({ files: () => [binary], load: () => backend.reload() }) : undefined;
 }
 
 /** The first --watch --json line: the whole --json result, one line, tagged. */
@@ -38,10 +51,11 @@ export function deltaLine(change: LastChange, summary: CheckReport['summary']): 
 /** Watches until SIGINT or SIGTERM; resolves then, with the watchers closed. */
 export async function watchCompiler(options: WatchOptions): Promise<void> {
   const backend = options.run.backend;
-  if (!isReloadable(backend)) throw new Error(`--watch needs the SBCL backend (the ${backend?.kind ?? 'chosen'} backend has no compiler to reload)`);
+  const compiler = watchedCompiler(backend);
+  if (!compiler) throw new Error(`--watch needs the SBCL backend or a loaded Stage 0 (the ${backend?.kind ?? 'chosen'} backend has no compiler to reload)`);
   const model = options.run.model;
   const loop = new CompilerReloadLoop({
-    backend: () => backend,
+    compiler: () => compiler,
     forms: () => model.allForms(),
     recheckAll: async () => {
       await options.run.analyzeAll();
@@ -52,8 +66,9 @@ export async function watchCompiler(options: WatchOptions): Promise<void> {
     },
     log: (message) => options.log?.(message),
     changed: (change) => options.write(options.json ? deltaLine(change, reportSummary(model.summary())) : `${change.text} in ${change.ms} ms`),
+    failed: (message) => (options.warn ?? ((m: string) => process.stderr.write(`clysm-check: ${m}\n`)))(message),
   });
-  const files = backend.compilerFiles();
+  const files = compiler.compilerFiles();
   const watcher = watchCompilerFiles(files, (changed, firstSeen) => void loop.filesChanged(changed, firstSeen));
   options.log?.(`watching ${files.length} compiler files`);
   await new Promise<void>((resolve) => {

@@ -86,7 +86,7 @@ export async function benchSelfhostLoop(checkout: string): Promise<void> {
     const rechecks: number[] = [];
     const reloads: number[] = [];
     const loop = new CompilerReloadLoop({
-      backend: () => first.backend,
+      compiler: () => first.backend,
       forms: () => first.model.allForms(),
       recheckAll: async () => {
         const t = performance.now();

@@ -19,7 +19,8 @@ import { writeFileAtomic } from './util/atomicWrite';
 import { ResultCache } from './workspace/resultCache';
 import { ResultPersistence } from './workspace/resultPersistence';
 import { DiskFiles, OverlayFiles } from './workspace/workspaceFiles';
-import { CompilerReloadLoop, isReloadable } from './workspace/compilerReload';
+import { CompilerReloadLoop, isReloadable, type ReloadableCompiler } from './workspace/compilerReload';
+import { isRebuildableStage0, stage0Reload, type RebuildableStage0 } from './workspace/stage0Reload';
 import { watchCompilerFiles } from './workspace/compilerFileWatcher';
 import type { LastChange } from './protocol';
 import type { ReloadError } from './backends/sbcl/hotReload';
@@ -67,9 +68,9 @@ export class WorkspaceSession {
   private backendStatusSubscription: { dispose(): void } | undefined;
   /** Compiler files outside the folder, which the editor's file watcher does not see. */
   private outsideCompilerWatcher: { close(): void } | undefined;
-  /** Saved changes to the compiler itself: reload, re-check everything, keep the delta. */
+  /** Saved changes to the compiler itself (SBCL sources, a rebuilt Stage 0): reload, re-check everything, keep the delta. */
   readonly compilerLoop = new CompilerReloadLoop({
-    backend: () => this.backend,
+    compiler: () => this.reloadableCompiler(),
     forms: () => this.model?.allForms() ?? [],
     recheckAll: () => this.analyzeWorkspace({ rotateBaseline: false, openFirst: true }),
     relativePath: (file) => this.relativePath(file),
@@ -201,22 +202,55 @@ export class WorkspaceSession {
     const status = selected.status;
     this.hooks.log(`backend ${backend.kind} (${selected.reason}): ${status.state}: ${status.message}`);
     if (status.state !== 'ready') this.hooks.backendProblem(status);
-    this.watchCompilerOutsideFolder(backend);
+    this.watchCompilerOutsideFolder();
     this.publishStatus();
     this.hooks.resultsChanged();
     if (status.state === 'ready') void this.analyzeWorkspace();
   }
 
-  private watchCompilerOutsideFolder(backend: CompilerBackend): void {
+  private watchCompilerOutsideFolder(): void {
     this.outsideCompilerWatcher?.close();
     this.outsideCompilerWatcher = undefined;
-    if (!isReloadable(backend)) return;
-    const outside = backend.compilerFiles().filter((file) => this.relativePath(file) === undefined);
+    const outside = this.backendCompiler()?.compilerFiles().filter((file) => this.relativePath(file) === undefined) ?? [];
     if (outside.length === 0) return;
     this.hooks.log(`watching ${outside.length} compiler files outside the workspace folder`);
-    this.outsideCompilerWatcher = watchCompilerFiles(outside, (files, firstSeen) => {
-      if (this.isReady()) void this.compilerLoop.filesChanged(files, firstSeen);
-    });
+    // The loop does nothing while the backend cannot take a reload.
+    this.outsideCompilerWatcher = watchCompilerFiles(outside, (files, firstSeen) => void this.compilerLoop.filesChanged(files, firstSeen));
+  }
+
+  /** The compiler of the backend in use, as the self-hosting loop reloads it: the SBCL backend's system, or the Stage 0 binary. */
+  private backendCompiler(): ReloadableCompiler | undefined {
+    const backend = this.backend;
+    if (isReloadable(backend)) return backend;
+    if (isRebuildableStage0(backend)) return stage0Reload({ files: () => this.stage0Files(), load: () => this.reloadStage0(backend) });
+    return undefined;
+  }
+
+  /**
+   * The compiler the loop can reload now: the SBCL backend once ready; the Stage 0 in use
+   * whatever its state once started (a rebuild that does not load leaves it in error, and the
+   * next rebuild is a reload again, compared with the results of the last one that loaded).
+   */
+  private reloadableCompiler(): ReloadableCompiler | undefined {
+    const state = this.backend?.status().state;
+    const canReload = isReloadable(this.backend) ? state === 'ready' : state !== undefined && state !== 'stopped';
+    return canReload ? this.backendCompiler() : undefined;
+  }
+
+  /** The Stage 0 binaries whose change is a rebuild: the configured one, and its WASI build for the wasmtime engine. */
+  private stage0Files(): string[] {
+    const stage0 = this.stage0AbsolutePath();
+    return this.settings.stage0Engine === 'wasmtime' ? [stage0, wasiBuildPath(stage0, () => true)] : [stage0];
+  }
+
+  private async reloadStage0(backend: RebuildableStage0): Promise<BackendStatus> {
+    // A form compiled while the binary is swapped would be keyed to one Stage 0 and compiled by the other.
+    this.background?.abort();
+    this.hooks.log('Stage 0 changed on disk: loading it again');
+    const status = await this.withBusy(() => backend.reload());
+    if (status.state !== 'ready') this.hooks.backendProblem(status);
+    this.publishStatus();
+    return status;
   }
 
   isReady(): boolean {
@@ -233,7 +267,7 @@ export class WorkspaceSession {
     return this.chosen;
   }
 
-  /** Re-reads Stage 0 (it changed on disk) and re-checks everything. */
+  /** Chooses and starts the backend again, then re-checks everything. */
   async restartBackend(): Promise<void> {
     this.background?.abort();
     this.backendStatusSubscription?.dispose();
@@ -321,11 +355,12 @@ export class WorkspaceSession {
 
   /**
    * A file was saved or changed on disk, open in the editor or not: when it belongs to the
-   * compiler the backend has loaded, reload it and re-check every form. True when it did.
+   * compiler the backend has loaded (a source of the SBCL backend's system, or the Stage 0 in
+   * use), reload it and re-check every form. True when it did.
    */
   async compilerFileChanged(file: string): Promise<boolean> {
     const absolute = path.resolve(this.root, file);
-    if (!this.isReady() || !this.compilerLoop.isCompilerFile(absolute)) return false;
+    if (!this.compilerLoop.isCompilerFile(absolute)) return false;
     await this.compilerLoop.filesChanged([absolute]);
     return true;
   }
@@ -346,12 +381,9 @@ export class WorkspaceSession {
   async fileChangedOnDisk(relPath: string): Promise<void> {
     if (!this.model) return;
     if (await this.compilerFileChanged(relPath)) return;
-    // Stage 0, or its WASI-command build (X.wasi.wasm, what the wasmtime engine runs).
-    const stage0 = this.stage0AbsolutePath();
-    const changed = path.resolve(this.root, relPath);
-    const wasi = this.settings.stage0Engine === 'wasmtime' && changed === wasiBuildPath(stage0, () => true);
-    if (relPath.endsWith('.wasm') && (changed === stage0 || wasi)) {
-      this.hooks.log(`Stage 0 changed on disk: ${relPath}; reloading`);
+    // Stage 0 changed while another backend is in use (auto chose SBCL) or none is yet: choose again.
+    if (this.stage0Files().includes(path.resolve(this.root, relPath))) {
+      this.hooks.log(`Stage 0 changed on disk: ${relPath}; choosing the backend again`);
       await this.restartBackend();
       return;
     }

@@ -36,18 +36,23 @@ describe('language server: a saved compiler change re-checks every form and show
 
   /** Saves `text` to the compiler file and waits for the delta it causes. */
   async function saveCompiler(text: string): Promise<{ status: ServerStatus; change: LastChange }> {
-    const previous = server.statuses.at(-1)?.lastChange?.at;
+    // Statuses are searched from the first one: skip every delta already published.
+    const seen = new Set(server.statuses.map((s) => s.lastChange?.at));
     fs.writeFileSync(compiler, text);
     await server.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(compiler).href, type: 2 }] });
-    const status = await server.status((s) => s.lastChange !== undefined && s.lastChange.at !== previous && !s.busy, 'a compiler change delta');
+    const status = await server.status((s) => s.lastChange !== undefined && !seen.has(s.lastChange.at) && !s.busy, 'a compiler change delta');
     const change = (await server.connection.sendRequest('clysm/lastChange')) as LastChange;
     return { status, change };
   }
 
+  /** The compiler as the first test leaves it: every form applies. */
+  let applied = '';
+
   it('applies a changed defun without a restart and reports the forms it moved', async () => {
     assert.equal(await server.connection.sendRequest('clysm/lastChange'), null);
     const original = fs.readFileSync(compiler, 'utf8');
-    const { status, change } = await saveCompiler(original.replace("'(+ - *)", "'(+ - * 1+)"));
+    applied = original.replace("'(+ - *)", "'(+ - * 1+)");
+    const { status, change } = await saveCompiler(applied);
 
     assert.equal(change.text, '+1 compiled, 0 regressions, 0 messages changed (compiler.lisp: FOLD)');
     assert.equal(status.lastChange?.text, change.text);
@@ -68,5 +73,23 @@ describe('language server: a saved compiler change re-checks every form and show
     const report = (await server.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { items: Array<{ code: string; severity: number; message: string }> };
     assert.deepEqual(report.items.map((d) => [d.code, d.severity]), [['reload-error', 1]]);
     assert.match(report.items[0].message, /end of file on compiler\.lisp/);
+  });
+
+  it('puts a reload-error after a character outside the BMP at the form, in UTF-16 columns', async () => {
+    // SBCL counts the crab as one character, the editor as two UTF-16 code units.
+    const line = '(defvar *greeting* "hi \u{1F980}") (error "boom")';
+    const text = `${applied}\n${line}\n`;
+    const { change } = await saveCompiler(text);
+
+    const lineIndex = text.split('\n').indexOf(line);
+    assert.deepEqual(change.reload.errors.map((e) => [e.line, e.message]), [[lineIndex + 1, 'boom']]);
+    const uri = pathToFileURL(compiler).href;
+    await server.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    server.open(compiler, text);
+    const report = (await server.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { items: Array<{ code: string; range: unknown }> };
+    const start = line.indexOf('(error');
+    assert.deepEqual(report.items.map((d) => [d.code, d.range]), [
+      ['reload-error', { start: { line: lineIndex, character: start }, end: { line: lineIndex, character: start + '(error "boom")'.length } }],
+    ]);
   });
 });

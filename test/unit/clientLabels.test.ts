@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ModuleRow } from '../../server/src/protocol';
-import { categoryDescription, coverageBucket, failingCount, formIdExplained, formIdLabel, formLabel, moduleDescription, moduleName } from '../../client/src/views/labels';
+import { categoryDescription, coverageBucket, failingCount, formIdExplained, formIdLabel, formLabel, moduleDescription, moduleName, reloadDescription } from '../../client/src/views/labels';
 import { Throttle } from '../../client/src/views/throttle';
 
 const row = (r: Partial<ModuleRow>): ModuleRow => ({ file: 'src/a.lisp', moduleIndex: 1, analysed: true, total: 10, compiled: 4, failed: 4, skipped: 2, readErrors: 0, coveragePct: 50, ...r });
@@ -45,6 +45,13 @@ describe('view labels', () => {
 
   it('counts failing forms over categories', () => {
     assert.equal(failingCount([{ count: 16 }, { count: 4 }, { count: 1 }]), 21);
+  });
+
+  it('says how the last compiler change came in: in place, a fresh image, or a rebuilt Stage 0', () => {
+    assert.equal(reloadDescription({ mode: 'incremental', forms: 1 }), 'Reloaded in place (1 form evaluated)');
+    assert.equal(reloadDescription({ mode: 'incremental', forms: 3 }), 'Reloaded in place (3 forms evaluated)');
+    assert.equal(reloadDescription({ mode: 'full', forms: 0 }), 'Reloaded in a fresh image');
+    assert.equal(reloadDescription({ mode: 'stage0', forms: 0 }), 'The rebuilt Stage 0 was loaded in place of the previous one');
   });
 });
 

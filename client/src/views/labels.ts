@@ -1,6 +1,6 @@
 // Text for the views, kept free of VS Code so it is unit-tested directly. It formats what the
 // server sent; it computes no analysis results.
-import type { BlockerCategoryNode, FormRef, ModuleRow } from '../../../server/src/protocol';
+import type { BlockerCategoryNode, FormRef, ModuleRow, ReloadSummary } from '../../../server/src/protocol';
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
@@ -80,4 +80,16 @@ export function fixDescription(c: { count: number; unlocks: number; coverageIfFi
   parts.push(`→ ${c.coverageIfFixedPct.toFixed(1)}%`);
   parts.push(c.origin ? c.origin.name : 'rejected by the Wasm engine');
   return parts.join(' · ');
+}
+
+/** How the last compiler change came in, for the Last change node's tooltip. */
+export function reloadDescription(reload: Pick<ReloadSummary, 'mode' | 'forms'>): string {
+  switch (reload.mode) {
+    case 'incremental':
+      return `Reloaded in place (${plural(reload.forms, 'form')} evaluated)`;
+    case 'full':
+      return 'Reloaded in a fresh image';
+    case 'stage0':
+      return 'The rebuilt Stage 0 was loaded in place of the previous one';
+  }
 }

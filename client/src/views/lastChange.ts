@@ -2,7 +2,7 @@
 // reveals its form) and a notification that does not take the focus.
 import * as vscode from 'vscode';
 import type { ChangedForm, FormRef, LastChange } from '../../../server/src/protocol';
-import { escapeMarkdown, formLabel } from './labels';
+import { escapeMarkdown, formLabel, reloadDescription } from './labels';
 
 /** The form a changed-form row reveals, in the shape clysm.revealForm takes. */
 export function changedFormRef(change: ChangedForm): FormRef {
@@ -18,7 +18,7 @@ export function lastChangeItem(change: LastChange): vscode.TreeItem {
   item.iconPath = new vscode.ThemeIcon('history');
   const md = new vscode.MarkdownString();
   md.appendMarkdown(`**Last compiler change** (${escapeMarkdown(change.files.join(', '))}): ${escapeMarkdown(change.text)}\n\n`);
-  md.appendMarkdown(`${change.reload.mode === 'incremental' ? `Reloaded in place (${change.reload.forms} forms evaluated)` : 'Reloaded in a fresh image'}; every form re-checked, ${change.ms} ms from the save.`);
+  md.appendMarkdown(`${reloadDescription(change.reload)}; every form re-checked, ${change.ms} ms from the change on disk.`);
   if (change.reload.errors.length > 0) md.appendMarkdown(`\n\n${change.reload.errors.length} changed form(s) could not be applied (reload-error).`);
   item.tooltip = md;
   item.contextValue = 'clysm.lastChange';

@@ -11,7 +11,7 @@ export interface ReloadDiagnostic {
   message: string;
 }
 
-/** `positionAt` maps a character offset of the file to a position in the document. */
+/** `positionAt` maps a UTF-16 offset of the file (ReloadError's) to a position in the document. */
 export function reloadDiagnostics(errors: readonly ReloadError[], positionAt: (offset: number) => Range['start']): ReloadDiagnostic[] {
   return errors.map((error) => ({
     range: { start: positionAt(error.start), end: positionAt(error.end) },

@@ -27,7 +27,12 @@ export interface ChangedForm {
 }
 
 export interface ReloadSummary {
-  mode: 'incremental' | 'full';
+  /**
+   * How the new compiler came in. `incremental`: the changed forms were evaluated in the running
+   * SBCL image; `full`: a fresh SBCL image loaded the system; `stage0`: a Stage 0 rebuilt on disk
+   * was loaded in place of the old binary (nothing is evaluated form by form: `forms` is 0).
+   */
+  mode: 'incremental' | 'full' | 'stage0';
   /** Forms evaluated in place. */
   forms: number;
   errors: { file: string; line: number; name: string | null; message: string }[];

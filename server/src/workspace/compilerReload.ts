@@ -1,20 +1,32 @@
 // The self-hosting loop on the server side: a saved change to a file of the compiler itself
-// reloads it into the backend, every form is re-checked by the new compiler generation, and the
-// delta against the results just before is kept for the status bar, the views, the hover and
-// the CLI. One change at a time, in the order they came.
+// (a source of the SBCL backend's system, or a Stage 0 rebuilt on disk) replaces the compiler in
+// the backend, every form is re-checked by the new compiler generation, and the delta against
+// the results just before is kept for the status bar, the views, the hover and the CLI. One
+// change at a time, in the order they came.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ReloadError, ReloadOutcome } from '../backends/sbcl/hotReload';
-import type { ChangedForm, LastChange } from '../protocol';
+import type { ReloadError } from '../backends/sbcl/hotReload';
+import type { ChangedForm, LastChange, ReloadSummary } from '../protocol';
 import type { AnalyzedForm } from '../types';
 import { LineIndex } from '../reader/lineIndex';
 import { changedForms, deltaCounts, deltaText, outcomesById } from './delta';
 
-/** A backend whose compiler can be reloaded in place (the SBCL backend). */
+/** What bringing in the new compiler did (the SBCL backend's ReloadOutcome is one). */
+export interface CompilerReloadOutcome {
+  mode: ReloadSummary['mode'];
+  /** Forms evaluated in place. */
+  forms: number;
+  errors: ReloadError[];
+  /** Names of the definitions evaluated in place (what the change was, for the delta's text). */
+  names: string[];
+}
+
+/** A compiler that can be replaced while the server runs: the SBCL backend, or a Stage 0 (stage0Reload.ts). */
 export interface ReloadableCompiler {
-  /** Absolute paths of the compiler's own files (its .asd and sources). */
+  /** Absolute paths of the compiler's own files (its .asd and sources, or the Stage 0 binary). */
   compilerFiles(): string[];
-  reload(files: string[]): Promise<ReloadOutcome>;
+  /** Brings in the changed files; rejects when the new compiler is not usable (the results stay). */
+  reload(files: string[]): Promise<CompilerReloadOutcome>;
   /** Changed forms the image could not take (it keeps their previous definitions). */
   reloadErrors(): ReloadError[];
 }
@@ -25,7 +37,8 @@ export function isReloadable(backend: unknown): backend is ReloadableCompiler {
 }
 
 export interface CompilerReloadDeps {
-  backend(): unknown;
+  /** The compiler to reload now, or undefined when there is none (or it cannot take a reload now). */
+  compiler(): ReloadableCompiler | undefined;
   /** Every form's current result. */
   forms(): AnalyzedForm[];
   /** Re-checks every form of the module list with the current compiler; resolves when done. */
@@ -35,6 +48,8 @@ export interface CompilerReloadDeps {
   log(message: string): void;
   /** A delta is ready. */
   changed(change: LastChange): void;
+  /** The change could not be brought in (the new compiler is not usable); it is logged as well. */
+  failed?(message: string): void;
 }
 
 export class CompilerReloadLoop {
@@ -46,8 +61,7 @@ export class CompilerReloadLoop {
 
   /** True when `file` (absolute) is part of the compiler the backend has loaded. */
   isCompilerFile(file: string): boolean {
-    const backend = this.deps.backend();
-    return isReloadable(backend) && backend.compilerFiles().includes(path.resolve(file));
+    return this.deps.compiler()?.compilerFiles().includes(path.resolve(file)) ?? false;
   }
 
   lastChange(): LastChange | undefined {
@@ -59,18 +73,27 @@ export class CompilerReloadLoop {
     return this.byForm.get(formId);
   }
 
-  /** Files of the compiler changed on disk (absolute paths, `changedAt` when noticed). */
+  /**
+   * Files of the compiler changed on disk (absolute paths, `changedAt` when noticed). Resolves
+   * with the delta, or undefined when there was no compiler to reload or the new one is not
+   * usable (said in the log; the results just before stay). Never rejects.
+   */
   filesChanged(files: string[], changedAt = Date.now()): Promise<LastChange | undefined> {
-    const next = this.chain.then(() => this.reloadAndRecheck(files, changedAt));
-    this.chain = next.catch((error: unknown) => this.deps.log(`compiler reload failed: ${String(error)}`));
+    const next = this.chain.then(() => this.reloadAndRecheck(files, changedAt)).catch((error: unknown) => {
+      const message = `compiler reload failed: ${error instanceof Error ? error.message : String(error)}`;
+      this.deps.log(message);
+      this.deps.failed?.(message);
+      return undefined;
+    });
+    this.chain = next;
     return next;
   }
 
   private async reloadAndRecheck(files: string[], changedAt: number): Promise<LastChange | undefined> {
-    const backend = this.deps.backend();
-    if (!isReloadable(backend)) return undefined;
+    const compiler = this.deps.compiler();
+    if (!compiler) return undefined;
     const before = outcomesById(this.deps.forms());
-    const outcome = await backend.reload(files);
+    const outcome = await compiler.reload(files);
     await this.deps.recheckAll();
     const changed = changedForms(before, this.deps.forms());
     const counts = deltaCounts(changed);
@@ -101,7 +124,7 @@ export class CompilerReloadLoop {
   }
 }
 
-/** 1-based line of a character offset into the file as it is on disk now. */
+/** 1-based line of a UTF-16 offset (ReloadError's) into the file as it is on disk now. */
 function lineOf(file: string, offset: number): number {
   try {
     return new LineIndex(fs.readFileSync(file, 'utf8')).positionAt(offset).line + 1;

@@ -2,13 +2,17 @@
 // said once for the output channel, the protocol and the CLI. The driver decides which forms
 // changed (server/lisp/driver.lisp, op `reload`); the backend decides where to apply them.
 import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import type { ReloadedMessage, ReloadErrorEntry } from './driverProtocol';
 
 /** A changed form that could not be applied; the image keeps its previous definition. */
 export interface ReloadError {
   /** Absolute path of the file. */
   file: string;
-  /** Character offsets of the form (to the end of the file for a form that does not read). */
+  /**
+   * Offsets of the form in UTF-16 code units, as the editor and the reader's LineIndex count
+   * (to the end of the file for a form that does not read). The driver counts characters.
+   */
   start: number;
   end: number;
   message: string;
@@ -33,17 +37,54 @@ export interface ReloadOutcome {
   ms: number;
 }
 
-function toReloadError(entry: ReloadErrorEntry): ReloadError {
-  return { file: entry.path, start: entry.start, end: entry.end, message: entry.message, condition: entry.condition, name: entry.name };
+/** `text` holds characters outside the Basic Multilingual Plane (two UTF-16 code units each). */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * The UTF-16 offset of the character offset `characters` into `text`: SBCL counts characters
+ * (code points), the editor counts UTF-16 code units, and they differ after each character
+ * outside the BMP (an emoji in a comment or a string). Clamped to the text.
+ */
+export function utf16Offset(text: string, characters: number): number {
+  if (!SURROGATE.test(text)) return Math.max(0, Math.min(characters, text.length));
+  let offset = 0;
+  for (let seen = 0; seen < characters && offset < text.length; seen++) {
+    const code = text.codePointAt(offset) ?? 0;
+    offset += code > 0xffff ? 2 : 1;
+  }
+  return offset;
 }
 
-/** The outcome of an in-place reload, from the driver's reply. */
-export function incrementalOutcome(reply: ReloadedMessage, fromLastGoodCore = false): ReloadOutcome {
+/** The file as the driver read it, or undefined when it is gone (its offsets are kept then). */
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The driver's error entries with their offsets in UTF-16 code units; each file is read once. */
+function toReloadErrors(entries: readonly ReloadErrorEntry[], textOf: (file: string) => string | undefined): ReloadError[] {
+  const texts = new Map<string, string | undefined>();
+  return entries.map((entry) => {
+    if (!texts.has(entry.path)) texts.set(entry.path, textOf(entry.path));
+    const text = texts.get(entry.path);
+    const offset = (characters: number): number => (text === undefined ? characters : utf16Offset(text, characters));
+    return { file: entry.path, start: offset(entry.start), end: offset(entry.end), message: entry.message, condition: entry.condition, name: entry.name };
+  });
+}
+
+/**
+ * The outcome of an in-place reload, from the driver's reply. `textOf` reads a changed file
+ * (the disk, by default: the driver has just read it from there).
+ */
+export function incrementalOutcome(reply: ReloadedMessage, fromLastGoodCore = false, textOf: (file: string) => string | undefined = readText): ReloadOutcome {
   return {
     mode: 'incremental',
     files: reply.files,
     forms: reply.forms ?? 0,
-    errors: (reply.errors ?? []).map(toReloadError),
+    errors: toReloadErrors(reply.errors ?? [], textOf),
     removed: reply.removed ?? [],
     names: reply.names ?? [],
     fromLastGoodCore,
