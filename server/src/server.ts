@@ -1,6 +1,7 @@
 // The Clysm language server: LSP wiring only. Analysis lives in WorkspaceSession and the pure modules;
 // when a diagnostics pull does work is decided by the DiagnosticsScheduler.
 import * as path from 'node:path';
+import * as fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import {
   createConnection,
@@ -41,6 +42,8 @@ import {
 } from './protocol';
 import { WorkspaceSession } from './workspaceSession';
 import { reloadDiagnostics } from './lsp/reloadDiagnostics';
+import type { ReloadError } from './backends/sbcl/hotReload';
+import { LineIndex } from './reader/lineIndex';
 import { registerStage1Handlers, stage1ContextOf } from './stage1/handlers';
 import type { BackendStatus } from './types';
 import { AnalysisCancelled } from './workspace/analyzeModule';
@@ -259,6 +262,18 @@ connection.onCodeAction((params): CodeAction[] => {
   });
 });
 
+/** Reload errors of a file that is not open, placed in its text as it is on disk. */
+function reloadDiagnosticsOnDisk(file: string, errors: readonly ReloadError[]): Diagnostic[] {
+  if (errors.length === 0) return [];
+  let lines: LineIndex;
+  try {
+    lines = new LineIndex(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return [];
+  }
+  return reloadDiagnostics(errors, (offset) => lines.positionAt(offset));
+}
+
 // The failures of the modules that are not open in an editor (open ones come from the document pull).
 connection.languages.diagnostics.onWorkspace((_params, token) => {
   const model = session?.workspace();
@@ -266,10 +281,19 @@ connection.languages.diagnostics.onWorkspace((_params, token) => {
   const current = session;
   const options = { isRegression: current.isRegression.bind(current), stale: current.isReady() ? undefined : current.staleness() };
   const items: WorkspaceDocumentDiagnosticReport[] = [];
+  // A compiler file saved broken outside the editor (a checkout, a script) shows in Problems too.
+  const reloadErrors = current.reloadErrorsByFile();
   for (const file of model.modules) {
-    const uri = pathToFileURL(path.join(session.root, file)).toString();
+    const absolute = path.join(session.root, file);
+    const uri = pathToFileURL(absolute).toString();
+    const unapplied = reloadErrors.get(path.resolve(absolute)) ?? [];
+    reloadErrors.delete(path.resolve(absolute));
     if (documents.get(uri)) continue;
-    items.push({ kind: DocumentDiagnosticReportKind.Full, uri, version: null, items: documentDiagnostics(model.analysisOf(file)?.forms ?? [], options) as Diagnostic[] });
+    items.push({ kind: DocumentDiagnosticReportKind.Full, uri, version: null, items: [...(documentDiagnostics(model.analysisOf(file)?.forms ?? [], options) as Diagnostic[]), ...reloadDiagnosticsOnDisk(absolute, unapplied)] });
+  }
+  for (const [file, unapplied] of reloadErrors) {
+    const uri = pathToFileURL(file).toString();
+    if (!documents.get(uri)) items.push({ kind: DocumentDiagnosticReportKind.Full, uri, version: null, items: reloadDiagnosticsOnDisk(file, unapplied) });
   }
   return { items };
 });

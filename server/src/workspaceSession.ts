@@ -377,6 +377,15 @@ export class WorkspaceSession {
     return isReloadable(backend) ? backend.reloadErrors().filter((error) => error.file === file) : [];
   }
 
+  /** Changed compiler forms the backend's image could not take, by absolute file path. */
+  reloadErrorsByFile(): Map<string, ReloadError[]> {
+    const byFile = new Map<string, ReloadError[]>();
+    const backend = this.backend;
+    if (!isReloadable(backend)) return byFile;
+    for (const error of backend.reloadErrors()) byFile.set(error.file, [...(byFile.get(error.file) ?? []), error]);
+    return byFile;
+  }
+
   /** A file changed on disk (not through the editor). */
   async fileChangedOnDisk(relPath: string): Promise<void> {
     if (!this.model) return;

@@ -62,16 +62,23 @@ describe('language server: a saved compiler change re-checks every form and show
   });
 
   it('keeps every result when the compiler is saved with a parenthesis missing, with a reload-error on the broken form', async () => {
-    const text = `${fs.readFileSync(compiler, 'utf8')}\n(defun unclosed (x) (+ x 1)\n`;
+    // Lines after the unclosed form: for SBCL it runs to the end of the file.
+    const text = `${fs.readFileSync(compiler, 'utf8')}\n(defun unclosed (x) (+ x 1)\n;; one\n;; two\n`;
     const { status, change } = await saveCompiler(text);
+    const brokenLine = text.split('\n').findIndex((line) => line.startsWith('(defun unclosed'));
 
     assert.equal(change.reload.errors.length, 1);
     assert.equal(change.reload.errors[0].file, 'src/compiler.lisp');
-    assert.equal(change.reload.errors[0].line, text.split('\n').findIndex((line) => line.startsWith('(defun unclosed')) + 1);
+    assert.equal(change.reload.errors[0].line, brokenLine + 1);
     assert.equal(status.summary.compiled, 2, 'the results stay');
+    // Saved outside the editor, the file is not open: Problems shows it from the workspace pull.
+    type Item = { code: string; severity: number; message: string; range: { start: { line: number; character: number }; end: { line: number; character: number } } };
+    const workspace = (await server.connection.sendRequest('workspace/diagnostic', { previousResultIds: [] })) as { items: Array<{ uri: string; items: Item[] }> };
+    const compilerReport = workspace.items.find((item) => item.uri === pathToFileURL(compiler).href);
+    assert.deepEqual(compilerReport?.items.map((d) => [d.code, d.range.start.line, d.range.end.line, d.range.end.character]), [['reload-error', brokenLine, brokenLine + 1, 0]], 'only the first line of the unclosed form is underlined');
     const uri = server.open(compiler, text);
-    const report = (await server.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { items: Array<{ code: string; severity: number; message: string }> };
-    assert.deepEqual(report.items.map((d) => [d.code, d.severity]), [['reload-error', 1]]);
+    const report = (await server.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { items: Item[] };
+    assert.deepEqual(report.items.map((d) => [d.code, d.severity, d.range.start.line, d.range.end.line]), [['reload-error', 1, brokenLine, brokenLine + 1]]);
     assert.match(report.items[0].message, /end of file on compiler\.lisp/);
   });
 

@@ -86,5 +86,5 @@ export function deltaText(counts: DeltaCounts, files: readonly string[], names: 
 export function changeHoverLine(change: ChangedForm): string {
   const was = change.before ? `${change.before.status}${change.before.message ? `: ${change.before.message}` : ''}` : 'no result';
   const how = change.kind === 'compiled' ? 'now compiles' : change.kind === 'regression' ? 'no longer compiles' : 'has a different result';
-  return `The last compiler edit changed this form: it ${how} (before: ${was}).`;
+  return `Since the last compiler change (an edit, or a rebuilt Stage 0), this form ${how} (before: ${was}).`;
 }
