@@ -125,7 +125,7 @@ describe('clysm-check with saved SBCL cores', () => {
     assert.deepEqual(results(run), results(first));
   });
 
-  it('on SIGTERM while the core is being saved, ends the builder with the run and leaves no partial core', async () => {
+  it('on SIGTERM while the core is being written, ends the builder with the run and leaves no partial core', async () => {
     const fresh = tempDir('clysm-cli-xdg-term-');
     scratch.push(fresh);
     // dist/cli.js directly, leading a process group of its own, so that what is left of the run can be looked up by group.
@@ -142,6 +142,8 @@ describe('clysm-check with saved SBCL cores', () => {
       });
       child.once('exit', () => reject(new Error(`clysm-check ended before saving a core: ${stderr}`)));
     });
+    // The builder made the folder before it started: signal once it is writing the core.
+    await fileAppears(path.join(fresh, 'clysm-check', 'cores'), (name) => name.endsWith('.partial'));
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
     child.kill('SIGTERM');
     assert.equal(await exited, 'SIGTERM', stderr);
@@ -149,6 +151,20 @@ describe('clysm-check with saved SBCL cores', () => {
     assert.deepEqual(processesInGroup(child.pid!), [], 'the driver and the core builder ended with the run');
   });
 });
+
+/** Resolves once a file of `dir` matches `wanted` (it may be there already): a watch, no polling. */
+function fileAppears(dir: string, wanted: (name: string) => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const watcher = fs.watch(dir, (_event, name) => {
+      if (name && wanted(name)) done();
+    });
+    const done = (): void => {
+      watcher.close();
+      resolve();
+    };
+    if (fs.readdirSync(dir).some(wanted)) done();
+  });
+}
 
 /** Live (not zombie) processes whose process group is `pgid` (Linux /proc). */
 function processesInGroup(pgid: number): string[] {
