@@ -29,8 +29,10 @@ export interface CheckArgs extends CommonArgs {
   report?: string;
   /** Compare with this report and list regressions. */
   baseline?: string;
-  /** Folder of the persistent result cache. */
+  /** The cache folder given by --cache: saved SBCL cores (cores/) and the persistent result cache. */
   cacheDir?: string;
+  /** --no-cache: no saved cores and no result cache. */
+  noCache?: boolean;
   /** What stdout gets (`--format`; `--json` is `--format json`). */
   format: OutputFormat;
   /** After the result, keep watching the compiler's files and print each change's delta (`--watch`). */
@@ -100,7 +102,8 @@ export const usage = `usage: clysm-check [WORKSPACE] [--backend auto|stage0|sbcl
                    [--json] [--timeout-ms N] [--load-timeout-ms N] [--max-memory-mb N]
                    [--modules a.lisp,b.lisp] [--verbose]
                    [--engine embedded|wasmtime] [--wasmtime PATH]
-                   [--report FILE] [--baseline FILE] [--cache DIR] [--format text|json|sarif|github]
+                   [--report FILE] [--baseline FILE] [--cache DIR | --no-cache]
+                   [--format text|json|sarif|github]
                    [--watch]
        clysm-check stage1 [WORKSPACE] [--out DIR] [--json] [--backend ...]   (docs/stage1.md)
        clysm-check diff A.wasm B.wasm [--json]   (exit 0 identical, 1 differ, 2 error)
@@ -116,14 +119,18 @@ on wasmtime >= 37 (--wasmtime; default: wasmtime on the PATH) instead of the emb
 --report FILE writes the full JSON report (every field of Clysm's stage1-report.json with
 correct counts, plus per-form detail; docs/report-format.md). --baseline FILE compares the
 run with such a report (or a --json output) and lists every form that compiled there and
-fails now as "file:line:col: regression: message (compiled in baseline)". --cache DIR keeps
-results between runs: forms whose text, package, preceding directives and backend are
-unchanged are not compiled again. --watch then keeps running: each saved change to a file of
-the compiler (SBCL backend), or the Stage 0 rebuilt on disk, reloads it and re-checks every
-form, and prints the delta (with
+fails now as "file:line:col: regression: message (compiled in baseline)".
+The SBCL backend starts from a saved core (DIR/cores) when one matches the sources, SBCL and
+the driver; when none does, the run saves one for the next runs before it exits (it says so
+on stderr). DIR is the cache folder: --cache DIR, else clysm-check in the user's cache
+directory ($XDG_CACHE_HOME or ~/.cache, ~/Library/Caches, %LOCALAPPDATA%). --cache DIR also
+keeps results there: forms whose text, package, preceding directives and backend are
+unchanged are not compiled again. --no-cache saves and uses nothing.
+--watch then keeps running: each saved change to a file of the compiler (SBCL backend), or
+the Stage 0 rebuilt on disk, reloads it and re-checks every form, and prints the delta (with
 --json one object per line: "event":"result" first, then "event":"delta"); SIGINT or SIGTERM
-ends it. --format sarif prints a SARIF 2.1.0 log (one result per
-failing form, rule = blocker category); --format github prints GitHub Actions annotations.
+ends it. --format sarif prints a SARIF 2.1.0 log (one result per failing form, rule =
+blocker category); --format github prints GitHub Actions annotations.
 
 exit codes: 0 every form compiled or was skipped; 1 some form failed, timed out or could
 not be read, or some form regressed against --baseline; 2 usage or setup error (missing or
@@ -149,6 +156,7 @@ export function parseCheckArgs(argv: string[], defaultWorkspace: string): CheckA
       case '--report': args.report = path.resolve(value()); return true;
       case '--baseline': args.baseline = path.resolve(value()); return true;
       case '--cache': args.cacheDir = path.resolve(value()); return true;
+      case '--no-cache': args.noCache = true; return true;
       case '--watch': args.watch = true; return true;
       case '--format': {
         const format = value();
@@ -160,6 +168,7 @@ export function parseCheckArgs(argv: string[], defaultWorkspace: string): CheckA
     }
   });
   if (parsed.json && parsed.format !== 'text' && parsed.format !== 'json') throw new UsageError(`--json and --format ${parsed.format} cannot be used together`);
+  if (parsed.cacheDir !== undefined && parsed.noCache) throw new UsageError('--cache and --no-cache cannot be used together');
   if (parsed.json) parsed.format = 'json';
   if (parsed.watch && parsed.format !== 'text' && parsed.format !== 'json') throw new UsageError('--watch prints text or --json lines');
   return parsed;

@@ -5,7 +5,8 @@ import type { WorkspaceFiles } from '../../server/src/workspace/workspaceFiles';
 import { resolveWorkspaceModules } from '../../server/src/workspace/workspaceModel';
 import type { CheckArgs } from './args';
 
-export function backendForArgs(args: CheckArgs, files: WorkspaceFiles, log: ((m: string) => void) | undefined): Promise<SelectedBackend> {
+/** `coreCacheDir`: where the SBCL backend finds and saves cores (savedCores.ts); none without it. */
+export function backendForArgs(args: CheckArgs, files: WorkspaceFiles, log: ((m: string) => void) | undefined, coreCacheDir?: string): Promise<SelectedBackend> {
   // The module list is needed by the backend (clysm.fs list-modules), so resolve it first.
   const moduleList = resolveWorkspaceModules(files, args.modules ?? null);
   return selectBackend({
@@ -19,6 +20,7 @@ export function backendForArgs(args: CheckArgs, files: WorkspaceFiles, log: ((m:
     wasmtimePath: args.wasmtimePath,
     stage0MaxMemoryMb: args.maxMemoryMb,
     stage0LoadTimeoutMs: args.loadTimeoutMs,
+    coreCacheDir,
     log,
   });
 }

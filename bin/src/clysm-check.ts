@@ -16,6 +16,7 @@ import { endWithLauncher } from './launcherLink';
 import { runDiffCommand } from './diffCommand';
 import { formatCheckOutput } from './formats';
 import { runStage1Command } from './stage1Command';
+import { cleanUpOnSignal, coreFolderForRun, waitForCoreSave } from './savedCores';
 import { runWatCommand } from './watCommand';
 import { resultLine, watchCompiler } from './watchCommand';
 
@@ -32,7 +33,7 @@ function loadBaseline(file: string): Baseline | string {
   }
 }
 
-/** The --cache store, loaded into `cache`. A bad cache file is not an error: it is reported with --verbose and the run starts cold. */
+/** The --cache result store (only with an explicit --cache: it skips compiling), loaded into `cache`. A bad cache file is not an error: it is reported with --verbose and the run starts cold. */
 function openCache(args: CheckArgs, cache: ResultCache, run: () => WorkspaceRun, log: ((m: string) => void) | undefined): ResultPersistence | undefined {
   if (!args.cacheDir) return undefined;
   // Saved once, right after the run: no batching needed.
@@ -67,8 +68,11 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`clysm-check: ${baseline}\n`);
     return EXIT_SETUP;
   }
-  const { backend, status, reason } = await backendForArgs(args, files, log);
-  log?.(`backend ${backend.kind}: ${reason}`);
+  const coreFolder = coreFolderForRun(args, (line) => process.stderr.write(`${line}\n`));
+  const { backend, status, reason } = await backendForArgs(args, files, log, coreFolder);
+  log?.(`backend ${backend.kind}: ${reason}; ${status.message}`);
+  // --watch ends on these signals by itself (watchCommand.ts); a one-shot run must still end its children and partial files.
+  const releaseSignals = args.watch ? () => undefined : cleanUpOnSignal(() => backend.dispose());
   try {
     if (status.state === 'error' || status.state === 'stub') {
       process.stderr.write(`clysm-check: ${status.message}\n`);
@@ -118,6 +122,9 @@ async function main(argv: string[]): Promise<number> {
     if (regressionIds.size > 0) return EXIT_FORMS_FAILED;
     return forms.some((f) => isProblemStatus(f.result.status)) ? EXIT_FORMS_FAILED : EXIT_OK;
   } finally {
+    // Results are out; a core saved now makes the next run start in milliseconds.
+    if (!args.watch) await waitForCoreSave(backend, (line) => process.stderr.write(`${line}\n`));
+    releaseSignals();
     await backend.dispose();
   }
 }

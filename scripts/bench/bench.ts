@@ -16,6 +16,7 @@ import { benchWorkspace } from './workspaceBench';
 import { benchWasmReader } from './wasmSections';
 import { benchFlood } from './floodBench';
 import { benchSelfhostLoop } from './selfhostLoop';
+import { benchGeneratorRace } from './generatorRace';
 
 const root = path.resolve(__dirname, '..');
 const exampleWorkspace = path.join(root, 'examples', 'workspace');
@@ -171,6 +172,7 @@ async function main(): Promise<void> {
   await benchServerFlood();
   if (checkout) await benchSbclWorkspace(checkout);
   if (checkout) await benchSelfhostLoop(checkout);
+  if (checkout) await benchGeneratorRace(checkout);
 }
 
 void main().catch((error: unknown) => {

@@ -19,7 +19,7 @@ describe('clysm-check root causes on the SBCL stand-in', () => {
   const foldLine = fs.readFileSync(compiler, 'utf8').split('\n').findIndex((l) => l.startsWith('(defun fold ')) + 1;
 
   it('--json: root_causes sorted by forms unlocked, each naming its forms and where the compiler raised it; forms[].origin', () => {
-    const run = runCli([standinWorkspace, '--backend', 'sbcl', '--json']);
+    const run = runCli([standinWorkspace, '--backend', 'sbcl', '--json', '--no-cache']);
     assert.equal(run.code, 1, run.stderr);
     const report = JSON.parse(run.stdout) as CheckReport;
     const failed = report.forms.filter((f) => f.status === 'failed');
@@ -38,7 +38,7 @@ describe('clysm-check root causes on the SBCL stand-in', () => {
   });
 
   it('text mode prints the top root causes with the compiler function to change', () => {
-    const run = runCli([standinWorkspace, '--backend', 'sbcl']);
+    const run = runCli([standinWorkspace, '--backend', 'sbcl', '--no-cache']);
     assert.equal(run.code, 1, run.stderr);
     const at = run.stdout.indexOf('Top root causes');
     assert.ok(at > 0, run.stdout);

@@ -85,7 +85,7 @@ describe('clysm-check --watch --json (SBCL backend)', () => {
     fs.cpSync(path.join(repoRoot, 'test', 'fixtures', 'clysm-standin'), root, { recursive: true });
     fs.mkdirSync(path.join(root, 'src', 'app'));
     fs.writeFileSync(path.join(root, USES), '(defun uses-1+ () (1+ 41))\n(defun plain () (+ 1 2))\n');
-    watch = new WatchProcess([root, '--backend', 'sbcl', '--json', '--watch', '--modules', USES]);
+    watch = new WatchProcess([root, '--backend', 'sbcl', '--json', '--watch', '--no-cache', '--modules', USES]);
   });
   after(() => {
     watch.kill();

@@ -15,6 +15,9 @@ export interface CoreKeyInputs {
   sbcl: string;
 }
 
+/** How a background build ended: saved (and where), or why not; `ms` from its start. */
+export type CoreBuildOutcome = { saved: true; core: string; ms: number } | { saved: false; reason: string; ms: number };
+
 interface Manifest {
   key: string;
   core: string;
@@ -41,6 +44,8 @@ export function coreKey(files: readonly string[], sbcl: string): string | undefi
 
 export class CoreCache {
   private builder: SbclProcess | undefined;
+  /** The last build started in this session; settles once its core is in place or cleaned up. */
+  private build: Promise<CoreBuildOutcome> | undefined;
   private readonly rejected = new Set<string>();
 
   constructor(
@@ -77,34 +82,56 @@ export class CoreCache {
     if (this.builder || inputs.files.length === 0 || this.coreFor(inputs)) return;
     const key = coreKey(inputs.files, inputs.sbcl);
     if (!key) return;
-    fs.mkdirSync(this.dir, { recursive: true });
+    try {
+      fs.mkdirSync(this.dir, { recursive: true });
+    } catch (error) {
+      // A core only saves time: without a folder for it, starts load from sources.
+      this.log(`[sbcl] no core can be saved in ${this.dir}: ${(error as Error).message}`);
+      return;
+    }
     const prefix = sha256(inputs.workspaceRoot).slice(0, 16);
     const core = path.join(this.dir, `${prefix}-${key.slice(0, 16)}.core`);
     const partial = `${core}.${process.pid}.partial`;
     const started = Date.now();
     const builder = new SbclProcess(specFor(partial), () => undefined);
     this.builder = builder;
-    void builder.exited.then((exit) => {
+    this.log(`[sbcl] saving a core for the next starts in ${this.dir}`);
+    this.build = builder.exited.then((exit): CoreBuildOutcome => {
       this.builder = undefined;
+      const ms = Date.now() - started;
       const ok = exit.code === 0 && fs.existsSync(partial) && coreKey(inputs.files, inputs.sbcl) === key;
       if (!ok) {
         fs.rmSync(partial, { force: true });
-        this.log(`[sbcl] saving a core did not work (${describeExit(exit)}); starts will load from sources`);
-        return;
+        const reason = coreKey(inputs.files, inputs.sbcl) === key ? `the builder ${describeExit(exit)}` : 'the sources changed while it was built';
+        this.log(`[sbcl] saving a core did not work (${reason}); starts will load from sources`);
+        return { saved: false, reason, ms };
       }
-      const previous = this.readManifest(inputs.workspaceRoot);
-      fs.renameSync(partial, core);
-      this.writeManifest(inputs.workspaceRoot, { key, core, files: inputs.files, sbcl: inputs.sbcl });
-      if (previous && previous.core !== core) fs.rmSync(previous.core, { force: true });
-      this.log(`[sbcl] saved core ${core} in ${Date.now() - started} ms`);
+      try {
+        const previous = this.readManifest(inputs.workspaceRoot);
+        fs.renameSync(partial, core);
+        this.writeManifest(inputs.workspaceRoot, { key, core, files: inputs.files, sbcl: inputs.sbcl });
+        if (previous && previous.core !== core) fs.rmSync(previous.core, { force: true });
+      } catch (error) {
+        fs.rmSync(partial, { force: true });
+        const reason = `it could not be put in place: ${(error as Error).message}`;
+        this.log(`[sbcl] saving a core did not work (${reason}); starts will load from sources`);
+        return { saved: false, reason, ms };
+      }
+      this.log(`[sbcl] saved core ${core} in ${ms} ms`);
+      return { saved: true, core, ms };
     });
+  }
+
+  /** The build started in this session, if any: pending while it runs, then its outcome. */
+  lastBuild(): Promise<CoreBuildOutcome> | undefined {
+    return this.build;
   }
 
   async dispose(): Promise<void> {
     const builder = this.builder;
     if (builder) {
       builder.kill();
-      await builder.exited;
+      await this.build; // its partial file is removed by then
     }
   }
 

@@ -15,7 +15,7 @@ import { DriverFatalError } from './sbclProcess';
 import { hashSourceFiles } from './sourceHash';
 import { runSbclGenerator } from './stage1Generation';
 import { BackendUnavailableError, SbclSupervisor, type RestartEvent, type SupervisorState } from './supervisor';
-import { CoreCache } from './coreCache';
+import { CoreCache, type CoreBuildOutcome } from './coreCache';
 import { WasmValidator } from '../../wasm/validate';
 import { describeReload, incrementalOutcome, ReloadErrors, type ReloadError, type ReloadOutcome } from './hotReload';
 
@@ -283,6 +283,11 @@ export class SbclBackend implements CompilerBackend {
       onProgress: progress,
       signal,
     });
+  }
+
+  /** The core being saved for the next starts since this start, if any (a one-shot run waits for it). */
+  coreBuild(): Promise<CoreBuildOutcome> | undefined {
+    return this.coreCache?.lastBuild();
   }
 
   async dispose(): Promise<void> {
