@@ -148,6 +148,13 @@ export interface CompilerBackend {
   onDidChangeStatus?(listener: (status: BackendStatus) => void): { dispose(): void };
   compileForm(request: CompileRequest, signal?: AbortSignal): Promise<FormResult>;
   /**
+   * How many forms of a module may be sent before the first one's result is back (default 1:
+   * one at a time). A backend above 1 evaluates requests in the order sent, starts each form's
+   * time limit when it starts that form (never while it waits in the queue), and on abort of
+   * the signal passed to compileForm drops the requests it has not started.
+   */
+  pipelineDepth?(): number;
+  /**
    * Runs this backend's Stage 1 generator once, on a process of its own (never the one that
    * compiles forms), writing only into `request.stagingDir`; stage1/ validates and commits.
    * Rejects with GenerationCancelled or GenerationFailed (backends/generation.ts).

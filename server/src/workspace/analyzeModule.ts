@@ -5,6 +5,7 @@ import { readTopLevelForms, innerOperators, LineIndex } from '../reader';
 import { blameForm } from '../blockers';
 import type { AnalyzedForm, CompilerBackend, FormResult, TopLevelForm } from '../types';
 import { advanceContext, EMPTY_CONTEXT, isOrderSensitive, moduleDirectiveDigest } from './directives';
+import { CompilePipeline } from './compilePipeline';
 import { formCacheKey, withTimeLimit, type ResultCache } from './resultCache';
 
 export interface ModuleAnalysis {
@@ -63,53 +64,117 @@ export function textHash(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** What one form needs: a read error, a cached result, or the result of a planned compile. */
+type FormPlan = { key: undefined } | { key: string; cached: FormResult } | { key: string; request: number };
+
+/** A module whose forms are keyed and whose cache misses are queued; finish() waits for their results. */
+export interface PlannedModule {
+  directiveDigest: string;
+  finish(): Promise<ModuleAnalysis>;
+}
+
 export async function analyzeModule(options: AnalyzeModuleOptions): Promise<ModuleAnalysis> {
-  const { file, moduleIndex, text, backend, cache, signal } = options;
+  return (await planModule(options)).finish();
+}
+
+/**
+ * Reads the module, keys every form and looks it up, and plans the misses on the pipeline
+ * (a run's own, so that the next module's misses queue behind this one's). A key depends on
+ * the texts of the directives before it, never on results, so no result is needed to plan.
+ */
+export async function planModule(options: AnalyzeModuleOptions & { pipeline?: CompilePipeline }): Promise<PlannedModule> {
+  const { moduleIndex, text, backend, cache, signal } = options;
   const forms = readTopLevelForms(text);
-  const lines = new LineIndex(text);
   const identity = backend.identity();
   const timeLimitMs = backend.timeLimitMs();
-  const analyzed: AnalyzedForm[] = [];
-  const keys: (string | undefined)[] = [];
-  let context = options.context ?? EMPTY_CONTEXT;
+  const slices = new Slices(signal);
+  const pipeline = options.pipeline ?? new CompilePipeline(backend, signal);
+  const plans: FormPlan[] = [];
   let compiledNow = 0;
-  const earlier = previousByKey(options.previous);
-  let sliceStart = performance.now();
+  let context = options.context ?? EMPTY_CONTEXT;
   for (const form of forms) {
-    if (signal && performance.now() - sliceStart > SLICE_MS) {
-      await yieldToEventLoop();
-      sliceStart = performance.now();
-    }
-    // Each form is a cancellation point: a stale request must not hold the backend.
+    await slices.maybeYield();
     if (signal?.aborted) throw new AnalysisCancelled();
-    const id = formId(moduleIndex, form.index);
-    let result: FormResult;
-    let key: string | undefined;
     if (form.kind === 'read-error') {
-      result = { status: 'read-error', message: form.error ?? 'read error' };
+      plans.push({ key: undefined });
     } else {
-      key = formCacheKey(identity, form.package, form.text, context);
+      const key = formCacheKey(identity, form.package, form.text, context);
       const cached = cache.get(key, timeLimitMs);
-      if (cached) {
-        result = cached;
-      } else {
-        // The signal is checked between forms only: aborting a compile would restart the
-        // engine, and one form is short (the per-form timeout bounds the worst case).
-        result = withTimeLimit(await backend.compileForm({ formId: id, text: form.text, package: form.package, operator: form.operator }), timeLimitMs);
-        compiledNow++;
-        // An aborted compile says nothing about the form; never cache it.
-        if (signal?.aborted) throw new AnalysisCancelled();
-        cache.set(key, result);
+      if (cached) plans.push({ key, cached });
+      else {
+        const { index, fresh } = pipeline.plan(key, { formId: formId(moduleIndex, form.index), text: form.text, package: form.package, operator: form.operator });
+        if (fresh) compiledNow++;
+        plans.push({ key, request: index });
       }
     }
     // A directive re-keys the forms after it, never itself.
     if (isOrderSensitive(form)) context = advanceContext(context, form.text);
-    const reused = key === undefined ? undefined : reuseBlame(earlier.get(key), form, result);
+  }
+  const directiveDigest = moduleDirectiveDigest(forms);
+  return { directiveDigest, finish: () => finishModule(options, forms, plans, pipeline, compiledNow, directiveDigest) };
+}
+
+/** The results of a planned module, in form order, with their blame. */
+async function finishModule(
+  options: AnalyzeModuleOptions,
+  forms: TopLevelForm[],
+  plans: FormPlan[],
+  pipeline: CompilePipeline,
+  compiledNow: number,
+  directiveDigest: string,
+): Promise<ModuleAnalysis> {
+  const { file, moduleIndex, text, cache, signal } = options;
+  const timeLimitMs = options.backend.timeLimitMs();
+  const lines = new LineIndex(text);
+  const slices = new Slices(signal);
+  const analyzed: AnalyzedForm[] = [];
+  const keys: (string | undefined)[] = [];
+  const earlier = previousByKey(options.previous);
+  for (const [i, form] of forms.entries()) {
+    await slices.maybeYield();
+    // Each form is a cancellation point: a stale request must not hold the backend, and no
+    // request is sent after it.
+    if (signal?.aborted) throw new AnalysisCancelled();
+    const id = formId(moduleIndex, form.index);
+    const plan = plans[i];
+    let result: FormResult;
+    if (plan.key === undefined) result = { status: 'read-error', message: form.error ?? 'read error' };
+    else if ('cached' in plan) result = plan.cached;
+    else {
+      result = withTimeLimit(await compiled(pipeline, plan.request, signal), timeLimitMs);
+      // A result that arrives after an abort says nothing the analysis may keep; never cache it.
+      if (signal?.aborted) throw new AnalysisCancelled();
+      cache.set(plan.key, result);
+    }
+    const reused = plan.key === undefined ? undefined : reuseBlame(earlier.get(plan.key), form, result);
     analyzed.push(reused ? { ...reused, file, id, moduleIndex, form, result } : toAnalyzedForm(file, id, moduleIndex, form, result, text, lines));
-    keys.push(key);
+    keys.push(plan.key);
     options.onForm?.(analyzed.length, forms.length);
   }
-  return { file, moduleIndex, forms: analyzed, keys, compiledNow, textHash: textHash(text), directiveDigest: moduleDirectiveDigest(forms) };
+  return { file, moduleIndex, forms: analyzed, keys, compiledNow, textHash: textHash(text), directiveDigest };
+}
+
+/** The backend's result for a planned request; an abort while waiting for it cancels the analysis. */
+async function compiled(pipeline: CompilePipeline, request: number, signal: AbortSignal | undefined): Promise<FormResult> {
+  try {
+    return await pipeline.result(request);
+  } catch (error) {
+    if (signal?.aborted) throw new AnalysisCancelled();
+    throw error;
+  }
+}
+
+/** Yields to the event loop every SLICE_MS of work, in an interactive analysis (one with a signal). */
+class Slices {
+  private start = performance.now();
+
+  constructor(private readonly signal: AbortSignal | undefined) {}
+
+  async maybeYield(): Promise<void> {
+    if (!this.signal || performance.now() - this.start <= SLICE_MS) return;
+    await yieldToEventLoop();
+    this.start = performance.now();
+  }
 }
 
 function previousByKey(previous: ModuleAnalysis | undefined): Map<string, AnalyzedForm> {

@@ -3,7 +3,8 @@
 import { aggregateBlockers, summarize, type Blocker, type Summary } from '../blockers';
 import { readTopLevelForms } from '../reader';
 import type { AnalyzedForm, CompilerBackend, FormResult } from '../types';
-import { analyzeModule, AnalysisCancelled, type ModuleAnalysis } from './analyzeModule';
+import { AnalysisCancelled, planModule, type ModuleAnalysis, type PlannedModule } from './analyzeModule';
+import { CompilePipeline } from './compilePipeline';
 import { moduleDirectiveDigest, PrefixContextChain } from './directives';
 import { resolveModuleList } from './moduleList';
 import type { ResultCache } from './resultCache';
@@ -40,6 +41,13 @@ export function resolveWorkspaceModules(files: WorkspaceFiles, override: string[
     readFile: (rel) => files.read(rel)?.text,
     listLispFiles: () => files.listLispFiles(),
   });
+}
+
+/** A module read and keyed, its misses queued (planModule). */
+interface PlannedOne {
+  file: string;
+  moduleIndex: number;
+  planned: PlannedModule;
 }
 
 export class WorkspaceModel {
@@ -157,14 +165,23 @@ export class WorkspaceModel {
   }
 
   /** Analyses one module from the given text (an editor buffer) or from the file source. */
-  analyzeFile(file: string, signal?: AbortSignal, text?: string): Promise<ModuleAnalysis | undefined> {
-    return this.analyzeOne(file, signal, text, true);
+  async analyzeFile(file: string, signal?: AbortSignal, text?: string): Promise<ModuleAnalysis | undefined> {
+    const planned = await this.planOne(file, signal, text, true);
+    if (!planned) return undefined;
+    const analysis = await this.finishOne(planned);
+    this.noteDigest(file, planned.moduleIndex, analysis.directiveDigest, true);
+    return analysis;
   }
 
-  private async analyzeOne(file: string, signal: AbortSignal | undefined, text: string | undefined, notify: boolean): Promise<ModuleAnalysis | undefined> {
+  /**
+   * Reads a module and queues its cache misses on `pipeline` (analyzeModule.planModule);
+   * undefined when it is not a module or is missing (then its problem is noted).
+   */
+  private async planOne(file: string, signal: AbortSignal | undefined, text: string | undefined, notify: boolean, pipeline?: CompilePipeline): Promise<PlannedOne | undefined> {
     const moduleIndex = this.moduleIndexOf(file);
     if (moduleIndex === undefined) return undefined;
-    const backend = this.backend;
+    // A run keeps the backend it started with, even if setBackend() is called meanwhile.
+    const backend = pipeline?.backend ?? this.backend;
     if (!backend) throw new Error('no compiler backend yet');
     let source = text;
     if (source === undefined) {
@@ -184,11 +201,15 @@ export class WorkspaceModel {
     }
     const context = this.prefixContext(moduleIndex);
     const previous = this.analyses.get(file);
-    const analysis = await analyzeModule({ file, moduleIndex, text: source, backend, cache: this.cache, signal, context, previous });
+    const planned = await planModule({ file, moduleIndex, text: source, backend, cache: this.cache, signal, context, previous, pipeline });
+    return { file, moduleIndex, planned };
+  }
+
+  private async finishOne({ file, planned }: PlannedOne): Promise<ModuleAnalysis> {
+    const analysis = await planned.finish();
     this.analyses.set(file, analysis);
     this.stale.delete(file);
     this.version++;
-    this.noteDigest(file, moduleIndex, analysis.directiveDigest, notify);
     return analysis;
   }
 
@@ -199,22 +220,52 @@ export class WorkspaceModel {
     if (notify && before !== undefined && before !== digest && moduleIndex < this.modules.length) this.onDirectivesChanged?.(moduleIndex);
   }
 
-  /** Analyses every module in list order, as Clysm's own generator does. */
+  /**
+   * Analyses every module in list order, as Clysm's own generator does. The next module is
+   * planned before this one's results are awaited, on one pipeline, so that the backend
+   * compiles across module boundaries without waiting (compilePipeline.ts).
+   */
   async analyzeAll(signal?: AbortSignal, onProgress?: (report: ProgressReport) => void, first: readonly string[] = []): Promise<number> {
-    let compiledNow = 0;
     // The modules the user looks at get their results first. With the directives of the last
-    // run; the list-order pass below then finds them in the cache unless those changed.
-    for (const file of first) {
+    // run; the list-order pass then finds them in the cache unless those changed.
+    const order = [...first.map((file) => ({ file, moduleNumber: 0 })), ...this.modules.map((file, i) => ({ file, moduleNumber: i + 1 }))];
+    const pipeline = this.backend ? new CompilePipeline(this.backend, signal) : undefined;
+    // The digest each planned module had before: put back if its analysis does not complete,
+    // so that a later analyzeFile still sees the change and re-keys the modules after it.
+    const digestsBefore = new Map<string, string | undefined>();
+    const plan = async (at: number): Promise<PlannedOne | undefined> => {
       if (signal?.aborted) throw new AnalysisCancelled();
-      compiledNow += (await this.analyzeOne(file, signal, undefined, false))?.compiledNow ?? 0;
-    }
-    for (let i = 0; i < this.modules.length; i++) {
-      if (signal?.aborted) throw new AnalysisCancelled();
-      const file = this.modules[i];
-      onProgress?.({ moduleNumber: i + 1, moduleCount: this.modules.length, file });
-      // In list order every module sees its predecessors' fresh directives: nothing to notify.
-      const analysis = await this.analyzeOne(file, signal, undefined, false);
-      compiledNow += analysis?.compiledNow ?? 0;
+      const { file } = order[at];
+      const planned = await this.planOne(file, signal, undefined, false, pipeline);
+      // The next module's keys need this module's directives now: note them (no notification:
+      // in list order every module sees its predecessors' fresh directives).
+      if (planned) {
+        if (!digestsBefore.has(file)) digestsBefore.set(file, this.digests.get(file));
+        this.noteDigest(file, planned.moduleIndex, planned.planned.directiveDigest, false);
+      }
+      return planned;
+    };
+    let compiledNow = 0;
+    try {
+      let next = order.length > 0 ? await plan(0) : undefined;
+      for (let at = 0; at < order.length; at++) {
+        const current = next;
+        const { file, moduleNumber } = order[at];
+        if (moduleNumber > 0) onProgress?.({ moduleNumber, moduleCount: this.modules.length, file });
+        next = at + 1 < order.length ? await plan(at + 1) : undefined;
+        if (!current) continue;
+        compiledNow += (await this.finishOne(current)).compiledNow;
+        digestsBefore.delete(file);
+      }
+    } catch (error) {
+      for (const [file, digest] of digestsBefore) {
+        const moduleIndex = this.moduleIndexOf(file);
+        if (moduleIndex === undefined) continue;
+        if (digest === undefined) this.digests.delete(file);
+        else this.digests.set(file, digest);
+        this.contexts.digestChanged(moduleIndex - 1);
+      }
+      throw error;
     }
     return compiledNow;
   }

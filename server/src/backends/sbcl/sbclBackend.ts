@@ -60,6 +60,13 @@ function listen<T>(set: Set<Listener<T>>, listener: Listener<T>): Disposable {
   return { dispose: () => set.delete(listener) };
 }
 
+/**
+ * Forms queued ahead of the one awaited (see pipelineDepth): more than the supervisor writes
+ * ahead (its window, 64), so that it can refill the pipe on each answer without waiting for
+ * the analysis to take the result.
+ */
+const PIPELINE_DEPTH = 128;
+
 const DEFAULTS = {
   sbclPath: 'sbcl',
   dynamicSpaceSizeMb: 4096,
@@ -119,6 +126,15 @@ export class SbclBackend implements CompilerBackend {
 
   timeLimitMs(): number {
     return this.options.timeoutMs;
+  }
+
+  /**
+   * The driver evaluates requests in the order written, its per-form timer starts when it
+   * reads the form, and the supervisor drops queued requests on abort: a module's forms can
+   * all be queued ahead. The supervisor's window bounds how many are written to the pipe.
+   */
+  pipelineDepth(): number {
+    return PIPELINE_DEPTH;
   }
 
   /**
