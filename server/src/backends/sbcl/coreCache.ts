@@ -132,7 +132,11 @@ export class CoreCache {
         return { saved: false, reason, ms };
       }
       this.log(`[sbcl] saved core ${core} in ${ms} ms`);
-      this.prune();
+      try {
+        this.prune();
+      } catch (error) {
+        this.log(`[sbcl] the saved-cores folder was not pruned: ${(error as Error).message}`); // the core is saved all the same
+      }
       return { saved: true, core, ms };
     });
   }
