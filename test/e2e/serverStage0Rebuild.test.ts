@@ -2,10 +2,12 @@
 // rebuilt on disk (the fixture variant that compiles LOGAND, ASH and LOGIOR and no longer CAR,
 // a test double, not Clysm) is loaded in place of the old one, every form is re-checked and the
 // delta is published; a corrupt rebuild gives an error status and keeps every result. The
-// expected delta is the difference between two clysm-check runs, one per Stage 0. Waits are
-// on the server's own notifications.
+// expected delta is the difference between two clysm-check runs, one per Stage 0. The same
+// holds on the wasmtime engine (the stand-in test/support/fake-wasmtime) when the WASI build
+// next to the Stage 0 is rebuilt. Waits are on the server's own notifications.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,16 +16,22 @@ import { after, before, describe, it } from 'node:test';
 import type { LastChange, ServerStatus } from '../../server/src/protocol';
 import type { CheckReport } from '../../server/src/report/checkReport';
 import { LanguageServerProcess } from '../support/languageServerProcess';
-import { copyExampleWorkspace, distDir, fixtureDir } from '../support/repo';
+import { copyExampleWorkspace, distDir, fixtureDir, repoRoot } from '../support/repo';
 
 const STAGE0 = 'dist/clysm-stage0.wasm';
+/** What the wasmtime engine runs instead (wasiBuildPath): the WASI build next to STAGE0. */
+const WASI_STAGE0 = 'dist/clysm-stage0.wasi.wasm';
+const fakeWasmtime = path.join(repoRoot, 'test', 'support', 'fake-wasmtime');
 
-/** The forms clysm-check finds with the Stage 0 fixture `fixture` installed in a copy of the example workspace. */
-function checkWith(fixture: string): CheckReport['forms'] {
+/**
+ * The forms clysm-check finds with the Stage 0 fixture `fixture` installed at `target` in a copy
+ * of the example workspace (`cliArgs`: the engine, when not the embedded one).
+ */
+function checkWith(fixture: string, target = STAGE0, cliArgs: string[] = []): CheckReport['forms'] {
   const workspace = copyExampleWorkspace();
   try {
-    fs.copyFileSync(path.join(fixtureDir, fixture), path.join(workspace, STAGE0));
-    const run = spawnSync(process.execPath, [path.join(distDir, 'cli.js'), workspace, '--json', '--backend', 'stage0'], { encoding: 'utf8' });
+    fs.copyFileSync(path.join(fixtureDir, fixture), path.join(workspace, target));
+    const run = spawnSync(process.execPath, [path.join(distDir, 'cli.js'), workspace, '--json', '--backend', 'stage0', ...cliArgs], { encoding: 'utf8' });
     assert.ok(run.stdout, run.stderr);
     return (JSON.parse(run.stdout) as CheckReport).forms;
   } finally {
@@ -148,5 +156,55 @@ describe('language server: a Stage 0 outside the workspace folder, rebuilt on di
     assert.equal(status.lastChange?.text, '+2 compiled, 2 regressions, 0 messages changed (stage0.wasm)');
     assert.deepEqual(change.files, [path.join(outside, 'stage0.wasm')], 'outside the workspace: the absolute path');
     assert.equal(change.reload.mode, 'stage0');
+  });
+});
+
+describe('language server on the wasmtime engine: a WASI build of Stage 0 rebuilt on disk', () => {
+  const wasmtimeArgs = ['--engine', 'wasmtime', '--wasmtime', fakeWasmtime];
+  let root: string;
+  let server: LanguageServerProcess;
+  let fixtureForms: CheckReport['forms'];
+  let rebuiltForms: CheckReport['forms'];
+
+  before(async () => {
+    fixtureForms = checkWith('stage0-fixture.wasi.wasm', WASI_STAGE0, wasmtimeArgs);
+    rebuiltForms = checkWith('stage0-fixture-rebuilt.wasi.wasm', WASI_STAGE0, wasmtimeArgs);
+    root = copyExampleWorkspace();
+    fs.copyFileSync(path.join(fixtureDir, 'stage0-fixture.wasi.wasm'), path.join(root, WASI_STAGE0));
+    server = new LanguageServerProcess(root, { diagnosticsDelayMs: 0, backend: 'stage0', stage0Engine: 'wasmtime', wasmtimePath: fakeWasmtime });
+    await server.initialize();
+    await server.settled();
+  });
+  after(async () => {
+    await server.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('loads the rebuilt WASI build through wasmtime, re-checks every form and publishes the forms it moved', async () => {
+    const first = server.statuses.at(-1)!;
+    assert.equal(first.status.engine.name, 'wasmtime');
+    assert.match(first.status.stage0?.path ?? '', /clysm-stage0\.wasi\.wasm$/, 'the engine runs the WASI build, not the .wasm beside it');
+    assert.equal(await server.connection.sendRequest('clysm/lastChange'), null);
+    const expected = differences(fixtureForms, rebuiltForms);
+    assert.ok(expected.length > 0, 'the two WASI builds compile some forms differently');
+
+    const seen = new Set(server.statuses.map((s) => s.lastChange?.at));
+    const target = path.join(root, WASI_STAGE0);
+    const rebuilt = fs.readFileSync(path.join(fixtureDir, 'stage0-fixture-rebuilt.wasi.wasm'));
+    fs.writeFileSync(target, rebuilt);
+    await server.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(target).href, type: 2 }] });
+    const status = await server.status((s) => s.lastChange !== undefined && !seen.has(s.lastChange.at) && !s.busy, 'a Stage 0 change delta');
+    const change = (await server.connection.sendRequest('clysm/lastChange')) as LastChange;
+
+    assert.equal(change.text, '+2 compiled, 2 regressions, 0 messages changed (clysm-stage0.wasi.wasm)');
+    assert.equal(status.lastChange?.text, change.text);
+    assert.deepEqual(change.files, [WASI_STAGE0]);
+    assert.deepEqual(change.reload, { mode: 'stage0', forms: 0, errors: [] });
+    assert.deepEqual(delta(change), expected, 'the delta is what two fresh wasmtime runs differ by');
+    assert.deepEqual(change.changed.map((c) => c.name), ['ENCODE-UNSIGNED-LEB128', 'ENCODE-SIGNED-LEB128', 'QUOTED-FORM-P', 'LITERAL-NODE-P']);
+    assert.equal(status.summary.compiled, rebuiltForms.filter((f) => f.status === 'compiled').length);
+    assert.equal(status.status.state, 'ready');
+    assert.equal(status.status.engine.name, 'wasmtime');
+    assert.equal(status.status.stage0?.sha256, createHash('sha256').update(rebuilt).digest('hex'), 'the rebuilt binary is the one loaded');
   });
 });

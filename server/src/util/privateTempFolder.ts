@@ -12,7 +12,7 @@ export type PrivateFolderKind = (typeof privateFolderKinds)[number];
 const privateFolderName = new RegExp(`^clysm-(${privateFolderKinds.join('|')})-(\\d+)-[A-Za-z0-9]{6}$`);
 
 /** Whether a process with this pid exists (EPERM: it exists, it is just not ours to signal). */
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,10 +1,16 @@
 // Saved SBCL cores, one per workspace and Clysm source hash. Loading Clysm from fasls takes
 // about half a second; starting from a core built after the load takes milliseconds, which
 // makes restarts after a crash nearly free. A core is built in the background after a
-// normal start, and used only while the files it was built from are unchanged.
+// normal start, and used only while the files it was built from are unchanged. Each saved core
+// prunes the folder of what no workspace can use any more (coreFolder.ts says what).
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { formatBytes } from '../../util/formatBytes';
+import { isAlive } from '../../util/privateTempFolder';
+import {
+  coreFileName, describeRemovals, isCoreFolderFile, isManifestFile, manifestFileName, ownCoreName, partialFileName, rootHash, staleCoreFiles, type CoreFolderEntry,
+} from './coreFolder';
 import { SbclProcess, describeExit, type LaunchSpec } from './sbclProcess';
 
 export interface CoreKeyInputs {
@@ -23,10 +29,18 @@ interface Manifest {
   core: string;
   files: string[];
   sbcl: string;
+  /** The workspace folder, so that pruning knows when it is gone (absent from older manifests). */
+  root?: string;
 }
 
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+/** True only when `folder` is known to be gone: a folder that cannot be checked is kept. */
+function folderGone(folder: string): boolean {
+  try {
+    return !fs.statSync(folder).isDirectory();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR';
+  }
 }
 
 /** Hash of the runtime binary's identity and every file's content; undefined if one is missing. */
@@ -89,9 +103,8 @@ export class CoreCache {
       this.log(`[sbcl] no core can be saved in ${this.dir}: ${(error as Error).message}`);
       return;
     }
-    const prefix = sha256(inputs.workspaceRoot).slice(0, 16);
-    const core = path.join(this.dir, `${prefix}-${key.slice(0, 16)}.core`);
-    const partial = `${core}.${process.pid}.partial`;
+    const core = path.join(this.dir, coreFileName(inputs.workspaceRoot, key));
+    const partial = partialFileName(core, process.pid);
     const started = Date.now();
     const builder = new SbclProcess(specFor(partial), () => undefined);
     this.builder = builder;
@@ -109,8 +122,9 @@ export class CoreCache {
       try {
         const previous = this.readManifest(inputs.workspaceRoot);
         fs.renameSync(partial, core);
-        this.writeManifest(inputs.workspaceRoot, { key, core, files: inputs.files, sbcl: inputs.sbcl });
-        if (previous && previous.core !== core) fs.rmSync(previous.core, { force: true });
+        this.writeManifest(inputs.workspaceRoot, { key, core, files: inputs.files, sbcl: inputs.sbcl, root: inputs.workspaceRoot });
+        const previousCore = previous && previous.core !== core ? this.ownCore(previous.core, inputs.workspaceRoot) : undefined;
+        if (previousCore) fs.rmSync(previousCore, { force: true });
       } catch (error) {
         fs.rmSync(partial, { force: true });
         const reason = `it could not be put in place: ${(error as Error).message}`;
@@ -118,6 +132,11 @@ export class CoreCache {
         return { saved: false, reason, ms };
       }
       this.log(`[sbcl] saved core ${core} in ${ms} ms`);
+      try {
+        this.prune();
+      } catch (error) {
+        this.log(`[sbcl] the saved-cores folder was not pruned: ${(error as Error).message}`); // the core is saved all the same
+      }
       return { saved: true, core, ms };
     });
   }
@@ -135,8 +154,52 @@ export class CoreCache {
     }
   }
 
+  /**
+   * Removes the cores, manifests and partial files no workspace can use any more, and logs one
+   * line when it removed something. Only files named as this folder names them are looked at.
+   */
+  private prune(): void {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.dir).filter(isCoreFolderFile);
+    } catch {
+      return; // pruning only saves space
+    }
+    const entries: CoreFolderEntry[] = [];
+    const manifests = new Map<string, unknown>();
+    for (const name of names) {
+      const file = path.join(this.dir, name);
+      try {
+        const stat = fs.lstatSync(file);
+        if (!stat.isFile()) continue; // a link or a folder by that name is not ours
+        entries.push({ name, size: stat.size, mtimeMs: stat.mtimeMs });
+        if (isManifestFile(name)) manifests.set(name, JSON.parse(fs.readFileSync(file, 'utf8')));
+      } catch {
+        continue; // gone meanwhile, or a manifest that does not parse: kept
+      }
+    }
+    const removals = staleCoreFiles({ dir: this.dir, entries, manifests, now: Date.now(), folderGone, exists: fs.existsSync, running: isAlive });
+    const removed = removals.filter((r) => {
+      try {
+        fs.rmSync(path.join(this.dir, r.name));
+        return true;
+      } catch {
+        return false; // removed by another process meanwhile, or in use (Windows)
+      }
+    });
+    if (removed.length === 0) return;
+    const freed = removed.reduce((sum, r) => sum + r.size, 0);
+    this.log(`[sbcl] removed ${removed.length} saved-core file${removed.length === 1 ? '' : 's'} from ${this.dir} (${describeRemovals(removed)}): ${formatBytes(freed)} freed`);
+  }
+
+  /** `core` when it is a core this folder saved for `workspaceRoot`: never remove another file. */
+  private ownCore(core: string, workspaceRoot: string): string | undefined {
+    const name = ownCoreName(this.dir, core, rootHash(workspaceRoot));
+    return name && path.join(this.dir, name);
+  }
+
   private manifestPath(workspaceRoot: string): string {
-    return path.join(this.dir, `${sha256(workspaceRoot).slice(0, 16)}.json`);
+    return path.join(this.dir, manifestFileName(workspaceRoot));
   }
 
   private readManifest(workspaceRoot: string): Manifest | undefined {
@@ -149,7 +212,7 @@ export class CoreCache {
 
   private writeManifest(workspaceRoot: string, manifest: Manifest): void {
     const file = this.manifestPath(workspaceRoot);
-    const partial = `${file}.${process.pid}.partial`;
+    const partial = partialFileName(file, process.pid);
     fs.writeFileSync(partial, JSON.stringify(manifest, null, 2));
     fs.renameSync(partial, file); // atomic: a reader never sees half a manifest
   }
