@@ -19,6 +19,9 @@ export function findWasmTools(setting: string | null | undefined, searchPath?: s
 
 /** V8's own error text for `bytes`, or undefined when it compiles. */
 function v8Error(bytes: Uint8Array, options?: WasmCompileOptions): string | undefined {
+  // validate() only checks (a Module is also allocated, and only it says why). Not with
+  // options: builtins are checked against their imports when a Module is built.
+  if (!options && webAssembly().validate(bytes)) return undefined;
   try {
     new (webAssembly().Module)(bytes, options);
     return undefined;
