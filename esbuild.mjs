@@ -45,8 +45,8 @@ const targets = [
   { entryPoints: ['test/fixtures/stage0/build-fixtures.ts'], outfile: 'dist/build-fixtures.js' },
   { entryPoints: ['scripts/bench/bench.ts'], outfile: 'dist/bench.js' },
   { entryPoints: ['scripts/bench/sbclCheckout.ts'], outfile: 'dist/bench-sbcl.js' },
-  { entryPoints: ['scripts/bench/selfhostLoop.ts'], outfile: 'dist/bench-loop.js' },
-  { entryPoints: ['scripts/bench/generatorRace.ts'], outfile: 'dist/bench-generator.js' },
+  { entryPoints: ['scripts/bench/loopEntry.ts'], outfile: 'dist/bench-loop.js' },
+  { entryPoints: ['scripts/bench/generatorEntry.ts'], outfile: 'dist/bench-generator.js' },
   // wasm-tools' printer (docs/wasm-printer.md): an ES module that loads its core Wasm files from
   // its own folder, so it stays ESM and is loaded lazily by server/src/wasm/text/wasmToolsLoader.ts.
   { entryPoints: ['node_modules/@bytecodealliance/jco-transpile/vendor/wasm-tools.js'], outfile: 'dist/wasm-tools/wasm-tools.mjs', format: 'esm', sourcemap: false },

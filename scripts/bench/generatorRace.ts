@@ -159,19 +159,3 @@ export async function benchGeneratorRace(checkout: string, runs = 5): Promise<vo
   console.log(`race    for reference, (a) with --cache DIR (stored results too: no form compiled): ${summary(storedMs)}, (b)/that ${(generatorMedian / percentile(storedMs, 0.5)).toFixed(1)}×`);
   console.log(`race    after: ${uptime()}`);
 }
-
-if (require.main === module) {
-  const argv = process.argv.slice(2);
-  const runsAt = argv.indexOf('--runs');
-  const runs = runsAt >= 0 ? Number(argv[runsAt + 1]) : 5;
-  const checkout = argv.find((arg, i) => !arg.startsWith('--') && i !== runsAt + 1) ?? process.env.CLYSM_CHECKOUT;
-  if (!checkout || !Number.isInteger(runs) || runs <= 0) {
-    console.error('usage: node dist/bench-generator.js CHECKOUT [--runs N]   (or set CLYSM_CHECKOUT)');
-    process.exitCode = 2;
-  } else {
-    void benchGeneratorRace(checkout, runs).catch((error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    });
-  }
-}

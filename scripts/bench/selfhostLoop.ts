@@ -159,16 +159,3 @@ export async function benchSelfhostLoop(checkout: string): Promise<void> {
     console.log(`loop    ${uptime()}`);
   }
 }
-
-if (require.main === module) {
-  const checkout = process.argv[2] ?? process.env.CLYSM_CHECKOUT;
-  if (!checkout) {
-    console.error('usage: node dist/bench-loop.js CHECKOUT (or set CLYSM_CHECKOUT)');
-    process.exitCode = 2;
-  } else {
-    void benchSelfhostLoop(path.resolve(checkout)).catch((error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    });
-  }
-}
