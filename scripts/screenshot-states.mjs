@@ -9,10 +9,16 @@
 //      bar says "loading compiler…" with the last known coverage (docs/screenshot-loading.png);
 //   4. multiroot: a .code-workspace with two Clysm folders and a plain one: the Blockers and
 //      Modules views group by folder, the status bar names the active editor's folder
-//      (docs/screenshot-multi-root.png).
+//      (docs/screenshot-multi-root.png);
+//   5. lastchange: the SBCL stand-in workspace with a module that calls 1+; once checked, the
+//      stand-in compiler is edited and saved in the editor so that FOLD folds 1+: the Blockers
+//      view's Last change node lists the forms that moved, the status bar tooltip says the delta
+//      and the focus stays in the editor; the picture has the notification (in the notification
+//      center: no toasts under the smoke-test driver) and the hover of the form that now
+//      compiles (docs/screenshot-last-change.png).
 //
-//   node scripts/screenshot-states.mjs [--only restricted|modules|loading|multiroot] [--out-dir docs] [--timeout MS]
-// Needs scripts/setup-vscode-test.sh and a build (node esbuild.mjs); part 3 needs sbcl on the PATH.
+//   node scripts/screenshot-states.mjs [--only restricted|modules|loading|multiroot|lastchange] [--out-dir docs] [--timeout MS]
+// Needs scripts/setup-vscode-test.sh and a build (node esbuild.mjs); parts 3 and 5 need sbcl on the PATH.
 // Exit 0 when every state showed what it should, 1 otherwise (a .debug.png is saved for a failure).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -148,6 +154,44 @@ async function modules() {
   }
 }
 
+/** Waits for the idle coverage (the pulse icon replaces the spinner once a run is done); returns its text. */
+async function checked(page) {
+  const done = page.locator('.statusbar-item').filter({ hasText: /Clysm \d+(\.\d)?% · \d+\/\d+/ }).filter({ has: page.locator('.codicon-pulse') }).first();
+  await done.waitFor({ timeout: 180000 });
+  return (await done.innerText()).trim();
+}
+
+/** Drags the sash between the side bar and the editor `by` pixels to the right: long tree rows fit. */
+async function widenSideBar(page, by) {
+  const box = await page.locator('.part.sidebar').first().boundingBox();
+  if (!box) throw new Error('the side bar has no box');
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width + 1, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width + 1 + by, y, { steps: 5 });
+  await page.mouse.up();
+}
+
+/** Opens `file` (an absolute path, inside the workspace or not) through Quick Open. */
+async function quickOpen(page, file) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(file);
+  // Enter only once the filtered list has this file focused (the list lags behind typing).
+  await page.locator('.quick-input-list .monaco-list-row.focused').filter({ hasText: path.basename(file) }).first().waitFor({ timeout: 15000 });
+  await page.keyboard.press('Enter');
+  await page.locator(`.tabs-container .tab.active[data-resource-name="${path.basename(file)}"]`).first().waitFor({ timeout: 15000 });
+}
+
+/** The text of the hover shown when the mouse rests on `box` (a workbench or an editor hover matching `re`). */
+async function hoverText(page, box, re) {
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
+  const hover = page.locator('.monaco-hover:not(.hidden), .workbench-hover').filter({ hasText: re }).first();
+  await hover.waitFor({ state: 'visible', timeout: 15000 });
+  return (await hover.innerText()).replace(/\s+/g, ' ').trim();
+}
+
 async function loading() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-states-sbcl-'));
   const ws = layOutSbclWorkspace(tmp);
@@ -157,10 +201,7 @@ async function loading() {
       // The first load (cold fasls) shows the loading state without a last known coverage.
       await statusItem(page, /Clysm: loading compiler…/).waitFor({ timeout });
       log('first start: loading state shown');
-      // Idle coverage: the pulse icon replaces the spinner once the run is done.
-      const done = page.locator('.statusbar-item').filter({ hasText: /Clysm \d+(\.\d)?% · \d+\/\d+/ }).filter({ has: page.locator('.codicon-pulse') }).first();
-      await done.waitFor({ timeout: 180000 });
-      log(`checked: ${(await done.innerText()).trim()}`);
+      log(`checked: ${await checked(page)}`);
       // A restart shows the results of that run as the last known coverage while SBCL loads again.
       const restartPalette = paletteRows(page, 'Clysm: Restart Server');
       await restartPalette;
@@ -210,7 +251,93 @@ async function multiroot() {
   }
 }
 
-const parts = { restricted, modules, loading, multiroot };
+/** A module of the picture's workspace: 1+ is not in the stand-in's FOLD until the change below. */
+const COUNTER = 'src/app/counter.lisp';
+const COUNTER_TEXT = ';;;; Calls 1+: the stand-in compiler folds it only once FOLD knows it.\n(in-package #:standin-app)\n\n'
+  + '(defun next-area ()\n  (1+ (area)))\n\n(defun uses-1+ ()\n  (1+ 41))\n';
+const BEFORE = "'(+ - *)";
+const AFTER = "'(+ - * 1+)";
+
+async function lastchange() {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'clysm-states-sbcl-'));
+  const ws = layOutSbclWorkspace(tmp);
+  fs.writeFileSync(path.join(ws, COUNTER), COUNTER_TEXT);
+  const settingsFile = path.join(ws, '.vscode/settings.json');
+  const wsSettings = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
+  wsSettings['clysm.modules'].push(COUNTER);
+  fs.writeFileSync(settingsFile, JSON.stringify(wsSettings, null, 2));
+  const compiler = path.join(tmp, 'clysm-standin/src/compiler.lisp');
+  if (!fs.readFileSync(compiler, 'utf8').includes(BEFORE)) throw new Error(`${BEFORE} is not in the stand-in compiler`);
+  const settings = { 'workbench.editor.enablePreview': false, 'editor.hover.delay': 200, 'editor.hover.above': false, 'editor.stickyScroll.enabled': false };
+  try {
+    return await session('last-change', ws, { settings }, async (page) => {
+      await openClysmContainer(page);
+      await widenSideBar(page, 200);
+      log(`checked: ${await checked(page)}`);
+
+      // The change, typed and saved in the editor: the stand-in compiler lies outside the folder.
+      await quickOpen(page, compiler);
+      const editor = page.locator('.editor-group-container.active .monaco-editor').first();
+      await editor.click();
+      await page.keyboard.press('Control+F');
+      const find = page.locator('.editor-group-container.active .find-widget textarea, .editor-group-container.active .find-widget input').first();
+      await find.fill(BEFORE);
+      await page.locator('.editor-group-container.active .find-widget .matchesCount').filter({ hasText: /^1 of 1$/ }).waitFor({ timeout: 15000 });
+      await page.keyboard.press('Escape'); // the match stays selected; typing replaces it
+      await page.keyboard.type(AFTER);
+      await editor.locator('.view-line').filter({ hasText: AFTER }).first().waitFor({ timeout: 15000 });
+      await page.keyboard.press('Control+S');
+      await page.locator('.tabs-container .tab.active:not(.dirty)').first().waitFor({ timeout: 15000 });
+      if (!fs.readFileSync(compiler, 'utf8').includes(AFTER)) throw new Error('the saved stand-in compiler lacks the change');
+      log('saved the stand-in compiler with 1+ in FOLD');
+
+      // What the workbench shows: the node, its forms, the notification, the tooltip.
+      const blockers = pane(page, 'Blockers');
+      const node = blockers.locator('.monaco-list-row').filter({ hasText: /^\s*Last change/ }).first();
+      await node.waitFor({ timeout });
+      const nodeText = (await node.innerText()).replace(/\s+/g, ' ').trim();
+      if (!/\+1 compiled, 0 regressions, 1 message changed \(compiler\.lisp: FOLD\)/.test(nodeText)) throw new Error(`the Last change node says: ${nodeText}`);
+      if ((await node.getAttribute('aria-expanded')) !== 'true') await node.click();
+      const formRow = (name) => blockers.locator('.monaco-list-row[aria-level="2"]').filter({ hasText: name }).first();
+      await formRow('USES-1+').waitFor({ timeout: 15000 });
+      // Still failing, with another message: the row says which.
+      await formRow('NEXT-AREA').filter({ hasText: 'message changed: Undefined function: AREA' }).waitFor({ timeout: 15000 });
+      const rows = (await blockers.locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+      log(`Blockers: ${rows.join(' | ')}`);
+      // The notification is sent before the views refresh (ctx.ts): with the node shown, it has come.
+      const focusInEditor = await page.evaluate(() => !!document.activeElement?.closest('.editor-group-container.active .monaco-editor'));
+      if (!focusInEditor) throw new Error('the focus left the editor when the delta came');
+      const bar = await statusItem(page, /Clysm \d+(\.\d)?% · \d+\/\d+/).boundingBox();
+      if (!bar) throw new Error('the status bar item has no box');
+      const tooltip = await hoverText(page, bar, 'Last compiler change');
+      if (!/Last compiler change: \+1 compiled, 0 regressions, 1 message changed \(compiler\.lisp: FOLD\)/.test(tooltip)) throw new Error(`the status bar tooltip says: ${tooltip}`);
+      log(`status bar tooltip: ${tooltip}`);
+
+      // The form that now compiles, hovered below the one whose message changed, beside the notification. The smoke-test driver
+      // that the workbench needs for extensionDevelopmentPath turns toasts off (NotificationsToasts
+      // skips them), so the notification is shown in the notification center.
+      await quickOpen(page, path.join(ws, COUNTER));
+      await page.locator('.statusbar-item').filter({ has: page.locator('.codicon-bell, .codicon-bell-dot') }).first().click();
+      const notification = page.locator('.notifications-center .notification-list-item').filter({ hasText: 'Clysm: the compiler change gave +1 compiled, 0 regressions, 1 message changed' }).first();
+      await notification.waitFor({ timeout: 15000 });
+      log(`notification: ${(await notification.innerText()).replace(/\s+/g, ' ').trim()}`);
+      const line = page.locator('.editor-group-container.active .monaco-editor .view-line').filter({ hasText: '(defun uses-1+' }).first();
+      await line.waitFor({ timeout: 15000 });
+      const lineBox = await line.boundingBox();
+      if (!lineBox) throw new Error('the line of USES-1+ has no box');
+      const hover = await hoverText(page, { x: lineBox.x + 50, y: lineBox.y, width: 30, height: lineBox.height }, 'Since the last compiler change');
+      if (!/this form now compiles \(before: failed/.test(hover)) throw new Error(`the hover of USES-1+ says: ${hover}`);
+      log(`hover: ${hover}`);
+      await page.waitForTimeout(400); // the hover's fade-in: painting, not synchronisation
+      await page.screenshot({ path: path.join(outDir, 'screenshot-last-change.png') });
+      log('saved screenshot-last-change.png');
+    });
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+const parts = { restricted, modules, loading, multiroot, lastchange };
 let ok = true;
 for (const [name, run] of Object.entries(parts)) {
   if (only && only !== name) continue;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ModuleRow } from '../../server/src/protocol';
-import { categoryDescription, coverageBucket, failingCount, formIdExplained, formIdLabel, formLabel, moduleDescription, moduleName, reloadDescription } from '../../client/src/views/labels';
+import { categoryDescription, changedFormDescription, coverageBucket, failingCount, formIdExplained, formIdLabel, formLabel, moduleDescription, moduleName, reloadDescription } from '../../client/src/views/labels';
 import { Throttle } from '../../client/src/views/throttle';
 
 const row = (r: Partial<ModuleRow>): ModuleRow => ({ file: 'src/a.lisp', moduleIndex: 1, analysed: true, total: 10, compiled: 4, failed: 4, skipped: 2, readErrors: 0, coveragePct: 50, ...r });
@@ -19,6 +19,13 @@ describe('view labels', () => {
     assert.equal(formLabel({ file: 'a.lisp', range: range(0), name: null, operator: 'DEFSTRUCT', id: '2:1' }), 'a:1 (defstruct …)');
     assert.equal(formLabel({ file: 'a.lisp', range: range(0), name: null, operator: null, id: '2:3' }), 'a:1 #2:3');
     assert.equal(moduleName('src/x/y.lisp'), 'y');
+  });
+
+  it('describes a changed form by its status move, or by its new message when only the message changed', () => {
+    const outcome = (status: string, message: string | null) => ({ status, category: null, message });
+    assert.equal(changedFormDescription({ kind: 'compiled', before: outcome('failed', 'Undefined function: 1+'), after: outcome('compiled', null) }), 'newly compiled: failed → compiled');
+    assert.equal(changedFormDescription({ kind: 'regression', before: null, after: outcome('failed', 'x') }), 'newly failing: — → failed');
+    assert.equal(changedFormDescription({ kind: 'message', before: outcome('failed', 'Undefined function: 1+'), after: outcome('failed', 'Undefined function: AREA\n  in FOLD') }), 'message changed: Undefined function: AREA');
   });
 
   it('marks a form id so that it cannot be read as line:column', () => {

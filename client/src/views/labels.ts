@@ -1,6 +1,6 @@
 // Text for the views, kept free of VS Code so it is unit-tested directly. It formats what the
 // server sent; it computes no analysis results.
-import type { BlockerCategoryNode, FormRef, ModuleRow, ReloadSummary } from '../../../server/src/protocol';
+import type { BlockerCategoryNode, ChangedForm, FormRef, ModuleRow, ReloadSummary } from '../../../server/src/protocol';
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
@@ -92,4 +92,17 @@ export function reloadDescription(reload: Pick<ReloadSummary, 'mode' | 'forms'>)
     case 'stage0':
       return 'The rebuilt Stage 0 was loaded in place of the previous one';
   }
+}
+
+const changeKindWords: Record<ChangedForm['kind'], string> = { compiled: 'newly compiled', regression: 'newly failing', message: 'message changed' };
+
+/**
+ * A Last change row's description: the status move, or for a changed message (the status is the
+ * same on both sides, "failed → failed" says nothing) the new message's first line.
+ */
+export function changedFormDescription(change: Pick<ChangedForm, 'kind' | 'before' | 'after'>): string {
+  const what = change.kind === 'message' && change.after.message
+    ? change.after.message.split('\n')[0]
+    : `${change.before?.status ?? '—'} → ${change.after.status}`;
+  return `${changeKindWords[change.kind]}: ${what}`;
 }

@@ -2,14 +2,12 @@
 // reveals its form) and a notification that does not take the focus.
 import * as vscode from 'vscode';
 import type { ChangedForm, FormRef, LastChange } from '../../../server/src/protocol';
-import { escapeMarkdown, formLabel, reloadDescription } from './labels';
+import { changedFormDescription, escapeMarkdown, formLabel, reloadDescription } from './labels';
 
 /** The form a changed-form row reveals, in the shape clysm.revealForm takes. */
 export function changedFormRef(change: ChangedForm): FormRef {
   return { id: change.id, file: change.file, range: change.range, operator: null, name: change.name, status: change.after.status, message: change.after.message };
 }
-
-const kindWords: Record<ChangedForm['kind'], string> = { compiled: 'newly compiled', regression: 'newly failing', message: 'message changed' };
 
 export function lastChangeItem(change: LastChange): vscode.TreeItem {
   const item = new vscode.TreeItem('Last change', change.changed.length > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
@@ -30,7 +28,7 @@ export function changedFormItem(change: ChangedForm, folderUri: string): vscode.
   const form = changedFormRef(change);
   const item = new vscode.TreeItem(formLabel(form), vscode.TreeItemCollapsibleState.None);
   item.id = `last-change\u0000${change.id}`;
-  item.description = `${kindWords[change.kind]}: ${change.before?.status ?? '—'} → ${change.after.status}`;
+  item.description = changedFormDescription(change);
   item.iconPath =
     change.kind === 'compiled'
       ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('charts.green'))
