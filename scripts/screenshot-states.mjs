@@ -325,7 +325,7 @@ async function lastchange() {
       await line.waitFor({ timeout: 15000 });
       const lineBox = await line.boundingBox();
       if (!lineBox) throw new Error('the line of USES-1+ has no box');
-      const hover = await hoverText(page, { x: lineBox.x + 50, y: lineBox.y, width: 30, height: lineBox.height }, 'Since the last compiler change');
+      const hover = await hoverText(page, { x: lineBox.x + 50, y: lineBox.y, width: 30, height: lineBox.height }, 'Since the last compiler edit');
       if (!/this form now compiles \(before: failed/.test(hover)) throw new Error(`the hover of USES-1+ says: ${hover}`);
       log(`hover: ${hover}`);
       await page.waitForTimeout(400); // the hover's fade-in: painting, not synchronisation

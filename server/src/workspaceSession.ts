@@ -459,8 +459,14 @@ export class WorkspaceSession {
       summary: this.overview.summary,
       regressionBaseline: this.isRegression(form) ? this.baselineSource() : undefined,
       stale: this.staleness(),
-      compilerChange: this.compilerLoop.changeOf(form.id),
+      compilerChange: this.compilerChangeOf(form.id),
     };
+  }
+
+  private compilerChangeOf(formId: string): HoverContext['compilerChange'] {
+    const form = this.compilerLoop.changeOf(formId);
+    const mode = this.compilerLoop.lastChange()?.reload.mode;
+    return form && mode ? { form, mode } : undefined;
   }
 
   baselineSource(): string {

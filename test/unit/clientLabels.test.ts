@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ModuleRow } from '../../server/src/protocol';
-import { categoryDescription, changedFormDescription, coverageBucket, failingCount, formIdExplained, formIdLabel, formLabel, moduleDescription, moduleName, reloadDescription } from '../../client/src/views/labels';
+import { categoryDescription, changedFormDescription, changedFormsInOrder, coverageBucket, failingCount, formIdExplained, formIdLabel, formLabel, moduleDescription, moduleName, reloadDescription } from '../../client/src/views/labels';
 import { Throttle } from '../../client/src/views/throttle';
 
 const row = (r: Partial<ModuleRow>): ModuleRow => ({ file: 'src/a.lisp', moduleIndex: 1, analysed: true, total: 10, compiled: 4, failed: 4, skipped: 2, readErrors: 0, coveragePct: 50, ...r });
@@ -26,6 +26,13 @@ describe('view labels', () => {
     assert.equal(changedFormDescription({ kind: 'compiled', before: outcome('failed', 'Undefined function: 1+'), after: outcome('compiled', null) }), 'newly compiled: failed → compiled');
     assert.equal(changedFormDescription({ kind: 'regression', before: null, after: outcome('failed', 'x') }), 'newly failing: — → failed');
     assert.equal(changedFormDescription({ kind: 'message', before: outcome('failed', 'Undefined function: 1+'), after: outcome('failed', 'Undefined function: AREA\n  in FOLD') }), 'message changed: Undefined function: AREA');
+  });
+
+  it('lists Last change rows as newly compiled, then newly failing, then changed messages, in file order within each', () => {
+    const row = (id: string, kind: 'compiled' | 'regression' | 'message') => ({ id, kind }) as Parameters<typeof changedFormsInOrder>[0][number];
+    const rows = [row('1:0', 'message'), row('1:1', 'regression'), row('1:2', 'compiled'), row('2:0', 'message'), row('2:1', 'compiled')];
+    assert.deepEqual(changedFormsInOrder(rows).map((r) => r.id), ['1:2', '2:1', '1:1', '1:0', '2:0']);
+    assert.deepEqual(rows.map((r) => r.id), ['1:0', '1:1', '1:2', '2:0', '2:1'], 'the delta itself is left in file order');
   });
 
   it('marks a form id so that it cannot be read as line:column', () => {

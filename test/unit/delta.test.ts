@@ -44,6 +44,7 @@ describe('compiler change delta', () => {
 
   it('words the hover of a changed form by how it moved', () => {
     const [change] = changedForms(before, [form('1:1', 'failed', 'boom')]);
-    assert.equal(changeHoverLine(change), 'Since the last compiler change (an edit, or a rebuilt Stage 0), this form no longer compiles (before: compiled).');
+    assert.equal(changeHoverLine(change, 'incremental'), 'Since the last compiler edit, this form no longer compiles (before: compiled).');
+    assert.equal(changeHoverLine(change, 'stage0'), 'Since Stage 0 was rebuilt, this form no longer compiles (before: compiled).');
   });
 });

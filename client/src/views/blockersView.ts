@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { BlockerCategoryNode, BlockerPatternNode, BlockerTree, BlockerTreeParams, ChangedForm, FormRef, LastChange, RootCauseList, RootCauseNode, ServerStatus } from '../../../server/src/protocol';
 import { changedFormItem, lastChangeItem } from './lastChange';
+import { changedFormsInOrder } from './labels';
 import { causeItem, MODE_CONTEXT, type BlockersMode } from './fixes';
 import type { FolderRef } from '../folders/clysmFolders';
 import { folderOf, relativePathOf } from '../paths';
@@ -233,7 +234,7 @@ export class BlockersView implements vscode.TreeDataProvider<BlockerNode>, vscod
       case 'folder':
         return this.topNodes(scope);
       case 'lastChange':
-        return node.change.changed.map((change): BlockerNode => ({ kind: 'changedForm', change, ...scope }));
+        return changedFormsInOrder(node.change.changed).map((change): BlockerNode => ({ kind: 'changedForm', change, ...scope }));
       case 'changedForm':
         return [];
       case 'regressions':

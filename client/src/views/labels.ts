@@ -106,3 +106,10 @@ export function changedFormDescription(change: Pick<ChangedForm, 'kind' | 'befor
     : `${change.before?.status ?? '—'} → ${change.after.status}`;
   return `${changeKindWords[change.kind]}: ${what}`;
 }
+
+const CHANGE_KIND_ORDER: Record<ChangedForm['kind'], number> = { compiled: 0, regression: 1, message: 2 };
+
+/** Last change rows: what now compiles, then what broke, then changed messages; file order within each. */
+export function changedFormsInOrder(changed: readonly ChangedForm[]): ChangedForm[] {
+  return [...changed].sort((a, b) => CHANGE_KIND_ORDER[a.kind] - CHANGE_KIND_ORDER[b.kind]);
+}

@@ -7,7 +7,7 @@ import { localTime, relativeTime } from '../protocol/time';
 import { hasBytes } from '../wasm/text/formWat';
 import { SHOW_WASM_COMMAND } from '../protocol/wat';
 import { categoryDocsUrl, definitionHeadRange, escapeMarkdownText, fullMessageBlock, rootCauseHoverLines } from './rootCausePresentation';
-import type { ChangedForm } from '../protocol/lastChange';
+import type { ChangedForm, ReloadSummary } from '../protocol/lastChange';
 import { changeHoverLine } from '../workspace/delta';
 
 export interface DiagnosticData {
@@ -129,8 +129,8 @@ export interface HoverContext {
   rootCause?: RootCause;
   /** Workspace root: origins are shown relative to it and opened from it. */
   root?: string;
-  /** Set when the last compiler change moved this form's result. */
-  compilerChange?: ChangedForm;
+  /** Set when the last compiler change moved this form's result, with how that change was applied. */
+  compilerChange?: { form: ChangedForm; mode: ReloadSummary['mode'] };
 }
 
 export function hoverMarkdown(form: AnalyzedForm, context: HoverContext): string {
@@ -178,7 +178,7 @@ export function hoverMarkdown(form: AnalyzedForm, context: HoverContext): string
   if (stale) {
     lines.splice(1, 0, `**Stale:** this result is from the last session, saved ${localTime(stale.savedAt)} (${relativeTime(stale.savedAt, stale.now)}); not re-checked: ${stale.reason}.`);
   }
-  if (context.compilerChange) lines.push(changeHoverLine(context.compilerChange));
+  if (context.compilerChange) lines.push(changeHoverLine(context.compilerChange.form, context.compilerChange.mode));
   if (hasBytes(r)) lines.push(showWasmLink(form.id));
   return lines.join('\n\n');
 }

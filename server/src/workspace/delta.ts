@@ -1,7 +1,7 @@
 // The delta of a compiler change: which forms' results moved between the results just before
 // the change and the re-check after it. Pure: the session records the two sets of outcomes.
 import * as path from 'node:path';
-import type { ChangedForm, ChangeKind, FormOutcome } from '../protocol';
+import type { ChangedForm, ChangeKind, FormOutcome, ReloadSummary } from '../protocol';
 import type { AnalyzedForm } from '../types';
 
 export function outcomeOf(form: AnalyzedForm): FormOutcome {
@@ -82,9 +82,10 @@ export function deltaText(counts: DeltaCounts, files: readonly string[], names: 
   return `${parts.join(', ')}${cause}`;
 }
 
-/** What a hover says about a form the last compiler change moved. */
-export function changeHoverLine(change: ChangedForm): string {
+/** What a hover says about a form the last compiler change (`mode`: how it was applied) moved. */
+export function changeHoverLine(change: ChangedForm, mode: ReloadSummary['mode']): string {
   const was = change.before ? `${change.before.status}${change.before.message ? `: ${change.before.message}` : ''}` : 'no result';
   const how = change.kind === 'compiled' ? 'now compiles' : change.kind === 'regression' ? 'no longer compiles' : 'has a different result';
-  return `Since the last compiler change (an edit, or a rebuilt Stage 0), this form ${how} (before: ${was}).`;
+  const since = mode === 'stage0' ? 'Since Stage 0 was rebuilt' : 'Since the last compiler edit';
+  return `${since}, this form ${how} (before: ${was}).`;
 }
