@@ -1,7 +1,6 @@
 // The Clysm language server: LSP wiring only. Analysis lives in WorkspaceSession and the pure modules;
 // when a diagnostics pull does work is decided by the DiagnosticsScheduler.
 import * as path from 'node:path';
-import * as fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import {
   createConnection,
@@ -42,8 +41,6 @@ import {
 } from './protocol';
 import { WorkspaceSession } from './workspaceSession';
 import { reloadDiagnostics } from './lsp/reloadDiagnostics';
-import type { ReloadError } from './backends/sbcl/hotReload';
-import { LineIndex } from './reader/lineIndex';
 import { registerStage1Handlers, stage1ContextOf } from './stage1/handlers';
 import type { BackendStatus } from './types';
 import { AnalysisCancelled } from './workspace/analyzeModule';
@@ -160,7 +157,7 @@ connection.languages.diagnostics.on(async (params, token): Promise<DocumentDiagn
   const current = session;
   if (current && document && rel && current.moduleIndexOf(rel) === undefined && current.reloadErrorsIn(rel).length > 0) {
     // A compiler file outside the module list (a package definition, ...): only its reload errors.
-    return { kind: DocumentDiagnosticReportKind.Full, items: reloadDiagnostics(current.reloadErrorsIn(rel), (offset) => document.positionAt(offset)) };
+    return { kind: DocumentDiagnosticReportKind.Full, items: reloadDiagnostics(current.reloadErrorsIn(rel)) };
   }
   if (!current || !document || !rel || current.moduleIndexOf(rel) === undefined) {
     return { kind: DocumentDiagnosticReportKind.Full, items: [] };
@@ -175,7 +172,7 @@ connection.languages.diagnostics.on(async (params, token): Promise<DocumentDiagn
         return documentDiagnostics(current.storedFormsFor(rel, text) ?? [], { isRegression, stale: current.staleness() });
       }
       const analysis = await current.analyzeDocument(rel, text, signal);
-      const reloadErrors = reloadDiagnostics(current.reloadErrorsIn(rel), (offset) => document.positionAt(offset));
+      const reloadErrors = reloadDiagnostics(current.reloadErrorsIn(rel));
       return [...documentDiagnostics(analysis?.forms ?? [], { isRegression, fileProblem: current.workspace()?.problems.get(rel) }), ...reloadErrors];
     });
   } catch (error) {
@@ -262,18 +259,6 @@ connection.onCodeAction((params): CodeAction[] => {
   });
 });
 
-/** Reload errors of a file that is not open, placed in its text as it is on disk. */
-function reloadDiagnosticsOnDisk(file: string, errors: readonly ReloadError[]): Diagnostic[] {
-  if (errors.length === 0) return [];
-  let lines: LineIndex;
-  try {
-    lines = new LineIndex(fs.readFileSync(file, 'utf8'));
-  } catch {
-    return [];
-  }
-  return reloadDiagnostics(errors, (offset) => lines.positionAt(offset));
-}
-
 // The failures of the modules that are not open in an editor (open ones come from the document pull).
 connection.languages.diagnostics.onWorkspace((_params, token) => {
   const model = session?.workspace();
@@ -289,11 +274,11 @@ connection.languages.diagnostics.onWorkspace((_params, token) => {
     const unapplied = reloadErrors.get(path.resolve(absolute)) ?? [];
     reloadErrors.delete(path.resolve(absolute));
     if (documents.get(uri)) continue;
-    items.push({ kind: DocumentDiagnosticReportKind.Full, uri, version: null, items: [...(documentDiagnostics(model.analysisOf(file)?.forms ?? [], options) as Diagnostic[]), ...reloadDiagnosticsOnDisk(absolute, unapplied)] });
+    items.push({ kind: DocumentDiagnosticReportKind.Full, uri, version: null, items: [...(documentDiagnostics(model.analysisOf(file)?.forms ?? [], options) as Diagnostic[]), ...reloadDiagnostics(unapplied)] });
   }
   for (const [file, unapplied] of reloadErrors) {
     const uri = pathToFileURL(file).toString();
-    if (!documents.get(uri)) items.push({ kind: DocumentDiagnosticReportKind.Full, uri, version: null, items: reloadDiagnosticsOnDisk(file, unapplied) });
+    if (!documents.get(uri)) items.push({ kind: DocumentDiagnosticReportKind.Full, uri, version: null, items: reloadDiagnostics(unapplied) });
   }
   return { items };
 });

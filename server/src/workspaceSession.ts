@@ -372,9 +372,7 @@ export class WorkspaceSession {
 
   /** Changed compiler forms the backend's image could not take, in the file `relPath`. */
   reloadErrorsIn(relPath: string): ReloadError[] {
-    const backend = this.backend;
-    const file = path.resolve(this.root, relPath);
-    return isReloadable(backend) ? backend.reloadErrors().filter((error) => error.file === file) : [];
+    return this.reloadErrorsByFile().get(path.resolve(this.root, relPath)) ?? [];
   }
 
   /** Changed compiler forms the backend's image could not take, by absolute file path. */

@@ -47,13 +47,33 @@ describe('reload-error offsets', () => {
     assert.deepEqual([outcome.errors[0].start, outcome.errors[0].end], [start, text.length]);
 
     const lines = new LineIndex(text);
-    const [diagnostic] = reloadDiagnostics(outcome.errors, (offset) => lines.positionAt(offset));
+    assert.deepEqual(outcome.errors[0].range, { start: lines.positionAt(start), end: lines.positionAt(text.length) });
+    const [diagnostic] = reloadDiagnostics(outcome.errors);
     assert.deepEqual(diagnostic.range.start, { line: 1, character: '(defvar *s* "😀😀") '.length });
+  });
+
+  it('underlines only the first line of a form that does not read (SBCL runs it to the end of the file)', () => {
+    const source = `(defun unclosed (x)\n  (+ x 1)\n;; more\n`;
+    const reply: ReloadedMessage = {
+      type: 'reloaded',
+      id: 1,
+      mode: 'incremental',
+      files: ['/ws/a.lisp'],
+      ms: 1,
+      errors: [
+        { path: '/ws/a.lisp', start: 0, end: source.length, message: 'end of file', condition: 'READER-ERROR' },
+        { path: '/ws/a.lisp', start: 0, end: source.indexOf(';;'), message: 'signalled', condition: 'SIMPLE-ERROR' },
+      ],
+    };
+    const [unread, signalled] = reloadDiagnostics(incrementalOutcome(reply, false, () => source).errors);
+    assert.deepEqual(unread.range, { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } });
+    assert.deepEqual(signalled.range, { start: { line: 0, character: 0 }, end: { line: 2, character: 0 } }, 'a form that read keeps its whole range');
   });
 
   it('keeps the driver offsets when the file cannot be read any more', () => {
     const reply: ReloadedMessage = { type: 'reloaded', id: 1, mode: 'incremental', files: [], ms: 1, errors: [{ path: '/gone.lisp', start: 7, end: 9, message: 'x' }] };
     const outcome = incrementalOutcome(reply, false, () => undefined);
     assert.deepEqual([outcome.errors[0].start, outcome.errors[0].end], [7, 9]);
+    assert.deepEqual(outcome.errors[0].range, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
   });
 });

@@ -16,17 +16,15 @@ export interface ReloadDiagnostic {
  * unclosed parenthesis); underlining thousands of lines hides where the form starts, so only
  * its first line is marked.
  */
-function reloadErrorRange(error: ReloadError, positionAt: (offset: number) => Range['start']): Range {
-  const start = positionAt(error.start);
-  const end = positionAt(error.end);
-  if (error.condition !== 'READER-ERROR' || end.line === start.line) return { start, end };
-  return { start, end: { line: start.line + 1, character: 0 } };
+function reloadErrorRange({ range, condition }: ReloadError): Range {
+  if (condition !== 'READER-ERROR' || range.end.line === range.start.line) return range;
+  return { start: range.start, end: { line: range.start.line + 1, character: 0 } };
 }
 
-/** `positionAt` maps a UTF-16 offset of the file (ReloadError's) to a position in the document. */
-export function reloadDiagnostics(errors: readonly ReloadError[], positionAt: (offset: number) => Range['start']): ReloadDiagnostic[] {
+/** The errors at their ranges in the file as the driver read it (the saved file, open or not). */
+export function reloadDiagnostics(errors: readonly ReloadError[]): ReloadDiagnostic[] {
   return errors.map((error) => ({
-    range: reloadErrorRange(error, positionAt),
+    range: reloadErrorRange(error),
     severity: 1,
     code: 'reload-error',
     source: 'clysm',

@@ -3,12 +3,10 @@
 // the backend, every form is re-checked by the new compiler generation, and the delta against
 // the results just before is kept for the status bar, the views, the hover and the CLI. One
 // change at a time, in the order they came.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ReloadError } from '../backends/sbcl/hotReload';
 import type { ChangedForm, LastChange, ReloadSummary } from '../protocol';
 import type { AnalyzedForm } from '../types';
-import { LineIndex } from '../reader/lineIndex';
 import { changedForms, deltaCounts, deltaText, outcomesById } from './delta';
 
 /** What bringing in the new compiler did (the SBCL backend's ReloadOutcome is one). */
@@ -108,7 +106,7 @@ export class CompilerReloadLoop {
         forms: outcome.forms,
         errors: outcome.errors.map((error) => ({
           file: this.deps.relativePath(error.file) ?? error.file,
-          line: lineOf(error.file, error.start),
+          line: error.range.start.line + 1,
           name: error.name ?? null,
           message: error.message,
         })),
@@ -121,14 +119,5 @@ export class CompilerReloadLoop {
     this.deps.log(`compiler change: ${change.text} in ${change.ms} ms`);
     this.deps.changed(change);
     return change;
-  }
-}
-
-/** 1-based line of a UTF-16 offset (ReloadError's) into the file as it is on disk now. */
-function lineOf(file: string, offset: number): number {
-  try {
-    return new LineIndex(fs.readFileSync(file, 'utf8')).positionAt(offset).line + 1;
-  } catch {
-    return 1;
   }
 }

@@ -3,6 +3,8 @@
 // changed (server/lisp/driver.lisp, op `reload`); the backend decides where to apply them.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import { LineIndex } from '../../reader/lineIndex';
+import type { Range } from '../../types';
 import type { ReloadedMessage, ReloadErrorEntry } from './driverProtocol';
 
 /** A changed form that could not be applied; the image keeps its previous definition. */
@@ -15,6 +17,8 @@ export interface ReloadError {
    */
   start: number;
   end: number;
+  /** The same place as a range of the file as the driver read it (at its top when the file is gone). */
+  range: Range;
   message: string;
   condition?: string;
   name?: string;
@@ -64,14 +68,24 @@ function readText(file: string): string | undefined {
   }
 }
 
-/** The driver's error entries with their offsets in UTF-16 code units; each file is read once. */
+const TOP_OF_FILE: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+/**
+ * The driver's error entries with their offsets in UTF-16 code units and their ranges: each
+ * file is read once, here, so that no later reader of the errors reads it again.
+ */
 function toReloadErrors(entries: readonly ReloadErrorEntry[], textOf: (file: string) => string | undefined): ReloadError[] {
-  const texts = new Map<string, string | undefined>();
+  const files = new Map<string, { text: string; lines: LineIndex } | undefined>();
   return entries.map((entry) => {
-    if (!texts.has(entry.path)) texts.set(entry.path, textOf(entry.path));
-    const text = texts.get(entry.path);
-    const offset = (characters: number): number => (text === undefined ? characters : utf16Offset(text, characters));
-    return { file: entry.path, start: offset(entry.start), end: offset(entry.end), message: entry.message, condition: entry.condition, name: entry.name };
+    if (!files.has(entry.path)) {
+      const text = textOf(entry.path);
+      files.set(entry.path, text === undefined ? undefined : { text, lines: new LineIndex(text) });
+    }
+    const file = files.get(entry.path);
+    const start = file ? utf16Offset(file.text, entry.start) : entry.start;
+    const end = file ? utf16Offset(file.text, entry.end) : entry.end;
+    const range = file ? { start: file.lines.positionAt(start), end: file.lines.positionAt(end) } : TOP_OF_FILE;
+    return { file: entry.path, start, end, range, message: entry.message, condition: entry.condition, name: entry.name };
   });
 }
 
