@@ -6,9 +6,9 @@ import * as path from 'node:path';
 import type { LastChange } from '../../server/src/protocol';
 import { reportSummary, type CheckReport } from '../../server/src/report/checkReport';
 import type { CompilerBackend } from '../../server/src/types';
-import { CompilerReloadLoop, isReloadable, type ReloadableCompiler } from '../../server/src/workspace/compilerReload';
+import { CompilerReloadLoop, type ReloadableCompiler } from '../../server/src/workspace/compilerReload';
 import { watchCompilerFiles } from '../../server/src/workspace/compilerFileWatcher';
-import { isRebuildableStage0, stage0Reload } from '../../server/src/workspace/stage0Reload';
+import { reloadableCompilerOf } from '../../server/src/workspace/stage0Reload';
 import type { WorkspaceRun } from '../../server/src/workspace/workspaceRun';
 
 export interface WatchOptions {
@@ -25,10 +25,11 @@ export interface WatchOptions {
 
 /** The compiler --watch reloads: the SBCL backend's system, or the Stage 0 binary the backend loaded. */
 function watchedCompiler(backend: CompilerBackend | undefined): ReloadableCompiler | undefined {
-  if (isReloadable(backend)) return backend;
-  if (!isRebuildableStage0(backend)) return undefined;
-  const binary = backend.status().stage0?.path;
-  return binary ? stage0Reload({ files: () => [binary], load: () => backend.reload() }) : undefined;
+  const compiler = reloadableCompilerOf(backend, (stage0) => {
+    const binary = stage0.status().stage0?.path;
+    return { files: () => (binary ? [binary] : []), load: () => stage0.reload() };
+  });
+  return compiler && compiler.compilerFiles().length > 0 ? compiler : undefined;
 }
 
 /** The first --watch --json line: the whole --json result, one line, tagged. */

@@ -20,7 +20,7 @@ import { ResultCache } from './workspace/resultCache';
 import { ResultPersistence } from './workspace/resultPersistence';
 import { DiskFiles, OverlayFiles } from './workspace/workspaceFiles';
 import { CompilerReloadLoop, isReloadable, type ReloadableCompiler } from './workspace/compilerReload';
-import { isRebuildableStage0, stage0Reload, type RebuildableStage0 } from './workspace/stage0Reload';
+import { reloadableCompilerOf, type RebuildableStage0 } from './workspace/stage0Reload';
 import { watchCompilerFiles } from './workspace/compilerFileWatcher';
 import type { LastChange } from './protocol';
 import type { ReloadError } from './backends/sbcl/hotReload';
@@ -220,10 +220,7 @@ export class WorkspaceSession {
 
   /** The compiler of the backend in use, as the self-hosting loop reloads it: the SBCL backend's system, or the Stage 0 binary. */
   private backendCompiler(): ReloadableCompiler | undefined {
-    const backend = this.backend;
-    if (isReloadable(backend)) return backend;
-    if (isRebuildableStage0(backend)) return stage0Reload({ files: () => this.stage0Files(), load: () => this.reloadStage0(backend) });
-    return undefined;
+    return reloadableCompilerOf(this.backend, (stage0) => ({ files: () => this.stage0Files(), load: () => this.reloadStage0(stage0) }));
   }
 
   /**

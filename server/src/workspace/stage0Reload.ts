@@ -4,7 +4,7 @@
 // every form and keeps the delta, as for a reload of the SBCL backend's sources.
 import * as path from 'node:path';
 import type { BackendStatus, CompilerBackend } from '../types';
-import type { CompilerReloadOutcome, ReloadableCompiler } from './compilerReload';
+import { isReloadable, type CompilerReloadOutcome, type ReloadableCompiler } from './compilerReload';
 
 /** A Stage 0 backend that can load its binary again (backends/stage0/backend.ts). */
 export interface RebuildableStage0 extends CompilerBackend {
@@ -43,4 +43,14 @@ export function stage0Reload(options: Stage0ReloadOptions): ReloadableCompiler {
     // Stage 0 is replaced as a whole: there is no form it could not take.
     reloadErrors: () => [],
   };
+}
+
+/**
+ * The compiler of `backend` that the self-hosting loop reloads: the SBCL backend's system, or
+ * the Stage 0 binary (`stage0` says which files are a rebuild and how to load one). One rule
+ * for the server and `clysm-check --watch`.
+ */
+export function reloadableCompilerOf(backend: CompilerBackend | undefined, stage0: (backend: RebuildableStage0) => Stage0ReloadOptions): ReloadableCompiler | undefined {
+  if (isReloadable(backend)) return backend;
+  return isRebuildableStage0(backend) ? stage0Reload(stage0(backend)) : undefined;
 }
